@@ -1,0 +1,52 @@
+/* http.h — the one libcurl wrapper: timeouts, TLS, auth, capped bodies, errors as categories. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "../calendar/source.h"
+
+struct http_header {
+	const char *name, *value;
+};
+
+struct http_request {
+	const char *method;              /* "GET" when NULL */
+	const char *url;
+	const char *body;                /* may be NULL */
+	size_t body_len;                 /* strlen(body) when 0 and body != NULL */
+	const struct http_header *headers;
+	size_t header_count;
+	enum http_auth auth;
+	const char *username, *password; /* basic / ntlm / negotiate */
+	const char *bearer;              /* bearer token */
+	const char *ca_file;             /* extra CA bundle, PEM */
+	int timeout_s;                   /* whole request; 20 when 0 */
+	long max_body;                   /* bytes; 16 MiB when 0 */
+	bool http11;                     /* force HTTP/1.1 (NTLM) */
+};
+
+struct http_response {
+	long status;                     /* 0 when no HTTP answer arrived */
+	char *body;                      /* NUL-terminated, may contain NULs; owned */
+	size_t body_len;
+	long retry_after_s;              /* Retry-After header (seconds form), -1 when absent */
+	char *content_type;              /* owned, may be NULL */
+	char *etag;                      /* owned, may be NULL */
+	char *location;                  /* owned, may be NULL */
+};
+
+/* Performs one request. Returns false only when no HTTP status arrived (DNS, connect, TLS,
+ * timeout, body over the cap, dropped connection); err then says which in plain words.
+ * Any HTTP status, 4xx/5xx too, returns true: the caller interprets it. */
+bool http_perform(const struct http_request *req, struct http_response *resp, struct source_error *err);
+void http_response_finish(struct http_response *resp);  /* accepts a zeroed struct */
+
+/* Maps a generic HTTP failure status to a category and sentence (401 → auth, 403 → permission,
+ * 404 → not found, 429/503 → throttled with Retry-After, 5xx → network). Returns false. */
+bool http_status_error(const struct http_response *resp, const char *what, struct source_error *err);
+
+/* Call once from main before threads start; and at exit. */
+bool http_global_init(void);
+void http_global_cleanup(void);
+
+/* Reads a whole file, capped at max bytes. NULL (errno set) on failure or when larger. */
+char *file_read_capped(const char *path, size_t max, size_t *len_out);
