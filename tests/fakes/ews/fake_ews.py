@@ -1,0 +1,348 @@
+#!/usr/bin/python3
+"""A fake Exchange EWS endpoint for roomsign's tests (stdlib only).
+
+  fake_ews.py --port-file FILE [--seed seed.json] [--cert server.pem --key server.key]
+
+Binds 127.0.0.1 on a free port (written to FILE once listening). EWS at POST /EWS/Exchange.asmx
+behind Basic, NTLM (NTLMv2 verified, connection-based like IIS) and Bearer; the control
+interface (no auth) at /_admin/:
+  POST /_admin/seed      {accounts, rooms, events, settings}   replace everything
+  POST /_admin/settings  {...}                                   merge (max_version, max_concurrency, ...)
+  POST /_admin/faults    [{"kind": K, "count": n, "ops": [...], "backoff_ms": b, "delay_ms": d}]
+         K: 500 | 503 | slow | truncated | garbage | drop | busy
+  POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}
+  POST /_admin/touch     {"room": ..., "id": ...}   someone else edits the item: new ChangeKey
+  GET  /_admin/calendar?room=ADDR    the calendar, expanded, as JSON
+  GET  /_admin/log       every EWS request: op, version, account, impersonated room, anchor, auth,
+                         HTTP version, status, ResponseCode, time
+  GET  /_admin/sent      creates, updates, deletes (silent ones flagged) and declines
+"""
+
+import argparse
+import base64
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ntlm  # noqa: E402
+from ews_ops import OPERATIONS, response_code  # noqa: E402
+from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, response  # noqa: E402
+
+STORE = Store()
+INFLIGHT = {}
+INFLIGHT_LOCK = threading.Lock()
+
+
+class DropConnection(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):
+        if os.environ.get("FAKE_EWS_VERBOSE"):
+            sys.stderr.write("fake-ews: " + fmt % args + "\n")
+
+    # --- plumbing --------------------------------------------------------------------------
+    def _read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def _send(self, status, body=b"", ctype="text/xml; charset=utf-8", headers=()):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, obj, status=200):
+        self._send(status, json.dumps(obj, indent=1), "application/json")
+
+    # --- admin -----------------------------------------------------------------------------
+    def _admin(self, method, body):
+        url = urlparse(self.path)
+        q = parse_qs(url.query)
+        data = json.loads(body or b"null") if method == "POST" else None
+        with STORE.lock:
+            if url.path == "/_admin/seed":
+                STORE.reset(data)
+                return self._json({"ok": True})
+            if url.path == "/_admin/settings":
+                STORE.settings.update(data)
+                return self._json(STORE.settings)
+            if url.path == "/_admin/faults":
+                for f in data:
+                    f.setdefault("count", 1)
+                    STORE.faults.append(f)
+                return self._json({"ok": True})
+            if url.path == "/_admin/event":
+                item = STORE.add_event(data)
+                return self._json({"id": item.id, "changekey": item.ck})
+            if url.path == "/_admin/touch":
+                room = STORE.resolve(data["room"], primary_only=False)
+                v = STORE.find_view(room, data["id"])
+                if v["index"] is None:
+                    v["item"].bump()
+                    ck = v["item"].ck
+                else:
+                    ex = v["item"].exceptions.setdefault(v["index"], {})
+                    ex["ck"] = ck = v["item"].new_ck()
+                return self._json({"id": data["id"], "changekey": ck})
+            if url.path == "/_admin/calendar":
+                return self._json(STORE.dump(q["room"][0]))
+            if url.path == "/_admin/log":
+                return self._json(STORE.log)
+            if url.path == "/_admin/sent":
+                return self._json(STORE.sent)
+        self._json({"error": "no such admin path"}, 404)
+
+    def do_GET(self):
+        if self.path.startswith("/_admin/"):
+            return self._admin("GET", None)
+        # IIS answers a GET on the EWS URL (after auth) with a page; enough for "is it there".
+        self._read_body()
+        if self._authenticate() is None:
+            return
+        self._send(200, "<html><body>You have created a service.</body></html>", "text/html")
+
+    # --- authentication ----------------------------------------------------------------------
+    def _challenge(self, extra=None):
+        methods = STORE.settings.get("auth", [])
+        hdrs = []
+        if extra:
+            hdrs.append(("WWW-Authenticate", extra))
+        else:
+            if "Negotiate" in methods:
+                hdrs.append(("WWW-Authenticate", "Negotiate"))
+            if "NTLM" in methods:
+                hdrs.append(("WWW-Authenticate", "NTLM"))
+            if "Basic" in methods:
+                hdrs.append(("WWW-Authenticate", 'Basic realm="mail.example.test"'))
+            if "Bearer" in methods:
+                hdrs.append(("WWW-Authenticate", 'Bearer client_id="00000002-0000-0ff1-ce00-000000000000"'))
+        self.close_connection = False
+        self._send(401, "<html><body>401 - Unauthorized</body></html>", "text/html", hdrs)
+        return None
+
+    def _authenticate(self):
+        """Returns (account, scheme) or None after answering 401."""
+        h = self.headers.get("Authorization")
+        methods = STORE.settings.get("auth", [])
+        if not h:
+            acct = getattr(self, "ntlm_account", None)
+            return (acct, "NTLM") if acct else self._challenge()
+        scheme, _, data = h.partition(" ")
+        scheme_l = scheme.lower()
+        if scheme_l == "basic" and "Basic" in methods:
+            try:
+                user, _, pw = base64.b64decode(data).decode("utf-8").partition(":")
+            except ValueError:
+                return self._challenge()
+            acct = STORE.find_account(user)
+            if acct and acct.get("password") == pw and not acct.get("disabled"):
+                return acct, "Basic"
+            return self._challenge()
+        if scheme_l == "bearer" and "Bearer" in methods:
+            for acct in STORE.accounts.values():
+                if acct.get("token") and acct["token"] == data.strip():
+                    return acct, "Bearer"
+            return self._challenge()
+        if scheme_l in ("ntlm", "negotiate") and ("NTLM" in methods or "Negotiate" in methods):
+            try:
+                token = base64.b64decode(data)
+            except ValueError:
+                return self._challenge()
+            kind = ntlm.message_type(token)
+            if kind == 1:
+                self.ntlm_challenge, msg = ntlm.challenge(STORE.settings["domain"], "EXCH01")
+                return self._challenge("%s %s" % (scheme, base64.b64encode(msg).decode()))
+            if kind == 3 and getattr(self, "ntlm_challenge", None):
+                try:
+                    auth = ntlm.parse_authenticate(token)
+                except (ValueError, IndexError):
+                    return self._challenge()
+                acct = STORE.find_account(auth["user"])
+                challenge, self.ntlm_challenge = self.ntlm_challenge, None
+                if acct and not acct.get("disabled") and ntlm.verify_v2(auth, challenge, acct["password"]):
+                    self.ntlm_account = acct
+                    return acct, "NTLM"
+            return self._challenge()
+        return self._challenge()
+
+    # --- faults --------------------------------------------------------------------------------
+    def _take_fault(self, op):
+        with STORE.lock:
+            for f in STORE.faults:
+                if f["count"] != 0 and (not f.get("ops") or op in f["ops"]):
+                    if f["count"] > 0:
+                        f["count"] -= 1
+                    return dict(f)
+        return None
+
+    def _apply_fault(self, f, ok_body):
+        kind = str(f["kind"])
+        if kind == "500":
+            self._send(500, "<html><body>500 - Internal server error.</body></html>", "text/html")
+        elif kind == "503":
+            hdrs = [("Retry-After", str(f["retry_after"]))] if "retry_after" in f else []
+            self._send(503, "<html><body>Service Unavailable</body></html>", "text/html", hdrs)
+        elif kind == "garbage":
+            self._send(200, "<html><head><title>Outlook</title></head><body>sign in<p>", "text/html")
+        elif kind == "truncated":
+            body = ok_body()
+            self._send(200, body[:len(body) // 2])
+        elif kind == "drop":
+            raise DropConnection()
+        elif kind == "busy":
+            self._send(500, fault_xml(EwsError("ErrorServerBusy", "The server cannot service this request right "
+                                               "now. Try again later.", True, f.get("backoff_ms"))))
+        elif kind == "slow":
+            time.sleep(f.get("delay_ms", 5000) / 1000.0)
+            self._send(200, ok_body())
+
+    # --- EWS -----------------------------------------------------------------------------------
+    def do_POST(self):
+        if self.path.startswith("/_admin/"):
+            return self._admin("POST", self._read_body())
+        body = self._read_body()
+        entry = {"t": time.time(), "path": self.path, "http_version": self.request_version,
+                 "anchor": self.headers.get("X-AnchorMailbox"), "content_type": self.headers.get("Content-Type")}
+        try:
+            self._post(body, entry)
+        except DropConnection:
+            entry["status"] = "dropped"
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        finally:
+            if "op" in entry:
+                with STORE.lock:
+                    STORE.log.append(entry)
+
+    def _post(self, body, entry):
+        if urlparse(self.path).path.lower() != "/ews/exchange.asmx":
+            self._send(404, "<html><body>404 - File or directory not found.</body></html>", "text/html")
+            return
+        who = self._authenticate()
+        if who is None:
+            return
+        acct, scheme = who
+        entry.update(account=acct["name"], auth=scheme)
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError as e:
+            entry.update(op="(unparsable)", code="ErrorSchemaValidation", status=500)
+            self._send(500, fault_xml(EwsError("ErrorSchemaValidation", "The request failed schema "
+                                               "validation: %s" % e, True)))
+            return
+        header = child(root, "Header")
+        body_el = child(root, "Body")
+        op_el = body_el[0] if body_el is not None and len(body_el) else None
+        op = local(op_el) if op_el is not None else "(none)"
+        version_el = child(header, "RequestServerVersion")
+        version = version_el.get("Version") if version_el is not None else None
+        imp = child(child(child(header, "ExchangeImpersonation"), "ConnectingSID"), "PrimarySmtpAddress")
+        if imp is None:
+            imp = child(child(child(header, "ExchangeImpersonation"), "ConnectingSID"), "SmtpAddress")
+        entry.update(op=op, version=version, impersonated=imp.text if imp is not None else None)
+        fault = self._take_fault(op)
+        if fault and fault["kind"] not in ("slow", "truncated"):
+            entry.update(status="fault:" + str(fault["kind"]))
+            return self._apply_fault(fault, None)
+        status, xml = self._dispatch(acct, op, op_el, version, imp)
+        entry.update(status=status, code=response_code(xml))
+        if fault:
+            entry["status"] = "fault:" + str(fault["kind"])
+            return self._apply_fault(fault, lambda: xml)
+        self._send(status, xml)
+
+    def _dispatch(self, acct, op, op_el, version, imp):
+        name = acct["name"].lower()
+        with INFLIGHT_LOCK:
+            INFLIGHT[name] = INFLIGHT.get(name, 0) + 1
+            busy = INFLIGHT[name] > int(STORE.settings["max_concurrency"])
+        try:
+            if busy:
+                # EWSMaxConcurrency exceeded: the budget is per account, impersonation or not.
+                raise EwsError("ErrorServerBusy", "The server cannot service this request right now. "
+                               "Try again later.", True, STORE.settings.get("backoff_ms"))
+            if version is not None and (version not in VERSIONS or
+                                        VERSIONS.index(version) > VERSIONS.index(STORE.settings["max_version"])):
+                raise EwsError("ErrorInvalidServerVersion", "The specified server version is invalid.", True)
+            handler = OPERATIONS.get(op)
+            if handler is None:
+                raise EwsError("ErrorInvalidRequest", "The request is invalid.", True)
+            with STORE.lock:
+                room = STORE.impersonate(acct, imp.text) if imp is not None else STORE.own_mailbox(acct)
+            delay = float(STORE.settings.get("delay_ms", 0)) / 1000.0
+            if delay:
+                time.sleep(delay)
+            return 200, envelope(handler(STORE, room, op_el))
+        except EwsError as err:
+            if err.fault or op not in OPERATIONS or op.endswith("Request"):
+                return 500, fault_xml(err)
+            return 200, envelope(response(op, [message(op, "", err)]))
+        finally:
+            with INFLIGHT_LOCK:
+                INFLIGHT[name] -= 1
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    ssl_context = None
+
+    def finish_request(self, request, client_address):
+        # The TLS handshake runs in the connection's own thread, so a client that rejects our
+        # certificate cannot stall the accept loop.
+        if self.ssl_context is not None:
+            try:
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--seed")
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    args = ap.parse_args()
+    if args.seed:
+        with open(args.seed, encoding="utf-8") as f:
+            STORE.reset(json.load(f))
+    srv = Server(("127.0.0.1", 0), Handler)
+    if args.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        srv.ssl_context = ctx
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(str(srv.server_address[1]))
+    os.replace(tmp, args.port_file)
+    try:
+        srv.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
