@@ -12,7 +12,7 @@ struct ical_stats {
 };
 
 /* Parses a VCALENDAR (or several concatenated) and appends every occurrence overlapping
- * [from, to) to *events/*count (growing the malloc'd array; *events may start NULL).
+ * [from, to) to the events array and count (growing the malloc'd array; it may start NULL).
  * RRULE/RDATE/EXDATE/RECURRENCE-ID applied, cancelled occurrences dropped, VTIMEZONEs and
  * Windows zone names resolved, floating times and all-day dates in the room's zone.
  * href/etag, when given, become each event's id/version (CalDAV). Returns false only when the

@@ -13,6 +13,7 @@ struct event {
 	char *subject;                   /* NULL when the calendar gives none */
 	char *organizer;                 /* display name, may be NULL */
 	char *id, *version;              /* backend handle: EWS ItemId+ChangeKey, Graph id, CalDAV href+ETag */
+	rs_time created;                 /* when the server created it (0: unknown); decides booking races */
 	enum show_as show_as;
 	bool all_day, is_private, booked_here, checked_in;
 };

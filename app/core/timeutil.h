@@ -36,5 +36,8 @@ int time_minute_of_day(rs_time t);
 /* The wall clock, UTC. ROOMSIGN_CLOCK_OFFSET (seconds) and ROOMSIGN_CLOCK_SPEED shift and
  * accelerate it for soak and fault tests. */
 rs_time time_now(void);
+/* Makes time_now() return now from here on: frozen, or ticking on from it (tests, --now).
+ * Call before threads start. */
+void time_set_now(rs_time now, bool frozen);
 /* A monotonic clock in ms. */
 uint64_t time_mono_ms(void);

@@ -1,0 +1,223 @@
+#define LOG_MODULE "source"
+#include "source.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/timeutil.h"
+#include "../core/xalloc.h"
+#include "../log.h"
+
+/* Fallbacks for backends not compiled in: each backend file's strong definition replaces its
+ * weak one at link time (roomsign_lib is an OBJECT library, so every backend object is linked). */
+#define WEAK_BACKEND(fn, label)                                                                    \
+	__attribute__((weak)) struct source *fn(const struct source_config *config,                \
+						struct source_error *err)                          \
+	{                                                                                          \
+		(void)config;                                                                      \
+		source_fail(err, SOURCE_ERR_CONFIG, "This build of roomsign has no %s support.", label); \
+		return NULL;                                                                       \
+	}
+WEAK_BACKEND(ews_source_create, "Exchange (EWS)")
+WEAK_BACKEND(graph_source_create, "Microsoft Graph")
+WEAK_BACKEND(caldav_source_create, "CalDAV")
+
+struct source *
+source_create(const struct source_config *config, struct source_error *err)
+{
+	switch (config->type) {
+	case SOURCE_DEMO: return demo_source_create(config, err);
+	case SOURCE_ICS: return ics_source_create(config, err);
+	case SOURCE_EWS: return ews_source_create(config, err);
+	case SOURCE_GRAPH: return graph_source_create(config, err);
+	case SOURCE_CALDAV: return caldav_source_create(config, err);
+	}
+	source_fail(err, SOURCE_ERR_CONFIG, "Unknown calendar source type.");
+	return NULL;
+}
+
+void
+source_destroy(struct source *source)
+{
+	if (source)
+		source->ops->destroy(source);
+}
+
+bool
+source_fail(struct source_error *err, enum source_category category, const char *fmt, ...)
+{
+	if (!err)
+		return false;
+	err->category = category;
+	err->retry_after_ms = 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+const char *
+source_category_name(enum source_category category)
+{
+	static const char *const names[] = {
+		"ok", "network", "auth", "permission", "throttled", "conflict", "not-found",
+		"bad-response", "config", "unsupported",
+	};
+	return (unsigned)category < sizeof(names) / sizeof(names[0]) ? names[category] : "unknown";
+}
+
+static bool
+unsupported(struct source *source, const char *what, struct source_error *err)
+{
+	return source_fail(err, SOURCE_ERR_UNSUPPORTED, "This calendar (%s) is read-only: %s is not possible.",
+			   source_type_name(source->config->type), what);
+}
+
+bool
+source_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	*out = NULL;
+	if (!s->ops->fetch)
+		return unsupported(s, "reading", err);
+	if (!s->ops->fetch(s, from, to, out, err))
+		return false;
+	(*out)->fetched_at = time_now();
+	return true;
+}
+
+bool
+source_book(struct source *s, rs_time start, rs_time end, const char *subject,
+	    struct event *created_out, struct source_error *err)
+{
+	if (!s->ops->book || s->read_only)
+		return unsupported(s, "booking", err);
+	return s->ops->book(s, start, end, subject, created_out, err);
+}
+
+bool
+source_update_end(struct source *s, const struct event *e, rs_time new_end, struct source_error *err)
+{
+	if (!s->ops->update_end || s->read_only)
+		return unsupported(s, "changing a meeting", err);
+	return s->ops->update_end(s, e, new_end, err);
+}
+
+bool
+source_release(struct source *s, const struct event *e, struct source_error *err)
+{
+	if (!s->ops->release || s->read_only)
+		return unsupported(s, "releasing a meeting", err);
+	return s->ops->release(s, e, err);
+}
+
+bool
+source_free_busy(struct source *s, rs_time from, rs_time to, struct room_availability *out,
+		 size_t n, struct source_error *err)
+{
+	if (!s->ops->free_busy)
+		return source_fail(err, SOURCE_ERR_UNSUPPORTED, "This calendar source cannot look up other rooms.");
+	return s->ops->free_busy(s, from, to, out, n, err);
+}
+
+bool
+source_check(struct source *s, bool book_test, check_report_fn report, void *ctx)
+{
+	if (s->ops->check)
+		return s->ops->check(s, book_test, report, ctx);
+	struct schedule *schedule = NULL;
+	struct source_error err = {0};
+	rs_time now = time_now();
+	bool ok = source_fetch(s, time_day_start(now), time_day_end(now), &schedule, &err);
+	if (ok) {
+		char detail[128];
+		snprintf(detail, sizeof(detail), "%zu events today", schedule->count);
+		report(ctx, true, "read today's calendar", detail);
+	} else {
+		report(ctx, false, "read today's calendar", err.message);
+	}
+	schedule_destroy(schedule);
+	return ok;
+}
+
+/* Is anything other than `mine` blocking [start, end)? */
+static const struct event *
+find_clash(const struct schedule *schedule, rs_time start, rs_time end, const struct event *mine)
+{
+	for (size_t i = 0; i < schedule->count; i++) {
+		const struct event *e = &schedule->events[i];
+		if (!event_blocks_room(e) || e->start >= end || e->end <= start)
+			continue;
+		if (mine && mine->id && e->id && strcmp(mine->id, e->id) == 0)
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+static bool
+slot_taken(const struct event *clash, struct source_error *err)
+{
+	char from[8], to[8];
+	time_format_hm(clash->start, from, sizeof(from));
+	time_format_hm(clash->end, to, sizeof(to));
+	return source_fail(err, SOURCE_ERR_CONFLICT, "The room was just booked by someone else (%s–%s).", from, to);
+}
+
+/* Our booking and an overlapping one both exist: one must back out, and two signs racing
+ * must agree which. A person's booking always wins over a sign's. Between two signs' bookings
+ * the later-created yields (server timestamps; both signs see the same ones); with no
+ * timestamps or a tie, the one whose id sorts last yields. */
+static bool
+we_yield(const struct event *mine, const struct event *clash)
+{
+	if (!clash->booked_here || !mine->id || !clash->id)
+		return true;
+	if (mine->created && clash->created && mine->created != clash->created)
+		return mine->created > clash->created;
+	return strcmp(mine->id, clash->id) > 0;
+}
+
+bool
+source_book_checked(struct source *s, rs_time start, rs_time end, const char *subject,
+		    struct event *created_out, struct source_error *err)
+{
+	struct schedule *before = NULL, *after = NULL;
+	struct event created = {0};
+	const struct event *clash;
+	bool ok = false;
+	if (!source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &before, err))
+		return false;
+	if ((clash = find_clash(before, start, end, NULL))) {
+		slot_taken(clash, err);
+		goto out;
+	}
+	if (!source_book(s, start, end, subject, &created, err))
+		goto out;
+	if (!source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &after, err)) {
+		/* Booked, but we could not verify. The server confirmed the create, so report it. */
+		log_warn("booked, but the re-read failed: %s", err->message);
+		ok = true;
+		goto out;
+	}
+	for (size_t i = 0; i < after->count; i++)
+		if (created.id && after->events[i].id && strcmp(after->events[i].id, created.id) == 0 &&
+		    after->events[i].created)
+			created.created = after->events[i].created;
+	if ((clash = find_clash(after, start, end, &created)) && we_yield(&created, clash)) {
+		struct source_error release_err = {0};
+		if (!source_release(s, &created, &release_err))
+			log_error("double booking: could not withdraw ours: %s", release_err.message);
+		slot_taken(clash, err);
+		goto out;
+	}
+	ok = true;
+out:
+	if (ok && created_out)
+		*created_out = created;
+	else
+		event_finish(&created);
+	schedule_destroy(before);
+	schedule_destroy(after);
+	return ok;
+}

@@ -1,0 +1,540 @@
+#include "config.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <ini.h>
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+#define SECRET_MAX 16384
+
+struct parse {
+	struct config *config;
+	const char *file;
+	FILE *fp;
+	int line;
+	char *err;
+	size_t err_size, err_len;
+	int errors;
+	int password_line, secret_line, url_line, type_line;
+};
+
+static void
+problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void
+problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	char where[256] = "";
+	if (key && line > 0)
+		snprintf(where, sizeof(where), "%s:%d: [%s] %s: ", p->file, line, section, key);
+	else if (key)
+		snprintf(where, sizeof(where), "%s: [%s] %s: ", p->file, section, key);
+	else if (line > 0)
+		snprintf(where, sizeof(where), "%s:%d: ", p->file, line);
+	else
+		snprintf(where, sizeof(where), "%s: ", p->file);
+	p->errors++;
+	if (!p->err) {
+		fprintf(stderr, "roomsign: config: %s%s\n", where, msg);
+		return;
+	}
+	if (p->err_len < p->err_size) {
+		int n = snprintf(p->err + p->err_len, p->err_size - p->err_len, "%s%s\n", where, msg);
+		if (n > 0)
+			p->err_len += (size_t)n;
+		if (p->err_len >= p->err_size)
+			p->err_len = p->err_size;
+	}
+}
+
+static void
+set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = *value ? xstrdup(value) : NULL;
+}
+
+static bool
+parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = true, true;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = false, true;
+	}
+	return false;
+}
+
+static bool
+parse_int(const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (errno || end == v || *end || n < lo || n > hi)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+/* "a|b|c" → index of v, or -1. */
+static int
+parse_choice(const char *v, const char *choices)
+{
+	int i = 0;
+	const char *p = choices;
+	size_t len = strlen(v);
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n == len && strncasecmp(p, v, n) == 0)
+			return i;
+		i++;
+		p += n + (bar ? 1 : 0);
+	}
+	return -1;
+}
+
+static bool
+parse_hhmm(const char *v, int *minutes)
+{
+	int h, m, n = 0;
+	if (sscanf(v, "%2d:%2d%n", &h, &m, &n) != 2 || n != (int)strlen(v) || h > 23 || m > 59 || h < 0 || m < 0)
+		return false;
+	*minutes = h * 60 + m;
+	return true;
+}
+
+
+enum key_type { K_STRING, K_INT, K_BOOL, K_CHOICE, K_SPECIAL };
+
+struct key {
+	const char *section, *name;
+	enum key_type type;
+	size_t offset;
+	int lo, hi;
+	const char *choices;             /* K_CHOICE: "a|b|c" → 0, 1, 2 */
+};
+
+#define OFF(field) offsetof(struct config, field)
+static const struct key keys[] = {
+	{"room", "name", K_STRING, OFF(room_name), 0, 0, NULL},
+	{"room", "timezone", K_SPECIAL, 0, 0, 0, NULL},
+	{"room", "language", K_CHOICE, 0, 0, 0, "en|da|de"},
+	{"room", "subject", K_CHOICE, OFF(subject), 0, 0, "show|organizer|hide"},
+	{"source", "type", K_CHOICE, OFF(source.type), 0, 0, "demo|ics|ews|graph|caldav"},
+	{"source", "url", K_SPECIAL, 0, 0, 0, NULL},
+	{"source", "mailbox", K_STRING, OFF(source.mailbox), 0, 0, NULL},
+	{"source", "username", K_STRING, OFF(source.username), 0, 0, NULL},
+	{"source", "password_file", K_SPECIAL, 0, 0, 0, NULL},
+	{"source", "auth", K_CHOICE, OFF(source.auth), 0, 0, "none|basic|ntlm|negotiate|bearer"},
+	{"source", "ca_file", K_STRING, OFF(source.ca_file), 0, 0, NULL},
+	{"source", "refresh", K_INT, OFF(source.refresh_s), 10, 86400, NULL},
+	{"source", "timeout", K_INT, OFF(source.timeout_s), 1, 600, NULL},
+	{"source", "server_version", K_STRING, OFF(source.server_version), 0, 0, NULL},
+	{"source", "tenant", K_STRING, OFF(source.tenant), 0, 0, NULL},
+	{"source", "client_id", K_STRING, OFF(source.client_id), 0, 0, NULL},
+	{"source", "client_secret_file", K_SPECIAL, 0, 0, 0, NULL},
+	{"source", "certificate_file", K_STRING, OFF(source.certificate_file), 0, 0, NULL},
+	{"source", "private_key_file", K_STRING, OFF(source.private_key_file), 0, 0, NULL},
+	{"source", "authority", K_STRING, OFF(source.authority), 0, 0, NULL},
+	{"source", "graph_url", K_STRING, OFF(source.graph_url), 0, 0, NULL},
+	{"source", "nearby_rooms", K_SPECIAL, 0, 0, 0, NULL},
+	{"booking", "enabled", K_BOOL, OFF(booking.enabled), 0, 0, NULL},
+	{"booking", "durations", K_SPECIAL, 0, 0, 0, NULL},
+	{"booking", "subject", K_STRING, OFF(booking.subject), 0, 0, NULL},
+	{"booking", "extend", K_BOOL, OFF(booking.extend), 0, 0, NULL},
+	{"booking", "end_early", K_CHOICE, OFF(booking.end_early), 0, 0, "no|own|all"},
+	{"booking", "checkin", K_BOOL, OFF(booking.checkin), 0, 0, NULL},
+	{"booking", "checkin_before", K_INT, OFF(booking.checkin_before_min), 0, 120, NULL},
+	{"booking", "checkin_grace", K_INT, OFF(booking.checkin_grace_min), 1, 120, NULL},
+	{"booking", "soon", K_INT, OFF(booking.soon_min), 0, 240, NULL},
+	{"booking", "idle", K_INT, OFF(booking.idle_s), 5, 3600, NULL},
+	{"display", "rotate", K_SPECIAL, 0, 0, 0, NULL},
+	{"display", "night", K_SPECIAL, 0, 0, 0, NULL},
+	{"display", "admin_pin", K_STRING, OFF(display.admin_pin), 0, 0, NULL},
+	{"display", "font", K_STRING, OFF(display.font), 0, 0, NULL},
+	{"display", "font_bold", K_STRING, OFF(display.font_bold), 0, 0, NULL},
+	{"display", "dpi", K_INT, OFF(display.dpi), 0, 1000, NULL},
+	{"display", "backlight", K_STRING, OFF(display.backlight), 0, 0, NULL},
+	{"led", "chip", K_STRING, OFF(led.chip), 0, 0, NULL},
+	{"led", "red", K_INT, OFF(led.red), -1, 1023, NULL},
+	{"led", "green", K_INT, OFF(led.green), -1, 1023, NULL},
+	{"led", "blue", K_INT, OFF(led.blue), -1, 1023, NULL},
+	{"led", "active_low", K_BOOL, OFF(led.active_low), 0, 0, NULL},
+	{"led", "offline", K_CHOICE, OFF(led.offline), 0, 0, "off|keep|blink"},
+	{"led", "motion", K_INT, OFF(led.motion), -1, 1023, NULL},
+	{"led", "motion_release", K_INT, OFF(led.motion_release_min), 0, 240, NULL},
+	{"paths", "state_dir", K_STRING, OFF(state_dir), 0, 0, NULL},
+	{"paths", "cache", K_STRING, OFF(cache_file), 0, 0, NULL},
+};
+
+static bool
+find_section(const char *section)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static void
+apply_durations(struct parse *p, const char *value)
+{
+	struct booking_config *b = &p->config->booking;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", value);
+	b->duration_count = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		int minutes;
+		if (!parse_int(tok, 5, 480, &minutes)) {
+			problem(p, p->line, "booking", "durations", "'%s' is not a number of minutes from 5 to 480", tok);
+			return;
+		}
+		if (b->duration_count == CONFIG_MAX_DURATIONS) {
+			problem(p, p->line, "booking", "durations", "at most %d durations", CONFIG_MAX_DURATIONS);
+			return;
+		}
+		b->durations[b->duration_count++] = minutes;
+	}
+	if (b->duration_count == 0)
+		problem(p, p->line, "booking", "durations", "give at least one duration, e.g. 15,30,45,60");
+}
+
+static void
+apply_rooms(struct parse *p, const char *value)
+{
+	struct source_config *s = &p->config->source;
+	char buf[2048];
+	for (size_t i = 0; i < s->nearby_count; i++)
+		free(s->nearby_rooms[i]);
+	s->nearby_count = 0;
+	snprintf(buf, sizeof(buf), "%s", value);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (s->nearby_count == CONFIG_MAX_ROOMS) {
+			problem(p, p->line, "source", "nearby_rooms", "at most %d rooms", CONFIG_MAX_ROOMS);
+			return;
+		}
+		s->nearby_rooms[s->nearby_count++] = xstrdup(tok);
+	}
+}
+
+static void
+apply_special(struct parse *p, const char *section, const char *name, const char *value)
+{
+	struct config *c = p->config;
+	if (strcmp(name, "timezone") == 0) {
+		if (*value && !time_zone_exists(value))
+			problem(p, p->line, section, name, "unknown time zone '%s' (use an IANA name such as Europe/Copenhagen)", value);
+		else
+			set_string(&c->timezone, value);
+	} else if (strcmp(name, "url") == 0) {
+		set_string(&c->source.url, value);
+		p->url_line = p->line;
+	} else if (strcmp(name, "password_file") == 0) {
+		set_string(&c->source.password_file, value);
+		p->password_line = p->line;
+	} else if (strcmp(name, "client_secret_file") == 0) {
+		set_string(&c->source.client_secret_file, value);
+		p->secret_line = p->line;
+	} else if (strcmp(name, "nearby_rooms") == 0) {
+		apply_rooms(p, value);
+	} else if (strcmp(name, "durations") == 0) {
+		apply_durations(p, value);
+	} else if (strcmp(name, "rotate") == 0) {
+		int r;
+		if (!parse_int(value, 0, 270, &r) || r % 90)
+			problem(p, p->line, section, name, "'%s' is not one of 0, 90, 180, 270", value);
+		else
+			c->display.rotate = r;
+	} else if (strcmp(name, "night") == 0) {
+		char a[16], b[16];
+		c->display.has_night = false;
+		if (!*value)
+			return;
+		if (sscanf(value, "%15[0-9:]-%15[0-9:]", a, b) != 2 ||
+		    !parse_hhmm(a, &c->display.night_from_min) || !parse_hhmm(b, &c->display.night_to_min))
+			problem(p, p->line, section, name, "'%s' is not a range like 19:00-07:00 (or empty)", value);
+		else
+			c->display.has_night = true;
+	}
+}
+
+static void
+apply_key(struct parse *p, const char *section, const char *name, const char *value)
+{
+	const struct key *k = NULL;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			k = &keys[i];
+	if (!k) {
+		if (!find_section(section))
+			problem(p, p->line, section, name, "unknown section [%s]", section);
+		else
+			problem(p, p->line, section, name, "unknown key (see roomsign.conf.example for the keys of [%s])", section);
+		return;
+	}
+	char *field = (char *)p->config + k->offset;
+	int n;
+	bool b;
+	switch (k->type) {
+	case K_STRING:
+		set_string((char **)field, value);
+		break;
+	case K_INT:
+		if (!parse_int(value, k->lo, k->hi, &n))
+			problem(p, p->line, section, name, "'%s' is not a whole number from %d to %d", value, k->lo, k->hi);
+		else
+			*(int *)field = n;
+		break;
+	case K_BOOL:
+		if (!parse_bool(value, &b))
+			problem(p, p->line, section, name, "'%s' is not yes or no", value);
+		else
+			*(bool *)field = b;
+		break;
+	case K_CHOICE:
+		n = parse_choice(value, k->choices);
+		if (n < 0)
+			problem(p, p->line, section, name, "'%s' is not one of %s", value, k->choices);
+		else if (strcmp(name, "language") == 0)
+			set_string(&p->config->language, value);
+		else
+			*(int *)field = n;
+		break;
+	case K_SPECIAL:
+		apply_special(p, section, name, value);
+		break;
+	}
+	if (strcmp(name, "type") == 0)
+		p->type_line = p->line;
+}
+
+static char *
+read_line(char *buf, int size, void *stream)
+{
+	struct parse *p = stream;
+	char *r = fgets(buf, size, p->fp);
+	if (r)
+		p->line++;
+	return r;
+}
+
+static int
+on_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	if (!name)                       /* a bare [section] line */
+		return find_section(section) ? 1 : (problem(p, p->line, section, NULL,
+			"unknown section [%s] (known: room, source, booking, display, led, paths)", section), 1);
+	apply_key(p, section, name, value);
+	return 1;                        /* keep going: report every problem at once */
+}
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = xstrdup("(demo)");
+	c->room_name = xstrdup("Demo room");
+	c->language = xstrdup("en");
+	c->subject = SUBJECT_SHOW;
+	c->source.type = SOURCE_DEMO;
+	c->source.auth = HTTP_AUTH_NONE;
+	c->source.refresh_s = 60;
+	c->source.timeout_s = 20;
+	c->source.max_body = 16L << 20;
+	c->source.server_version = xstrdup("Exchange2013_SP1");
+	c->source.authority = xstrdup("https://login.microsoftonline.com");
+	c->source.graph_url = xstrdup("https://graph.microsoft.com");
+	c->booking.enabled = true;
+	static const int durations[] = {15, 30, 45, 60};
+	memcpy(c->booking.durations, durations, sizeof(durations));
+	c->booking.duration_count = 4;
+	c->booking.subject = xstrdup("Ad-hoc meeting");
+	c->booking.extend = true;
+	c->booking.end_early = END_EARLY_OWN;
+	c->booking.checkin = false;
+	c->booking.checkin_before_min = 5;
+	c->booking.checkin_grace_min = 10;
+	c->booking.soon_min = 10;
+	c->booking.idle_s = 30;
+	c->led.red = c->led.green = c->led.blue = c->led.motion = -1;
+	c->led.offline = LED_OFFLINE_BLINK;
+	const char *state = getenv("ROOMSIGN_STATE_DIR");
+	c->state_dir = xstrdup(state && *state ? state : "/var/lib/roomsign");
+}
+
+/* Reads a secret file: the value is its first line. Refuses files others may read. */
+static char *
+read_secret(struct parse *p, const char *path, int line, const char *key)
+{
+	struct stat st;
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0007)) {
+		problem(p, line, "source", key, "%s is readable by every user (mode %03o): run chmod 600 %s",
+			path, (unsigned)(st.st_mode & 0777), path);
+		fclose(fp);
+		return NULL;
+	}
+	char buf[SECRET_MAX];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!buf[0]) {
+		problem(p, line, "source", key, "%s is empty", path);
+		return NULL;
+	}
+	char *secret = xstrdup(buf);
+	memset(buf, 0, sizeof(buf));
+	return secret;
+}
+
+static bool
+is_http_url(const char *url)
+{
+	return url && (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
+	       url[strcspn(url, ":") + 3] != '\0' && url[strcspn(url, ":") + 3] != '/' &&
+	       !strpbrk(url, " \t\r\n");
+}
+
+static void
+require(struct parse *p, const char *value, const char *key, const char *why)
+{
+	if (!value || !*value)
+		problem(p, p->type_line, "source", key, "missing: %s", why);
+}
+
+static void
+validate_source(struct parse *p)
+{
+	struct source_config *s = &p->config->source;
+	const char *type = source_type_name(s->type);
+	if (s->type != SOURCE_DEMO && s->type != SOURCE_GRAPH) {
+		require(p, s->url, "url", s->type == SOURCE_ICS ? "the calendar's path or URL" : "the server's URL");
+		if (s->url && s->type != SOURCE_ICS && !is_http_url(s->url))
+			problem(p, p->url_line, "source", "url", "'%s' is not an http:// or https:// URL", s->url);
+		if (s->url && s->type == SOURCE_ICS && strstr(s->url, "://") && !is_http_url(s->url) &&
+		    strncmp(s->url, "file://", 7) != 0)
+			problem(p, p->url_line, "source", "url", "'%s' is not a path, file:// or http(s):// URL", s->url);
+	}
+	if (s->type == SOURCE_EWS || s->type == SOURCE_GRAPH)
+		require(p, s->mailbox, "mailbox", "the room's primary SMTP address");
+	if (s->type == SOURCE_EWS && s->auth == HTTP_AUTH_NONE)
+		s->auth = HTTP_AUTH_NTLM;
+	if ((s->type == SOURCE_EWS && s->auth != HTTP_AUTH_BEARER && s->auth != HTTP_AUTH_NEGOTIATE) ||
+	    s->type == SOURCE_CALDAV)
+		require(p, s->username, "username", "the service account's user name");
+	if (s->type == SOURCE_GRAPH) {
+		require(p, s->tenant, "tenant", "the tenant id or domain");
+		require(p, s->client_id, "client_id", "the app registration's application (client) id");
+		if (!s->client_secret_file && !(s->certificate_file && s->private_key_file))
+			problem(p, p->type_line, "source", "client_secret_file",
+				"missing: a client secret file, or certificate_file and private_key_file");
+		if (s->authority && !is_http_url(s->authority))
+			problem(p, 0, "source", "authority", "'%s' is not an https:// URL", s->authority);
+		if (s->graph_url && !is_http_url(s->graph_url))
+			problem(p, 0, "source", "graph_url", "'%s' is not an https:// URL", s->graph_url);
+	}
+	if (s->password_file)
+		s->password = read_secret(p, s->password_file, p->password_line, "password_file");
+	else if ((s->type == SOURCE_EWS && s->auth != HTTP_AUTH_NEGOTIATE) || s->type == SOURCE_CALDAV)
+		problem(p, p->type_line, "source", "password_file", "missing: a %s source needs the account's password in a file", type);
+	if (s->client_secret_file)
+		s->client_secret = read_secret(p, s->client_secret_file, p->secret_line, "client_secret_file");
+}
+
+bool
+config_load(struct config *config, const char *path, char *err, size_t err_size)
+{
+	struct parse p = {.config = config, .file = path, .err = err, .err_size = err_size};
+	if (err && err_size)
+		err[0] = '\0';
+	config_defaults(config);
+	set_string(&config->path, path);
+	config->room_name[0] = '\0';
+	p.fp = fopen(path, "r");
+	if (!p.fp) {
+		problem(&p, 0, NULL, NULL, "cannot open: %s", strerror(errno));
+		return false;
+	}
+	int rc = ini_parse_stream(read_line, &p, on_entry, &p);
+	fclose(p.fp);
+	if (rc > 0)
+		problem(&p, rc, NULL, NULL, "this line is not 'key = value' nor a [section]");
+	if (!config->room_name || !*config->room_name)
+		problem(&p, 0, "room", "name", "missing: the room's name, shown at the top of the screen");
+	validate_source(&p);
+	free(config->source.timezone);
+	config->source.timezone = xstrdup(config->timezone);
+	free(config->source.state_dir);
+	config->source.state_dir = xstrdup(config->state_dir);
+	if (!config->cache_file)
+		config->cache_file = xasprintf("%s/schedule.cache", config->state_dir);
+	return p.errors == 0;
+}
+
+static void
+wipe(char *secret)
+{
+	if (secret) {
+		volatile char *v = secret;
+		while (*v)
+			*v++ = '\0';
+		free(secret);
+	}
+}
+
+void
+config_finish(struct config *c)
+{
+	if (!c)
+		return;
+	char **strings[] = {
+		&c->path, &c->room_name, &c->timezone, &c->language, &c->source.url, &c->source.mailbox,
+		&c->source.username, &c->source.password_file, &c->source.ca_file,
+		&c->source.server_version, &c->source.tenant, &c->source.client_id,
+		&c->source.client_secret_file, &c->source.certificate_file, &c->source.private_key_file,
+		&c->source.authority, &c->source.graph_url, &c->source.timezone, &c->source.state_dir,
+		&c->booking.subject, &c->display.admin_pin, &c->display.font, &c->display.font_bold,
+		&c->display.backlight, &c->led.chip, &c->cache_file, &c->state_dir,
+	};
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		free(*strings[i]);
+	wipe(c->source.password);
+	wipe(c->source.client_secret);
+	for (size_t i = 0; i < c->source.nearby_count; i++)
+		free(c->source.nearby_rooms[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *
+source_type_name(enum source_type type)
+{
+	static const char *const names[] = {"demo", "ics", "ews", "graph", "caldav"};
+	return (unsigned)type < 5 ? names[type] : "unknown";
+}

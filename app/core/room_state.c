@@ -1,0 +1,53 @@
+#include "room_state.h"
+#include <string.h>
+#include "timeutil.h"
+
+static bool
+is_checked_in(const struct event *e, room_checked_in_fn fn, void *ctx)
+{
+	return e->checked_in || (fn && fn(e, ctx));
+}
+
+/* The meeting in its check-in window [start - before, start + grace), not yet checked in. */
+static const struct event *
+find_checkin(const struct room_state *s, rs_time now, const struct room_policy *p,
+	     room_checked_in_fn fn, void *ctx)
+{
+	const struct event *cands[2] = {s->current, s->next};
+	for (size_t i = 0; i < 2; i++) {
+		const struct event *e = cands[i];
+		if (!e || is_checked_in(e, fn, ctx))
+			continue;
+		if (now >= e->start - p->checkin_before_min * TIME_MINUTE && now < e->end)
+			return e;
+	}
+	return NULL;
+}
+
+void
+room_state_compute(const struct schedule *schedule, rs_time now, const struct room_policy *policy,
+		   room_checked_in_fn checked_in, void *ctx, struct room_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->current = schedule_current(schedule, now);
+	out->next = schedule_next(schedule, out->current ? out->current->start : now);
+	while (out->next && out->current && out->next->start < now)
+		out->next = schedule_next(schedule, out->next->start);
+	out->busy_until = schedule_busy_until(schedule, now);
+	if (out->current) {
+		out->status = ROOM_BUSY;
+	} else {
+		out->free_until = schedule_free_until(schedule, now, time_day_end(now));
+		bool soon = out->next && out->next->start - now <= policy->soon_min * TIME_MINUTE;
+		out->status = soon ? ROOM_SOON : ROOM_FREE;
+	}
+	if (!policy->checkin)
+		return;
+	out->checkin = find_checkin(out, now, policy, checked_in, ctx);
+	if (!out->checkin)
+		return;
+	out->checkin_deadline = out->checkin->start + policy->checkin_grace_min * TIME_MINUTE;
+	out->release_due = now >= out->checkin_deadline;
+	if (now >= out->checkin->start - policy->checkin_before_min * TIME_MINUTE)
+		out->status = ROOM_CHECKIN;
+}
