@@ -1,0 +1,92 @@
+/* ews_xml.h — Exchange Web Services SOAP: request builders and response parsers, no I/O, so
+ * they can be unit-tested on recorded answers and fuzzed. Times go out and come back in UTC. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "../core/event.h"
+#include "source.h"
+
+#define EWS_PAGE_MAX 500                 /* MaxEntriesReturned we ask for; also the parse cap */
+#define EWS_BODY_MAX (64L << 20)         /* never parse more than this */
+/* The extended property the sign sets on its own bookings (see ews_build_create_item). */
+#define EWS_MARKER_NAME "RoomsignBooking"
+
+/* What goes into every SOAP header. */
+struct ews_header {
+	const char *version;             /* RequestServerVersion, e.g. "Exchange2013_SP1" */
+	const char *mailbox;             /* impersonated room (primary SMTP); NULL: none */
+};
+
+/* Builders: a whole SOAP envelope, NUL-terminated; the caller frees it. Never NULL. */
+char *ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int max_entries);
+char *ews_build_create_item(const struct ews_header *h, rs_time start, rs_time end, const char *subject);
+char *ews_build_update_end(const struct ews_header *h, const char *id, const char *change_key, rs_time new_end);
+char *ews_build_get_item(const struct ews_header *h, const char *id);
+/* hard: HardDelete (check's test booking), else MoveToDeletedItems. Never sends cancellations. */
+char *ews_build_delete_item(const struct ews_header *h, const char *id, bool hard);
+/* Declines a meeting someone else organised (CreateItem with DeclineItem), telling them why. */
+char *ews_build_decline_item(const struct ews_header *h, const char *id, const char *change_key);
+char *ews_build_get_folder(const struct ews_header *h);
+/* Free/busy of rooms over whole UTC days covering [from, to). */
+char *ews_build_get_user_availability(const struct ews_header *h, const char *const *rooms, size_t n,
+				      rs_time from, rs_time to);
+
+/* The outcome of one answer: its SOAP fault, or its first ResponseMessage that is an Error. */
+struct ews_status {
+	char code[64];                   /* "NoError", or an EWS ResponseCode such as "ErrorServerBusy" */
+	char text[256];                  /* MessageText / faultstring, for logs */
+	long backoff_ms;                 /* BackOffMilliseconds; 0 when absent */
+	bool is_fault;
+};
+
+/* All parsers: false when the body is not an EWS SOAP answer (HTML, truncated, garbage, over
+ * EWS_BODY_MAX); true otherwise with status filled. Data is filled only when status says NoError;
+ * the outputs are always safe to finish. */
+bool ews_parse_status(const char *xml, size_t len, struct ews_status *status);
+
+struct ews_page {
+	struct event *events;            /* malloc'd; each event owns its strings */
+	size_t count;
+	bool includes_last;              /* IncludesLastItemInRange (true when absent) */
+	rs_time last_start;              /* start of the last item in the answer */
+};
+bool ews_parse_find_item(const char *xml, size_t len, struct ews_page *out, struct ews_status *status);
+void ews_page_finish(struct ews_page *page);             /* accepts a zeroed page */
+
+/* CreateItem, UpdateItem, GetItem: the first item's id and ChangeKey, plus whatever else the
+ * answer carries (GetItem: times, subject, ...). */
+bool ews_parse_item(const char *xml, size_t len, struct event *out, struct ews_status *status);
+
+struct ews_busy {
+	rs_time start, end;
+	enum show_as show_as;
+};
+struct ews_availability {
+	bool ok;                         /* this mailbox answered */
+	char code[64];                   /* its ResponseCode */
+	struct ews_busy *busy;           /* malloc'd */
+	size_t count;
+};
+/* GetUserAvailability: out[0..n) in request order; missing answers stay !ok. */
+bool ews_parse_availability(const char *xml, size_t len, struct ews_availability *out, size_t n,
+			    struct ews_status *status);
+void ews_availability_finish(struct ews_availability *out, size_t n);
+
+/* Names used in the admin sentences. */
+struct ews_names {
+	const char *username, *mailbox, *url;
+};
+/* Maps a non-NoError status to a category and a sentence telling the admin what to do.
+ * Always returns false. */
+bool ews_status_error(const struct ews_status *status, const struct ews_names *names, struct source_error *err);
+/* The answer asks for an older RequestServerVersion. */
+bool ews_status_wants_older_version(const struct ews_status *status);
+/* Worth retrying after a pause: throttling and Exchange's transient store/connection errors. */
+bool ews_status_is_transient(const struct ews_status *status);
+/* A stale ChangeKey. */
+bool ews_status_is_stale(const struct ews_status *status);
+/* The next older RequestServerVersion to try, or NULL at the oldest. */
+const char *ews_version_below(const char *version);
+
+/* "2026-11-02T13:00:00Z", with optional fraction and "+01:00" offset; no zone means UTC. */
+bool ews_parse_time(const char *s, rs_time *out);
