@@ -1,0 +1,629 @@
+/* caldav.c — a room calendar on a CalDAV server (RFC 4791): discovery (RFC 6764, 5397),
+ * calendar-query reads expanded on the client, sync-collection refreshes (RFC 6578), bookings
+ * guarded by If-None-Match / If-Match. Server differences: PROTOCOLS.md §C. */
+#define LOG_MODULE "caldav"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <libxml/parser.h>
+#include "caldav_client.h"
+#include "caldav_ical.h"
+#include "caldav_xml.h"
+#include "ical.h"
+#include "../core/timeutil.h"
+#include "../core/xalloc.h"
+#include "../log.h"
+
+#define MAX_ITEMS 5000                   /* resources cached from one calendar */
+#define MULTIGET_BATCH 100
+#define MAX_SYNC_ROUNDS 10               /* a server that truncates its sync answer (507) */
+
+enum sync_result { SYNC_OK, SYNC_RESTART, SYNC_FAILED };
+
+/* ---- the cache ---- */
+
+static struct cached *
+cache_find(struct caldav *c, const char *href)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (strcmp(c->items[i].href, href) == 0)
+			return &c->items[i];
+	return NULL;
+}
+
+static void
+cache_remove(struct caldav *c, const char *href)
+{
+	struct cached *it = cache_find(c, href);
+	if (!it)
+		return;
+	free(it->href);
+	free(it->etag);
+	free(it->data);
+	*it = c->items[--c->count];
+}
+
+/* Takes ownership of nothing: copies. */
+static void
+cache_put(struct caldav *c, const char *href, const char *etag, const char *data)
+{
+	struct cached *it = cache_find(c, href);
+	if (!it) {
+		if (c->count >= MAX_ITEMS) {
+			log_warn("more than %d calendar resources: %s not kept", MAX_ITEMS, href);
+			return;
+		}
+		if (c->count == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 32;
+			c->items = xrealloc(c->items, c->cap * sizeof(*c->items));
+		}
+		it = &c->items[c->count++];
+		*it = (struct cached){xstrdup(href), NULL, NULL};
+	}
+	free(it->etag);
+	free(it->data);
+	it->etag = xstrdup(etag);
+	it->data = xstrdup(data);
+}
+
+static void
+cache_clear(struct caldav *c)
+{
+	while (c->count)
+		cache_remove(c, c->items[0].href);
+	free(c->sync_token);
+	c->sync_token = NULL;
+	c->has_cache = false;
+}
+
+/* ---- reading ---- */
+
+static char *
+collection_sync_token(struct caldav *c, struct source_error *err, bool *failed)
+{
+	struct http_response resp;
+	struct caldav_collection *list = NULL;
+	size_t n = 0;
+	char *token = NULL, *body = caldav_xml_propfind_collections();
+	*failed = !caldav_request(c, "PROPFIND", c->collection, "0", body, NULL, NULL, 0, &resp, err);
+	free(body);
+	if (!*failed && (resp.status == 207) && caldav_xml_parse_collections(resp.body, resp.body_len, &list, &n) && n)
+		token = xstrdup(list[0].sync_token);
+	caldav_collections_free(list, n);
+	http_response_finish(&resp);
+	return token;
+}
+
+/* REPORT on the calendar. true with ms filled on a readable 207. Otherwise false: *status_out
+ * is 0 after a transport failure (err says why), else the HTTP status, with the response moved
+ * to resp_out for the caller to read and finish. */
+static bool
+report(struct caldav *c, const char *depth, const char *body, struct caldav_multistatus *ms,
+       long *status_out, struct http_response *resp_out, struct source_error *err)
+{
+	struct http_response resp;
+	memset(ms, 0, sizeof(*ms));
+	memset(resp_out, 0, sizeof(*resp_out));
+	*status_out = 0;
+	if (!caldav_request(c, "REPORT", c->collection, depth, body, NULL, NULL, 0, &resp, err))
+		return false;
+	*status_out = resp.status;
+	if (!(resp.status == 207)) {
+		*resp_out = resp;
+		return false;
+	}
+	bool ok = caldav_xml_parse_multistatus(resp.body, resp.body_len, ms);
+	if (!ok)
+		caldav_not_xml(c->collection, &resp, err);
+	http_response_finish(&resp);
+	return ok;
+}
+
+/* A plain REPORT that must answer 207; any other status becomes a speaking error. */
+static bool
+report_checked(struct caldav *c, const char *depth, const char *body, struct caldav_multistatus *ms,
+	       const char *what, struct source_error *err)
+{
+	long status;
+	struct http_response resp;
+	if (report(c, depth, body, ms, &status, &resp, err))
+		return true;
+	if (status && status != 207)
+		caldav_status_error(c, &resp, what, c->collection, err);
+	http_response_finish(&resp);
+	return false;
+}
+
+static bool
+full_query(struct caldav *c, rs_time from, rs_time to, struct source_error *err)
+{
+	bool failed;
+	struct caldav_multistatus ms;
+	/* The token is read before the query: a change in between is fetched once more, never lost. */
+	char *token = collection_sync_token(c, err, &failed);
+	if (failed)
+		return false;
+	char *body = caldav_xml_calendar_query(from, to);
+	bool ok = report_checked(c, "1", body, &ms, "Reading the calendar", err);
+	free(body);
+	if (!ok) {
+		free(token);
+		return false;
+	}
+	cache_clear(c);
+	for (size_t i = 0; i < ms.count; i++)
+		if (ms.resources[i].status == 200 && ms.resources[i].data)
+			cache_put(c, ms.resources[i].href, ms.resources[i].etag, ms.resources[i].data);
+	caldav_multistatus_finish(&ms);
+	c->sync_token = token;
+	c->has_cache = true;
+	c->cache_from = from;
+	c->cache_to = to;
+	log_debug("full read: %zu resources, sync %s", c->count, token ? "offered" : "not offered");
+	return true;
+}
+
+/* Fetches the changed hrefs in batches; results land in *got (appended). */
+static bool
+multiget(struct caldav *c, const char *const *hrefs, size_t n, struct caldav_multistatus *got,
+	 struct source_error *err)
+{
+	for (size_t at = 0; at < n; at += MULTIGET_BATCH) {
+		size_t batch = n - at < MULTIGET_BATCH ? n - at : MULTIGET_BATCH;
+		struct caldav_multistatus ms;
+		char *body = caldav_xml_multiget(hrefs + at, batch);
+		bool ok = report_checked(c, "1", body, &ms, "Reading changed meetings", err);
+		free(body);
+		if (!ok)
+			return false;
+		got->resources = xrealloc(got->resources, (got->count + ms.count + 1) * sizeof(*got->resources));
+		memcpy(got->resources + got->count, ms.resources, ms.count * sizeof(*ms.resources));
+		got->count += ms.count;
+		free(ms.resources);
+		free(ms.sync_token);
+	}
+	return true;
+}
+
+/* One sync-collection round: what changed since our token, then only those resources. The
+ * cache and token change only when every request succeeded. */
+static enum sync_result
+sync_round(struct caldav *c, bool *more, struct source_error *err)
+{
+	struct caldav_multistatus changes, fetched = {0};
+	struct http_response resp;
+	long status;
+	char *body = caldav_xml_sync_collection(c->sync_token);
+	bool ok = report(c, "0", body, &changes, &status, &resp, err);
+	free(body);
+	if (!ok) {
+		enum sync_result r = SYNC_FAILED;
+		if (status == 403 || status == 409 || status == 400 || status == 501) {
+			log_info("sync-collection refused (HTTP %ld%s): reading the whole window",
+				 status, caldav_xml_has_error(resp.body, resp.body_len, "valid-sync-token") ? ", token expired" : "");
+			r = SYNC_RESTART;
+		} else if (status) {
+			caldav_status_error(c, &resp, "Refreshing the calendar", c->collection, err);
+		}
+		http_response_finish(&resp);
+		return r;
+	}
+	const char **wanted = xcalloc(changes.count + 1, sizeof(*wanted));
+	size_t n = 0;
+	for (size_t i = 0; i < changes.count; i++) {
+		struct caldav_resource *r = &changes.resources[i];
+		struct cached *have = cache_find(c, r->href);
+		if (r->status == 200 && strcmp(r->href, c->collection_path) != 0 &&
+		    !(have && have->etag && r->etag && strcmp(have->etag, r->etag) == 0))
+			wanted[n++] = r->href;
+	}
+	ok = multiget(c, wanted, n, &fetched, err);
+	free(wanted);
+	if (ok) {
+		for (size_t i = 0; i < changes.count; i++)
+			if (changes.resources[i].status == 404)
+				cache_remove(c, changes.resources[i].href);
+		for (size_t i = 0; i < fetched.count; i++) {
+			struct caldav_resource *r = &fetched.resources[i];
+			if (r->status == 200 && r->data)
+				cache_put(c, r->href, r->etag, r->data);
+			else if (r->status == 404)
+				cache_remove(c, r->href);
+		}
+		free(c->sync_token);
+		c->sync_token = changes.sync_token;
+		changes.sync_token = NULL;
+		*more = changes.truncated;
+		log_debug("sync: %zu changes, %zu fetched", changes.count, n);
+	}
+	caldav_multistatus_finish(&changes);
+	caldav_multistatus_finish(&fetched);
+	return ok ? SYNC_OK : SYNC_FAILED;
+}
+
+static enum sync_result
+sync_changes(struct caldav *c, struct source_error *err)
+{
+	for (int round = 0; round < MAX_SYNC_ROUNDS; round++) {
+		bool more = false;
+		enum sync_result r = sync_round(c, &more, err);
+		if (r != SYNC_OK || !more)
+			return r;
+		if (!c->sync_token)
+			return SYNC_RESTART;
+	}
+	return SYNC_OK;
+}
+
+static struct schedule *
+build(struct caldav *c, rs_time from, rs_time to)
+{
+	struct event *events = NULL;
+	size_t count = 0;
+	for (size_t i = 0; i < c->count; i++) {
+		struct cached *it = &c->items[i];
+		if (!ical_parse_events(it->data, strlen(it->data), from, to, it->href, it->etag, &events, &count, NULL))
+			log_warn("%s holds no iCalendar data: skipped", it->href);
+	}
+	return schedule_create(from, to, events, count);
+}
+
+static bool
+caldav_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!caldav_discover(c, err))
+		return false;
+	enum sync_result r = SYNC_RESTART;
+	if (c->has_cache && c->sync_token && from >= c->cache_from && to <= c->cache_to)
+		r = sync_changes(c, err);
+	if (r == SYNC_FAILED)
+		return false;          /* the cache and token are as they were: the next try resumes */
+	if (r == SYNC_RESTART && !full_query(c, from, to, err))
+		return false;
+	*out = build(c, from, to);
+	return true;
+}
+
+/* ---- writing ---- */
+
+static char *
+fresh_uid(void)
+{
+	unsigned char raw[12];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		uint64_t mix = time_mono_ms() ^ ((uint64_t)time_now() << 20) ^ (uint64_t)(uintptr_t)raw;
+		memcpy(raw, &mix, sizeof(mix));
+	}
+	char hex[2 * sizeof(raw) + 1];
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return xasprintf("roomsign-%s", hex);   /* the prefix marks the sign's own bookings */
+}
+
+static bool
+get_resource(struct caldav *c, const char *url, char **text_out, char **etag_out, struct source_error *err)
+{
+	struct http_response resp;
+	if (!caldav_request(c, "GET", url, NULL, NULL, NULL, NULL, 0, &resp, err))
+		return false;
+	bool ok = resp.status == 200;
+	if (ok) {
+		*text_out = resp.body;
+		*etag_out = resp.etag;
+		resp.body = resp.etag = NULL;
+	} else {
+		caldav_status_error(c, &resp, "Reading the meeting", url, err);
+	}
+	http_response_finish(&resp);
+	return ok;
+}
+
+/* PUT text to url guarded by If-Match (etag) or If-None-Match: * (etag NULL). Returns the HTTP
+ * status (0 after a transport failure, err set); *etag_out gets the new ETag when sent. */
+static long
+put(struct caldav *c, const char *url, const char *text, const char *etag, char **etag_out,
+    struct http_response *resp, struct source_error *err)
+{
+	struct http_header guard = etag ? (struct http_header){"If-Match", etag}
+					: (struct http_header){"If-None-Match", "*"};
+	*etag_out = NULL;
+	if (!caldav_request(c, "PUT", url, NULL, text, "text/calendar; charset=utf-8", &guard, 1, resp, err))
+		return 0;
+	if (resp->status >= 200 && resp->status < 300 && resp->etag)
+		*etag_out = xstrdup(resp->etag);
+	return resp->status;
+}
+
+/* The href the server uses for url (our cache keys and event ids are hrefs). */
+static const char *
+href_of(const struct caldav *c, const char *url)
+{
+	return strncmp(url, c->origin, strlen(c->origin)) == 0 ? url + strlen(c->origin) : url;
+}
+
+static bool
+caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	    struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!caldav_discover(c, err))
+		return false;
+	rs_time now = time_now();
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct http_response resp;
+		char *uid = fresh_uid(), *etag = NULL;
+		char *url = xasprintf("%s%s.ics", c->collection, uid);
+		char *text = ical_make_event(uid, start, end, subject, s->config->mailbox, NULL, now);
+		long status = put(c, url, text, NULL, &etag, &resp, err);
+		bool ok = status >= 200 && status < 300;
+		if (!ok && status && (status != 412 || attempt == 1))
+			caldav_status_error(c, &resp, "Booking the room", url, err);
+		http_response_finish(&resp);
+		if (ok && !etag) {                  /* the server changed our data: read its version */
+			char *stored = NULL;
+			if (get_resource(c, url, &stored, &etag, err)) {
+				free(text);
+				text = stored;
+			}
+		}
+		if (ok) {
+			const char *href = href_of(c, url);
+			struct event *events = NULL;
+			size_t count = 0;
+			cache_put(c, href, etag, text);
+			ical_parse_events(text, strlen(text), start, end > start ? end : start + 1, href, etag,
+					  &events, &count, NULL);
+			if (created_out) {
+				memset(created_out, 0, sizeof(*created_out));
+				if (count)
+					*created_out = events[0];
+			}
+			for (size_t i = created_out ? 1 : 0; i < count; i++)
+				event_finish(&events[i]);
+			free(events);
+			log_info("booked %s", href);
+		}
+		free(uid);
+		free(url);
+		free(text);
+		free(etag);
+		if (ok || status != 412)
+			return ok;
+		log_warn("the new booking's name was taken (HTTP 412): trying another");
+	}
+	return false;
+}
+
+/* Reads url, applies edit to it and PUTs it back with If-Match; a 412 (someone changed it
+ * meanwhile) re-reads and applies the edit once more to the fresh copy. */
+typedef char *(*edit_fn)(const char *text, const struct event *e, void *ctx, const char **why_out);
+
+static bool
+edit_resource(struct caldav *c, const struct event *e, edit_fn edit, void *ctx, const char *what,
+	      struct source_error *err)
+{
+	char *url = caldav_absolute(c, e->id, c->collection), *text = NULL, *etag = NULL;
+	struct cached *have = cache_find(c, e->id);
+	bool ok = false;
+	if (have && have->data && have->etag && e->version && strcmp(have->etag, e->version) == 0) {
+		text = xstrdup(have->data);
+		etag = xstrdup(have->etag);
+	} else if (!get_resource(c, url, &text, &etag, err)) {
+		goto out;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		const char *why = NULL;
+		char *changed = edit(text, e, ctx, &why), *new_etag = NULL;
+		struct http_response resp;
+		if (!changed) {
+			source_fail(err, SOURCE_ERR_UNSUPPORTED, "%s is not possible: %s.", what, why);
+			goto out;
+		}
+		long status = put(c, url, changed, etag, &new_etag, &resp, err);
+		ok = status >= 200 && status < 300;
+		if (ok && new_etag)
+			cache_put(c, e->id, new_etag, changed);
+		else if (ok)
+			cache_remove(c, e->id);     /* no ETag: the next sync fetches the server's copy */
+		if (!ok && status && (status != 412 || attempt == 1))
+			caldav_status_error(c, &resp, what, url, err);
+		http_response_finish(&resp);
+		free(changed);
+		free(new_etag);
+		if (ok || status != 412 || attempt == 1)
+			break;
+		log_info("%s: changed on the server meanwhile (HTTP 412): re-reading and trying once more", e->id);
+		free(text);
+		free(etag);
+		text = etag = NULL;
+		if (!get_resource(c, url, &text, &etag, err))
+			break;
+	}
+out:
+	free(url);
+	free(text);
+	free(etag);
+	return ok;
+}
+
+static char *
+edit_end(const char *text, const struct event *e, void *ctx, const char **why_out)
+{
+	return caldav_ical_set_end(text, e->start, *(const rs_time *)ctx, time_now(), why_out);
+}
+
+static bool
+caldav_update_end(struct source *s, const struct event *e, rs_time new_end, struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no CalDAV address to change.");
+	if (new_end <= e->start)
+		return source_fail(err, SOURCE_ERR_CONFIG, "A meeting cannot end before it starts.");
+	if (!caldav_discover(c, err))
+		return false;
+	return edit_resource(c, e, edit_end, &new_end, "Changing the meeting's end", err);
+}
+
+static char *
+edit_decline(const char *text, const struct event *e, void *ctx, const char **why_out)
+{
+	return caldav_ical_decline(text, ctx, e->start, time_now(), why_out);
+}
+
+static bool
+delete_own(struct caldav *c, const struct event *e, struct source_error *err)
+{
+	char *url = caldav_absolute(c, e->id, c->collection);
+	bool ok = false;
+	const char *etag = e->version;
+	char *fresh_text = NULL, *fresh_etag = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct http_response resp;
+		struct http_header guard = {"If-Match", etag};
+		if (!caldav_request(c, "DELETE", url, NULL, NULL, NULL, &guard, etag ? 1 : 0, &resp, err))
+			break;
+		long status = resp.status;
+		ok = (status >= 200 && status < 300) || status == 404;   /* 404: already gone */
+		if (!ok && (status != 412 || attempt == 1))
+			caldav_status_error(c, &resp, "Cancelling the booking", url, err);
+		http_response_finish(&resp);
+		if (ok || status != 412 || !get_resource(c, url, &fresh_text, &fresh_etag, err))
+			break;
+		etag = fresh_etag;
+	}
+	if (ok)
+		cache_remove(c, e->id);
+	free(fresh_text);
+	free(fresh_etag);
+	free(url);
+	return ok;
+}
+
+static bool
+caldav_release(struct source *s, const struct event *e, struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no CalDAV address to release.");
+	if (!caldav_discover(c, err))
+		return false;
+	if (e->booked_here)
+		return delete_own(c, e, err);
+	if (!c->can_schedule)
+		return source_fail(err, SOURCE_ERR_UNSUPPORTED,
+				   "This CalDAV server does not do scheduling (RFC 6638), so the sign cannot decline a meeting someone else organised; it was left in the calendar. Ask the organiser to cancel it.");
+	if (!s->config->mailbox)
+		return source_fail(err, SOURCE_ERR_CONFIG,
+				   "Set [source] mailbox to the room's address so the sign can decline meetings as the room.");
+	return edit_resource(c, e, edit_decline, s->config->mailbox, "Declining the meeting", err);
+}
+
+/* ---- roomsign check ---- */
+
+static bool
+check_sign_in(struct caldav *c, check_report_fn rep, void *ctx)
+{
+	struct http_response resp;
+	struct source_error err = {0};
+	char detail[600];
+	const char *user = c->base.config->username ? c->base.config->username : "";
+	if (!caldav_request(c, "OPTIONS", c->base.config->url, NULL, NULL, NULL, NULL, 0, &resp, &err)) {
+		rep(ctx, false, "connect to the CalDAV server", err.message);
+		return false;
+	}
+	bool ok = resp.status != 401 && resp.status != 403;
+	if (ok)
+		snprintf(detail, sizeof(detail), "user '%s' at %s", user, c->origin);
+	else
+		caldav_status_error(c, &resp, "Signing in", c->base.config->url, &err);
+	http_response_finish(&resp);
+	rep(ctx, ok, "sign in", ok ? detail : err.message);
+	return ok;
+}
+
+static bool
+caldav_check(struct source *s, bool book_test, check_report_fn rep, void *ctx)
+{
+	struct caldav *c = (struct caldav *)s;
+	struct source_error err = {0};
+	struct schedule *today = NULL;
+	char detail[600];
+	rs_time now = time_now();
+	if (!check_sign_in(c, rep, ctx))
+		return false;
+	if (!caldav_discover(c, &err)) {
+		rep(ctx, false, "find the room's calendar", err.message);
+		return false;
+	}
+	snprintf(detail, sizeof(detail), "%s%s%s%s", c->collection, c->collection_name ? " (" : "",
+		 c->collection_name ? c->collection_name : "", c->collection_name ? ")" : "");
+	rep(ctx, true, "find the room's calendar", detail);
+	rep(ctx, true, "server scheduling (RFC 6638)", c->can_schedule
+	    ? "offered: meetings organised by others can be declined from the sign"
+	    : "not offered: meetings organised by others cannot be declined from the sign");
+	if (!source_fetch(s, time_day_start(now), time_day_end(now), &today, &err)) {
+		rep(ctx, false, "read today's calendar", err.message);
+		return false;
+	}
+	snprintf(detail, sizeof(detail), "%zu events today%s", today->count,
+		 c->sync_token ? "; changes are fetched with sync-collection" : "");
+	schedule_destroy(today);
+	rep(ctx, true, "read today's calendar", detail);
+	if (!book_test)
+		return true;
+	/* A one-minute booking far from any real meeting, removed at once. */
+	rs_time start = time_day_start(now + 400 * TIME_DAY) + 3 * TIME_HOUR;
+	struct event test = {0};
+	bool ok = caldav_book(s, start, start + TIME_MINUTE, "roomsign check (deleted at once)", &test, &err);
+	if (ok && !(ok = caldav_release(s, &test, &err)))
+		rep(ctx, false, "delete the test booking", err.message);
+	else
+		rep(ctx, ok, "create and delete a test booking", ok ? "the account may book the room" : err.message);
+	event_finish(&test);
+	return ok;
+}
+
+/* ---- lifecycle ---- */
+
+static void
+caldav_destroy(struct source *s)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!c)
+		return;
+	cache_clear(c);
+	free(c->items);
+	free(c->origin);
+	free(c->collection);
+	free(c->collection_path);
+	free(c->collection_name);
+	free(c);
+}
+
+static const struct source_ops caldav_ops = {
+	.fetch = caldav_fetch,
+	.book = caldav_book,
+	.update_end = caldav_update_end,
+	.release = caldav_release,
+	.check = caldav_check,
+	.destroy = caldav_destroy,
+};
+
+struct source *
+caldav_source_create(const struct source_config *config, struct source_error *err)
+{
+	if (!config->url || (strncmp(config->url, "http://", 7) != 0 && strncmp(config->url, "https://", 8) != 0)) {
+		source_fail(err, SOURCE_ERR_CONFIG, "[source] url must be the CalDAV server's or calendar's http(s):// URL.");
+		return NULL;
+	}
+	xmlInitParser();                 /* once, before the source thread parses */
+	struct caldav *c = xcalloc(1, sizeof(*c));
+	c->base.ops = &caldav_ops;
+	c->base.config = config;
+	c->origin = caldav_origin_of(config->url);
+	return &c->base;
+}

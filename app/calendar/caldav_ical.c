@@ -1,0 +1,162 @@
+#define LOG_MODULE "caldav"
+#include "caldav_ical.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <libical/ical.h>
+#include "../core/timeutil.h"
+#include "../core/xalloc.h"
+#include "../log.h"
+
+#define MAX_TEXT_LEN (4L << 20)          /* one resource; the body cap applies before this */
+
+static icalcomponent *
+parse(const char *text)
+{
+	if (!text || strlen(text) > (size_t)MAX_TEXT_LEN)
+		return NULL;
+	icalerror_set_errors_are_fatal(0);
+	icalcomponent *root = icalparser_parse_string(text);
+	if (root && icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
+		icalcomponent_free(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* DTSTART as an instant: UTC, its zone (VTIMEZONE or builtin), or the room's zone when floating. */
+static bool
+start_instant(icalcomponent *ev, rs_time *out)
+{
+	icalproperty *p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+	if (!p)
+		return false;
+	struct icaltimetype t = icalcomponent_get_dtstart(ev);
+	if (icaltime_is_null_time(t))
+		return false;
+	if (!t.is_date && !icaltime_is_utc(t) && !t.zone) {
+		icalparameter *tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+		if (tzid)
+			t.zone = icaltimezone_get_builtin_timezone(icalparameter_get_tzid(tzid));
+	}
+	if (t.is_date || (!icaltime_is_utc(t) && !t.zone))
+		*out = time_from_local(t.year, t.month, t.day, t.is_date ? 0 : t.hour,
+				       t.is_date ? 0 : t.minute, t.is_date ? 0 : t.second);
+	else
+		*out = (rs_time)icaltime_as_timet_with_zone(t, t.zone ? t.zone : icaltimezone_get_utc_timezone());
+	return true;
+}
+
+/* The VEVENT that occurs at start: a single event or an override. A series master matching by
+ * RRULE is refused: changing one occurrence would need a new override we do not write. */
+static icalcomponent *
+find_event(icalcomponent *cal, rs_time start, const char **why_out)
+{
+	icalcomponent *series = NULL;
+	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		bool recurs = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) ||
+			      icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY);
+		rs_time s;
+		if (recurs) {
+			series = ev;
+			continue;
+		}
+		if (start_instant(ev, &s) && s == start)
+			return ev;
+	}
+	*why_out = series ? "it is one occurrence of a recurring series"
+			  : "the calendar no longer holds a meeting starting at that time";
+	return NULL;
+}
+
+/* SEQUENCE is the organizer's to bump (RFC 5546); an attendee's reply leaves it. */
+static void
+touch(icalcomponent *ev, rs_time now, bool bump_sequence)
+{
+	struct icaltimetype stamp = icaltime_from_timet_with_zone((time_t)now, 0, icaltimezone_get_utc_timezone());
+	int sequence = icalcomponent_get_sequence(ev);
+	if (bump_sequence)
+		icalcomponent_set_sequence(ev, sequence < 0 ? 1 : sequence + 1);
+	icalcomponent_set_dtstamp(ev, stamp);
+	icalproperty *lm = icalcomponent_get_first_property(ev, ICAL_LASTMODIFIED_PROPERTY);
+	if (lm)
+		icalproperty_set_lastmodified(lm, stamp);
+	else
+		icalcomponent_add_property(ev, icalproperty_new_lastmodified(stamp));
+}
+
+static char *
+serialise(icalcomponent *cal)
+{
+	char *text = icalcomponent_as_ical_string_r(cal);
+	char *out = xstrdup(text);
+	free(text);
+	return out;
+}
+
+char *
+caldav_ical_set_end(const char *text, rs_time start, rs_time new_end, rs_time now, const char **why_out)
+{
+	const char *why = "it is not valid iCalendar";
+	char *out = NULL;
+	icalcomponent *cal = parse(text), *ev;
+	if (cal && (ev = find_event(cal, start, &why))) {
+		icalproperty *p;
+		while ((p = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY))) {
+			icalcomponent_remove_property(ev, p);
+			icalproperty_free(p);
+		}
+		while ((p = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY))) {
+			icalcomponent_remove_property(ev, p);
+			icalproperty_free(p);
+		}
+		icalcomponent_add_property(ev, icalproperty_new_dtend(
+			icaltime_from_timet_with_zone((time_t)new_end, 0, icaltimezone_get_utc_timezone())));
+		touch(ev, now, true);
+		out = serialise(cal);
+	}
+	if (cal)
+		icalcomponent_free(cal);
+	if (!out && why_out)
+		*why_out = why;
+	return out;
+}
+
+static bool
+is_mailbox(icalproperty *attendee, const char *mailbox)
+{
+	const char *v = icalproperty_get_attendee(attendee);
+	if (!v)
+		return false;
+	if (strncasecmp(v, "mailto:", 7) == 0)
+		v += 7;
+	return strcasecmp(v, mailbox) == 0;
+}
+
+char *
+caldav_ical_decline(const char *text, const char *mailbox, rs_time start, rs_time now, const char **why_out)
+{
+	const char *why = "it is not valid iCalendar";
+	char *out = NULL;
+	icalcomponent *cal = parse(text), *ev;
+	if (cal && mailbox && (ev = find_event(cal, start, &why))) {
+		why = "the room is not one of its attendees";
+		for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); p;
+		     p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+			if (!is_mailbox(p, mailbox))
+				continue;
+			icalproperty_remove_parameter_by_kind(p, ICAL_PARTSTAT_PARAMETER);
+			icalproperty_remove_parameter_by_kind(p, ICAL_RSVP_PARAMETER);
+			icalproperty_add_parameter(p, icalparameter_new_partstat(ICAL_PARTSTAT_DECLINED));
+			touch(ev, now, false);
+			out = serialise(cal);
+			break;
+		}
+	}
+	if (cal)
+		icalcomponent_free(cal);
+	if (!out && why_out)
+		*why_out = why;
+	return out;
+}
