@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LED_CONSUMER "roomsign"
 #define LED_MAX_LINES 3
@@ -86,7 +87,8 @@ open_chip(const char *want)
 	if (strchr(want, '/')) {
 		if (gpiod_is_gpiochip_device(want))
 			return open_chip_path(want, true);
-		log_error("%s is not a GPIO chip; running without the LED", want);
+		log_error("%s is not a GPIO chip (%s); running without the LED", want,
+			access(want, F_OK) == 0 ? "not a gpiochip device" : "no such file");
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "/dev/%s", want);
@@ -268,7 +270,8 @@ led_create(const struct led_config *config)
 		if (!request_motion_line(led))
 			goto err;
 	}
-	log_info("LED on %s: %zu colour line(s)%s%s", led->chip_name, led->line_count,
+	log_info("LED on %s (%s): %zu colour line(s)%s%s", led->chip_name,
+		gpiod_chip_get_path(led->chip), led->line_count,
 		config->active_low ? ", active-low" : "", led->motion ? ", motion sensor" : "");
 	return led;
 err:
