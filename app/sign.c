@@ -1,0 +1,656 @@
+#define LOG_MODULE "sign"
+#include "sign.h"
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <SDL.h>
+#include <SDL_image.h>
+#include "backlight.h"
+#include "cache.h"
+#include "calendar/source.h"
+#include "core/room_state.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "led.h"
+#include "log.h"
+#include "ui/i18n.h"
+#include "ui/layout.h"
+#include "ui/render.h"
+#include "ui/view.h"
+#include "watchdog.h"
+#include "worker.h"
+
+#define REMEMBER_MAX 32
+#define WAKE_MS 60000                    /* a touch at night lights the panel this long */
+#define BLINK_MS 500
+
+struct id_list {
+	char *ids[REMEMBER_MAX];
+	size_t count, next;
+};
+
+struct sign {
+	const struct config *config;
+	const struct sign_options *opt;
+	struct schedule *schedule;
+	struct sync_status sync;
+	struct ui_state ui;
+	struct room_availability rooms[CONFIG_MAX_ROOMS];
+	size_t room_count;
+	bool rooms_loading;
+	struct id_list checked_in, released;
+	char address[64];
+	bool read_only;
+	struct source *source;
+	struct worker *worker;
+	struct view *view;
+	struct frame *frame;
+	struct room_state state;
+	SDL_Window *window;
+	SDL_Renderer *renderer;
+	SDL_Texture *target;             /* rotated panels: the frame is drawn here first */
+	struct render *render;
+	int width, height;               /* logical (after rotation) */
+	Uint32 event_type;
+	struct led *led;
+	struct backlight *backlight;
+	bool night, panel_on;
+	uint64_t wake_until_ms;
+	bool dirty;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static bool
+id_list_has(const struct id_list *l, const char *id)
+{
+	for (size_t i = 0; id && i < l->count; i++)
+		if (strcmp(l->ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+static void
+id_list_add(struct id_list *l, const char *id)
+{
+	if (!id || id_list_has(l, id))
+		return;
+	size_t slot = l->count < REMEMBER_MAX ? l->count++ : l->next++ % REMEMBER_MAX;
+	if (l->count == REMEMBER_MAX && slot < REMEMBER_MAX && l->ids[slot])
+		free(l->ids[slot]);
+	l->ids[slot] = xstrdup(id);
+}
+
+static void
+id_list_clear(struct id_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->ids[i]);
+	memset(l, 0, sizeof(*l));
+}
+
+static bool
+checked_in_fn(const struct event *e, void *ctx)
+{
+	struct sign *s = ctx;
+	return id_list_has(&s->checked_in, e->id);
+}
+
+static void
+find_address(char *buf, size_t size)
+{
+	struct ifaddrs *list = NULL;
+	buf[0] = '\0';
+	if (getifaddrs(&list) != 0)
+		return;
+	for (struct ifaddrs *a = list; a; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK))
+			continue;
+		inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, buf, (socklen_t)size);
+		break;
+	}
+	freeifaddrs(list);
+}
+
+static struct room_policy
+policy(const struct config *c)
+{
+	return (struct room_policy){c->booking.soon_min, c->booking.checkin && c->booking.enabled,
+				    c->booking.checkin_before_min, c->booking.checkin_grace_min};
+}
+
+/* Everything between the schedule and the pixels, for one instant: pure functions. */
+static void
+compose(struct sign *s, rs_time now, float dpi)
+{
+	struct room_policy p = policy(s->config);
+	room_state_compute(s->schedule, now, &p, checked_in_fn, s, &s->state);
+	struct view_input in = {
+		.config = s->config, .schedule = s->schedule, .state = &s->state, .ui = &s->ui,
+		.now = now, .sync = &s->sync, .read_only = s->read_only, .rooms = s->rooms,
+		.room_count = s->room_count, .rooms_loading = s->rooms_loading, .address = s->address,
+		.setup_text = s->opt->setup_text,
+	};
+	view_build(&in, s->view);
+	layout_frame(s->view, s->width, s->height, dpi, s->frame);
+}
+
+static const char *
+font_path(const struct config *c, bool bold)
+{
+	if (bold)
+		return c->display.font_bold ? c->display.font_bold : c->display.font ? c->display.font : ROOMSIGN_FONT_BOLD;
+	return c->display.font ? c->display.font : ROOMSIGN_FONT;
+}
+
+static void
+sign_init_state(struct sign *s, const struct config *config, const struct sign_options *opt)
+{
+	memset(s, 0, sizeof(*s));
+	s->config = config;
+	s->opt = opt;
+	s->view = xcalloc(1, sizeof(*s->view));
+	s->frame = xcalloc(1, sizeof(*s->frame));
+	ui_state_init(&s->ui, time_mono_ms());
+	find_address(s->address, sizeof(s->address));
+}
+
+static void
+sign_finish_state(struct sign *s)
+{
+	schedule_destroy(s->schedule);
+	for (size_t i = 0; i < s->room_count; i++)
+		free(s->rooms[i].room);
+	id_list_clear(&s->checked_in);
+	id_list_clear(&s->released);
+	free(s->view);
+	free(s->frame);
+}
+
+bool
+sign_screenshot(const struct config *config, const struct sign_options *opt, const char *png_path)
+{
+	struct sign s;
+	struct source_error err = {0};
+	bool ok = false;
+	sign_init_state(&s, config, opt);
+	s.width = opt->width;
+	s.height = opt->height;
+	if (!opt->setup_text) {
+		if (!(s.source = source_create(&config->source, &err))) {
+			fprintf(stderr, "roomsign: %s\n", err.message);
+			goto out;
+		}
+		s.read_only = s.source->read_only;
+		rs_time from, to;
+		worker_window(time_now(), &from, &to);
+		if (source_fetch(s.source, from, to, &s.schedule, &err)) {
+			s.sync.has_schedule = true;
+			s.sync.last_ok = time_now();
+		} else {
+			snprintf(s.sync.last_error, sizeof(s.sync.last_error), "%s", err.message);
+			fprintf(stderr, "roomsign: %s\n", err.message);
+		}
+	}
+	SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, s.width, s.height, 32, SDL_PIXELFORMAT_ARGB8888);
+	SDL_Renderer *renderer = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
+	struct render *render = renderer ? render_create(renderer, font_path(config, false), font_path(config, true)) : NULL;
+	if (render) {
+		compose(&s, time_now(), (float)config->display.dpi);
+		render_frame(render, s.frame);
+		SDL_RenderPresent(renderer);
+		ok = IMG_SavePNG(surface, png_path) == 0;
+		if (!ok)
+			fprintf(stderr, "roomsign: cannot write %s: %s\n", png_path, IMG_GetError());
+		if (ok && opt->hit_areas && !layout_write_hits(s.frame, opt->hit_areas)) {
+			fprintf(stderr, "roomsign: cannot write %s\n", opt->hit_areas);
+			ok = false;
+		}
+	} else if (!surface || !renderer) {
+		fprintf(stderr, "roomsign: cannot create an offscreen renderer: %s\n", SDL_GetError());
+	}
+	render_destroy(render);
+	if (renderer)
+		SDL_DestroyRenderer(renderer);
+	SDL_FreeSurface(surface);
+out:
+	source_destroy(s.source);
+	sign_finish_state(&s);
+	return ok;
+}
+
+/* ---- the running display ---- */
+
+static void
+post_result(void *ctx, struct worker_result *result)
+{
+	struct sign *s = ctx;
+	SDL_Event ev = {0};
+	ev.type = s->event_type;
+	ev.user.data1 = result;
+	if (SDL_PushEvent(&ev) <= 0)
+		worker_result_free(result);
+}
+
+static void
+take_result(struct sign *s, struct worker_result *r)
+{
+	uint64_t now_ms = time_mono_ms();
+	switch (r->kind) {
+	case RESULT_SNAPSHOT:
+		schedule_destroy(s->schedule);
+		s->schedule = r->schedule;
+		r->schedule = NULL;
+		s->sync.has_schedule = true;
+		s->sync.stale = false;
+		s->sync.last_ok = s->schedule->fetched_at;
+		s->sync.last_error[0] = '\0';
+		if (!s->config->cache_file || !cache_save(s->config->cache_file, s->schedule))
+			log_debug("schedule not cached");
+		break;
+	case RESULT_FETCH_FAILED:
+		snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail);
+		break;
+	case RESULT_ACTION:
+		if (r->job == JOB_RELEASE)
+			break;                   /* background: the next snapshot shows the outcome */
+		ui_action_done(&s->ui, r->ok, r->message, now_ms);
+		break;
+	case RESULT_ROOMS:
+		for (size_t i = 0; i < s->room_count; i++)
+			free(s->rooms[i].room);
+		memcpy(s->rooms, r->rooms, sizeof(s->rooms));
+		s->room_count = r->room_count;
+		r->room_count = 0;
+		s->rooms_loading = false;
+		break;
+	}
+	worker_result_free(r);
+	s->dirty = true;
+}
+
+static void
+request(struct sign *s, enum worker_job job, int minutes, const struct event *e)
+{
+	struct worker_request q = {.job = job, .minutes = minutes};
+	if (e)
+		q.event = *e;                    /* worker_request copies it */
+	if (!s->worker || !worker_request(s->worker, &q))
+		ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
+}
+
+static void
+act(struct sign *s, struct ui_action a)
+{
+	const struct event *meeting = s->state.current;
+	switch (a.kind) {
+	case UI_ACT_NONE:
+		break;
+	case UI_ACT_BOOK:
+		request(s, JOB_BOOK, a.minutes, NULL);
+		break;
+	case UI_ACT_EXTEND:
+	case UI_ACT_END:
+		if (!meeting) {
+			ui_action_done(&s->ui, false, _("The meeting has already ended."), time_mono_ms());
+			break;
+		}
+		request(s, a.kind == UI_ACT_EXTEND ? JOB_EXTEND : JOB_END, a.minutes, meeting);
+		break;
+	case UI_ACT_CHECKIN:
+		if (s->state.checkin) {
+			id_list_add(&s->checked_in, s->state.checkin->id);
+			log_info("checked in");
+		}
+		ui_action_done(&s->ui, true, _("Checked in. Enjoy the meeting."), time_mono_ms());
+		break;
+	case UI_ACT_FIND_ROOMS:
+		s->rooms_loading = true;
+		request(s, JOB_FIND_ROOMS, 0, NULL);
+		break;
+	case UI_ACT_REFRESH:
+		request(s, JOB_REFRESH, 0, NULL);
+		break;
+	}
+}
+
+/* Check-in: a meeting whose grace has passed without a check-in is released, once. */
+static void
+release_no_show(struct sign *s)
+{
+	const struct event *e = s->state.checkin;
+	if (!e || !s->state.release_due || id_list_has(&s->released, e->id) || s->read_only)
+		return;
+	id_list_add(&s->released, e->id);
+	log_info("nobody checked in: releasing the meeting");
+	request(s, JOB_RELEASE, 0, e);
+}
+
+static enum led_colour
+led_colour_for(enum room_status status)
+{
+	switch (status) {
+	case ROOM_FREE: return LED_GREEN;
+	case ROOM_BUSY: return LED_RED;
+	default: return LED_AMBER;
+	}
+}
+
+static void
+update_led(struct sign *s)
+{
+	if (!s->led)
+		return;
+	bool offline = s->sync.last_error[0] != '\0';
+	enum led_colour colour = s->sync.has_schedule ? led_colour_for(s->state.status) : LED_OFF;
+	bool blink = s->state.status == ROOM_CHECKIN;
+	if (offline && s->config->led.offline == LED_OFFLINE_OFF)
+		colour = LED_OFF;
+	else if (offline && s->config->led.offline == LED_OFFLINE_BLINK)
+		blink = true;
+	led_show(s->led, colour, blink);
+}
+
+static bool
+in_night(const struct display_config *d, rs_time now)
+{
+	if (!d->has_night)
+		return false;
+	int m = time_minute_of_day(now);
+	if (d->night_from_min <= d->night_to_min)
+		return m >= d->night_from_min && m < d->night_to_min;
+	return m >= d->night_from_min || m < d->night_to_min;
+}
+
+static void
+update_backlight(struct sign *s, rs_time now, uint64_t now_ms)
+{
+	bool on = !in_night(&s->config->display, now) || now_ms < s->wake_until_ms;
+	if (on == s->panel_on)
+		return;
+	s->panel_on = on;
+	if (s->backlight)
+		backlight_set_on(s->backlight, on);
+	log_info("backlight %s", on ? "on" : "off (night)");
+}
+
+static void
+to_logical(const struct sign *s, int px, int py, int *lx, int *ly)
+{
+	int W, H;
+	SDL_GetRendererOutputSize(s->renderer, &W, &H);
+	switch (s->config->display.rotate) {
+	case 90: *lx = py; *ly = W - 1 - px; break;
+	case 180: *lx = W - 1 - px; *ly = H - 1 - py; break;
+	case 270: *lx = H - 1 - py; *ly = px; break;
+	default: *lx = px; *ly = py; break;
+	}
+}
+
+static void
+press(struct sign *s, int px, int py, bool down)
+{
+	int x, y;
+	uint64_t now_ms = time_mono_ms();
+	s->ui.last_input_ms = now_ms;
+	if (!s->panel_on) {                  /* at night the first touch only wakes the panel */
+		s->wake_until_ms = now_ms + WAKE_MS;
+		s->ui.pressed[0] = '\0';
+		s->dirty = true;
+		return;
+	}
+	if (s->wake_until_ms > now_ms)
+		s->wake_until_ms = now_ms + WAKE_MS;
+	to_logical(s, px, py, &x, &y);
+	const struct hit *hit = layout_hit_test(s->frame, x, y);
+	if (down) {
+		snprintf(s->ui.pressed, sizeof(s->ui.pressed), "%s", hit ? hit->id : "");
+		s->dirty = true;
+		return;
+	}
+	char id[32];
+	snprintf(id, sizeof(id), "%s", s->ui.pressed);
+	s->ui.pressed[0] = '\0';
+	s->dirty = true;
+	if (hit && id[0] && strcmp(hit->id, id) == 0)
+		act(s, ui_tap(&s->ui, id, s->config->display.admin_pin, now_ms));
+}
+
+static bool
+open_window(struct sign *s)
+{
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+	SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+		log_error("cannot start the display: %s", SDL_GetError());
+		return false;
+	}
+	Uint32 flags = SDL_WINDOW_SHOWN;
+	int w = s->opt->width, h = s->opt->height;
+	if (!w || !h) {
+		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+		w = h = 0;
+	}
+	s->window = SDL_CreateWindow("roomsign", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+	if (!s->window) {
+		log_error("cannot open a window (video driver %s): %s", SDL_GetCurrentVideoDriver(), SDL_GetError());
+		return false;
+	}
+	s->renderer = SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED);
+	if (!s->renderer)
+		s->renderer = SDL_CreateRenderer(s->window, -1, SDL_RENDERER_SOFTWARE);
+	if (!s->renderer) {
+		log_error("cannot create a renderer: %s", SDL_GetError());
+		return false;
+	}
+	SDL_ShowCursor(SDL_DISABLE);
+	int W, H;
+	SDL_GetRendererOutputSize(s->renderer, &W, &H);
+	bool sideways = s->config->display.rotate == 90 || s->config->display.rotate == 270;
+	s->width = sideways ? H : W;
+	s->height = sideways ? W : H;
+	if (s->config->display.rotate) {
+		s->target = SDL_CreateTexture(s->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
+					      s->width, s->height);
+		if (!s->target)
+			log_warn("cannot rotate the screen: %s", SDL_GetError());
+	}
+	s->render = render_create(s->renderer, font_path(s->config, false), font_path(s->config, true));
+	log_info("display %dx%d on %s, rotated %d", W, H, SDL_GetCurrentVideoDriver(), s->config->display.rotate);
+	return s->render != NULL;
+}
+
+static float
+panel_dpi(const struct sign *s)
+{
+	float ddpi = 0;
+	if (s->config->display.dpi > 0)
+		return (float)s->config->display.dpi;
+	if (SDL_GetDisplayDPI(SDL_GetWindowDisplayIndex(s->window), &ddpi, NULL, NULL) == 0 && ddpi > 50 && ddpi < 600)
+		return ddpi;
+	return 96.0f;
+}
+
+static void
+draw(struct sign *s, rs_time now)
+{
+	compose(s, now, panel_dpi(s));
+	if (s->target) {
+		SDL_SetRenderTarget(s->renderer, s->target);
+		render_frame(s->render, s->frame);
+		SDL_SetRenderTarget(s->renderer, NULL);
+		SDL_SetRenderDrawColor(s->renderer, 0, 0, 0, 255);
+		SDL_RenderClear(s->renderer);
+		int W, H;
+		SDL_GetRendererOutputSize(s->renderer, &W, &H);
+		SDL_Rect dst = {(W - s->width) / 2, (H - s->height) / 2, s->width, s->height};
+		SDL_RenderCopyEx(s->renderer, s->target, NULL, &dst, s->config->display.rotate, NULL, SDL_FLIP_NONE);
+	} else {
+		render_frame(s->render, s->frame);
+	}
+	SDL_RenderPresent(s->renderer);
+	if (s->opt->hit_areas && !layout_write_hits(s->frame, s->opt->hit_areas))
+		log_warn("cannot write %s", s->opt->hit_areas);
+	s->dirty = false;
+}
+
+/* How long the main loop may sleep: the next minute (the clock), a UI timeout, a blink, the
+ * watchdog, or the end of a night-time wake. */
+static int
+sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
+{
+	uint64_t ms = (uint64_t)(60 - now % 60) * 1000u;
+	uint64_t ui = ui_next_deadline_ms(&s->ui, now_ms, s->config->booking.idle_s);
+	if (ui < ms)
+		ms = ui;
+	if (s->state.status == ROOM_CHECKIN || (s->sync.last_error[0] && s->config->led.offline == LED_OFFLINE_BLINK))
+		if (s->led && ms > BLINK_MS)
+			ms = BLINK_MS;
+	if (next_ping_ms && next_ping_ms > now_ms && next_ping_ms - now_ms < ms)
+		ms = next_ping_ms - now_ms;
+	if (s->wake_until_ms > now_ms && s->wake_until_ms - now_ms < ms)
+		ms = s->wake_until_ms - now_ms;
+	return (int)(ms > 0 ? ms : 1);
+}
+
+static void
+handle(struct sign *s, const SDL_Event *ev)
+{
+	if (ev->type == s->event_type) {
+		take_result(s, ev->user.data1);
+		return;
+	}
+	switch (ev->type) {
+	case SDL_MOUSEBUTTONDOWN:
+	case SDL_MOUSEBUTTONUP:
+		if (ev->button.which != SDL_TOUCH_MOUSEID && ev->button.button == SDL_BUTTON_LEFT)
+			press(s, ev->button.x, ev->button.y, ev->type == SDL_MOUSEBUTTONDOWN);
+		break;
+	case SDL_FINGERDOWN:
+	case SDL_FINGERUP: {
+		int W, H;
+		SDL_GetRendererOutputSize(s->renderer, &W, &H);
+		press(s, (int)(ev->tfinger.x * (float)W), (int)(ev->tfinger.y * (float)H), ev->type == SDL_FINGERDOWN);
+		break;
+	}
+	case SDL_WINDOWEVENT:
+		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED || ev->window.event == SDL_WINDOWEVENT_EXPOSED) {
+			int W, H;
+			SDL_GetRendererOutputSize(s->renderer, &W, &H);
+			bool sideways = s->config->display.rotate == 90 || s->config->display.rotate == 270;
+			if (!s->target) {
+				s->width = sideways ? H : W;
+				s->height = sideways ? W : H;
+			}
+			s->dirty = true;
+		}
+		break;
+	default:
+		break;                           /* keys do nothing: no key combination quits the kiosk */
+	}
+}
+
+int
+sign_run(const struct config *config, const struct sign_options *opt)
+{
+	struct sign s;
+	struct source_error err = {0};
+	int status = EXIT_FAILURE;
+	sign_init_state(&s, config, opt);
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (!open_window(&s))
+		goto out;
+	s.event_type = SDL_RegisterEvents(1);
+	if (!opt->setup_text) {
+		if (!(s.source = source_create(&config->source, &err))) {
+			log_error("%s", err.message);
+			goto out;
+		}
+		s.read_only = s.source->read_only;
+		if (config->cache_file && (s.schedule = cache_load(config->cache_file))) {
+			s.sync.has_schedule = s.sync.stale = true;
+			s.sync.last_ok = s.schedule->fetched_at;
+		}
+	}
+	s.led = led_create(&config->led);
+	s.backlight = config->display.has_night ? backlight_create(NULL, config->display.backlight) : NULL;
+	s.panel_on = true;
+	rs_time now = time_now();
+	draw(&s, now);
+	watchdog_ready();
+	if (s.source && !(s.worker = worker_create(s.source, config, post_result, &s)))
+		goto out;
+	uint64_t ping_every = watchdog_interval_ms(), next_ping = ping_every ? time_mono_ms() + ping_every : 0;
+	enum room_status last_status = s.state.status;
+	rs_time last_minute = now / 60;
+	while (!stop_requested) {
+		uint64_t now_ms = time_mono_ms();
+		SDL_Event ev;
+		if (SDL_WaitEventTimeout(&ev, sleep_ms(&s, now, now_ms, next_ping))) {
+			do
+				handle(&s, &ev);
+			while (SDL_PollEvent(&ev));
+		}
+		now = time_now();
+		now_ms = time_mono_ms();
+		if (ui_tick(&s.ui, now_ms, config->booking.idle_s))
+			s.dirty = true;
+		if (now / 60 != last_minute) {
+			last_minute = now / 60;
+			s.dirty = true;
+		}
+		if (s.dirty)
+			draw(&s, now);
+		update_backlight(&s, now, now_ms);
+		if (s.state.status != last_status) {
+			log_info("room is now %s", (const char *[]){"free", "busy", "starting soon", "waiting for check-in"}[s.state.status]);
+			last_status = s.state.status;
+		}
+		update_led(&s);
+		led_tick(s.led, now_ms);
+		release_no_show(&s);
+		if (next_ping && now_ms + 50 >= next_ping) {
+			watchdog_ping();
+			next_ping = now_ms + ping_every;
+		}
+	}
+	log_info("stopping");
+	watchdog_stopping();
+	status = EXIT_SUCCESS;
+out:
+	worker_destroy(s.worker);
+	/* Results still queued in SDL own schedules: drain them. */
+	SDL_Event ev;
+	while (s.event_type && SDL_PollEvent(&ev))
+		if (ev.type == s.event_type)
+			worker_result_free(ev.user.data1);
+	source_destroy(s.source);
+	led_destroy(s.led);
+	backlight_destroy(s.backlight);
+	render_destroy(s.render);
+	if (s.target)
+		SDL_DestroyTexture(s.target);
+	if (s.renderer)
+		SDL_DestroyRenderer(s.renderer);
+	if (s.window)
+		SDL_DestroyWindow(s.window);
+	sign_finish_state(&s);
+	SDL_Quit();
+	return status;
+}

@@ -1,0 +1,53 @@
+/* layout.h — where everything goes, computed from the screen size: a pure function from a
+ * view to boxes, text runs and touch targets. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "view.h"
+
+#define LAYOUT_MAX_ITEMS 160
+#define LAYOUT_MAX_HITS VIEW_MAX_BUTTONS
+#define LAYOUT_MIN_TARGET_MM 9.0f
+
+struct box {
+	int x, y, w, h;
+};
+
+enum item_kind { ITEM_RECT, ITEM_TEXT };
+enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
+
+struct item {
+	enum item_kind kind;
+	struct box box;
+	uint32_t colour;                 /* 0xRRGGBB */
+	int radius;                      /* rects: rounded corners */
+	const char *text;                /* points into the view */
+	int size_px;                     /* text height in pixels */
+	bool bold;
+	enum text_align align;
+	bool shrink;                     /* may shrink to fit the width before ellipsising */
+	bool wrap;                       /* may wrap onto lines within the box */
+};
+
+struct hit {
+	char id[32];
+	char label[64];
+	struct box box;
+};
+
+struct frame {
+	int width, height;
+	struct item items[LAYOUT_MAX_ITEMS];
+	size_t item_count;
+	struct hit hits[LAYOUT_MAX_HITS];
+	size_t hit_count;
+};
+
+/* Lays out view for a width×height screen at dpi (0: assume 96). Touch targets are at least
+ * LAYOUT_MIN_TARGET_MM high and wide. The frame points into view: keep it alive. */
+void layout_frame(const struct view *view, int width, int height, float dpi, struct frame *out);
+/* The target under (x, y), or NULL. */
+const struct hit *layout_hit_test(const struct frame *frame, int x, int y);
+/* Writes the hits as JSON ([{"id","label","x","y","w","h"}, …]) to path, atomically. */
+bool layout_write_hits(const struct frame *frame, const char *path);

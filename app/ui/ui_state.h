@@ -1,0 +1,45 @@
+/* ui_state.h — which screen is up and what a tap does: a pure state machine (no SDL). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "../core/event.h"
+
+#define UI_MESSAGE_MS 6000               /* outcome messages stay this long */
+#define UI_PIN_MAX 12
+
+enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN };
+
+enum ui_action_kind {
+	UI_ACT_NONE, UI_ACT_BOOK, UI_ACT_EXTEND, UI_ACT_END, UI_ACT_CHECKIN, UI_ACT_FIND_ROOMS,
+	UI_ACT_REFRESH,
+};
+
+struct ui_action {
+	enum ui_action_kind kind;
+	int minutes;                     /* book, extend */
+};
+
+struct ui_state {
+	enum ui_screen screen;
+	enum ui_action_kind pending;     /* the action on the confirm/working screen */
+	int pending_minutes;
+	char message[256];
+	bool message_ok;
+	uint64_t message_until_ms;
+	uint64_t last_input_ms;
+	char pressed[32];                /* id of the target under a finger, for the pressed look */
+	char pin[UI_PIN_MAX + 1];
+	bool pin_wrong;
+};
+
+void ui_state_init(struct ui_state *ui, uint64_t now_ms);
+/* A tap on the target `id`. Returns the action for the source thread, if any. admin_pin may be
+ * NULL or "" (no admin screen). */
+struct ui_action ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_ms);
+/* The outcome of the action on the working screen: a message screen that times out. */
+void ui_action_done(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms);
+/* Timeouts: messages expire, any screen returns home after idle_s without input.
+ * Returns true when the screen changed. */
+bool ui_tick(struct ui_state *ui, uint64_t now_ms, int idle_s);
+/* When ui_tick next needs to run, in ms from now_ms (UINT64_MAX: not needed). */
+uint64_t ui_next_deadline_ms(const struct ui_state *ui, uint64_t now_ms, int idle_s);

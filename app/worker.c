@@ -1,0 +1,336 @@
+#define LOG_MODULE "worker"
+#include "worker.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/booking.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "log.h"
+#include "ui/i18n.h"
+
+#define QUEUE_MAX 16
+#define BACKOFF_FIRST_S 5
+
+struct worker {
+	struct source *source;
+	const struct config *config;
+	worker_post_fn post;
+	void *ctx;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	struct worker_request queue[QUEUE_MAX];
+	size_t queued;
+	unsigned failures;
+	char last_logged[512];
+	unsigned seed;
+};
+
+void
+worker_window(rs_time now, rs_time *from, rs_time *to)
+{
+	*from = time_day_start(now);
+	*to = time_day_end(time_day_end(now) + TIME_HOUR);
+}
+
+const char *
+worker_plain_error(const struct source_error *err)
+{
+	switch (err->category) {
+	case SOURCE_ERR_CONFLICT:
+		return err->message;             /* already plain: "The room was just booked…" */
+	case SOURCE_ERR_NETWORK:
+	case SOURCE_ERR_THROTTLED:
+		return _("The calendar server cannot be reached right now. Please try again in a minute.");
+	case SOURCE_ERR_AUTH:
+	case SOURCE_ERR_PERMISSION:
+	case SOURCE_ERR_CONFIG:
+		return _("This sign is not allowed to change the room's calendar. Please tell IT.");
+	case SOURCE_ERR_NOT_FOUND:
+		return _("The meeting no longer exists in the calendar.");
+	case SOURCE_ERR_UNSUPPORTED:
+		return _("This calendar cannot be changed from the sign.");
+	default:
+		return _("The calendar server gave an unexpected answer. Please try again.");
+	}
+}
+
+static struct worker_result *
+result_new(enum worker_result_kind kind)
+{
+	struct worker_result *r = xcalloc(1, sizeof(*r));
+	r->kind = kind;
+	return r;
+}
+
+void
+worker_result_free(struct worker_result *r)
+{
+	if (!r)
+		return;
+	schedule_destroy(r->schedule);
+	for (size_t i = 0; i < r->room_count; i++)
+		free(r->rooms[i].room);
+	free(r);
+}
+
+/* One log line per distinct failure, and one when it clears: not one per retry. */
+static void
+note_failure(struct worker *w, const struct source_error *err)
+{
+	if (strcmp(w->last_logged, err->message) != 0) {
+		log_warn("calendar refresh failed (%s): %s", source_category_name(err->category), err->message);
+		snprintf(w->last_logged, sizeof(w->last_logged), "%s", err->message);
+	}
+}
+
+static void
+refresh(struct worker *w)
+{
+	rs_time from, to;
+	struct schedule *schedule = NULL;
+	struct source_error err = {0};
+	worker_window(time_now(), &from, &to);
+	if (source_fetch(w->source, from, to, &schedule, &err)) {
+		if (w->last_logged[0])
+			log_info("calendar reachable again");
+		w->last_logged[0] = '\0';
+		w->failures = 0;
+		struct worker_result *r = result_new(RESULT_SNAPSHOT);
+		r->ok = true;
+		r->schedule = schedule;
+		w->post(w->ctx, r);
+		return;
+	}
+	w->failures++;
+	note_failure(w, &err);
+	struct worker_result *r = result_new(RESULT_FETCH_FAILED);
+	r->category = err.category;
+	snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
+	snprintf(r->detail, sizeof(r->detail), "%s", err.message);
+	w->post(w->ctx, r);
+	if (err.category == SOURCE_ERR_THROTTLED && err.retry_after_ms > 0)
+		w->failures = 0x80000000u | (unsigned)(err.retry_after_ms / 1000 + 1);
+}
+
+/* Seconds until the next refresh: the configured interval ±10 %, or back-off after failures. */
+static int
+next_delay_s(struct worker *w)
+{
+	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
+	if (w->failures & 0x80000000u) {             /* the server said when */
+		int s = (int)(w->failures & 0xffffu);
+		w->failures = 1;
+		return s < refresh_s * 10 ? s : refresh_s * 10;
+	}
+	int jitter = refresh_s / 10;
+	if (w->failures == 0)
+		return refresh_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
+	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
+	if (delay > refresh_s)
+		delay = refresh_s;
+	return delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+}
+
+static void
+action_done(struct worker *w, enum worker_job job, bool ok, const char *message, const struct source_error *err)
+{
+	struct worker_result *r = result_new(RESULT_ACTION);
+	r->job = job;
+	r->ok = ok;
+	if (ok) {
+		snprintf(r->message, sizeof(r->message), "%s", message);
+	} else {
+		r->category = err->category;
+		snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(err));
+		snprintf(r->detail, sizeof(r->detail), "%s", err->message);
+		log_warn("action failed (%s): %s", source_category_name(err->category), err->message);
+	}
+	w->post(w->ctx, r);
+}
+
+/* Is [from, to) free of everything but `mine`? Fetches fresh data first. */
+static bool
+window_free(struct worker *w, const struct event *mine, rs_time from, rs_time to, struct source_error *err)
+{
+	struct schedule *s = NULL;
+	if (!source_fetch(w->source, from - TIME_HOUR, to + TIME_HOUR, &s, err))
+		return false;
+	for (size_t i = 0; i < s->count; i++) {
+		const struct event *e = &s->events[i];
+		if (!event_blocks_room(e) || e->all_day || e->start >= to || e->end <= from)
+			continue;
+		if (mine->id && e->id && strcmp(mine->id, e->id) == 0)
+			continue;
+		schedule_destroy(s);
+		return source_fail(err, SOURCE_ERR_CONFLICT, "%s", _("Another meeting starts then: the meeting cannot be extended."));
+	}
+	schedule_destroy(s);
+	return true;
+}
+
+static void
+run_action(struct worker *w, struct worker_request *q)
+{
+	struct source_error err = {0};
+	char msg[256], t[8];
+	rs_time now = time_now();
+	bool ok = false;
+	switch (q->job) {
+	case JOB_BOOK: {
+		struct event created = {0};
+		rs_time start = booking_start(now), end = booking_end(now, q->minutes);
+		ok = source_book_checked(w->source, start, end, w->config->booking.subject, &created, &err);
+		time_format_hm(end, t, sizeof(t));
+		snprintf(msg, sizeof(msg), _("The room is yours until %s."), t);
+		if (ok)
+			log_info("booked %d minutes, until %s", q->minutes, t);
+		event_finish(&created);
+		break;
+	}
+	case JOB_EXTEND: {
+		rs_time new_end = q->event.end + q->minutes * TIME_MINUTE;
+		ok = window_free(w, &q->event, q->event.end, new_end, &err) &&
+		     source_update_end(w->source, &q->event, new_end, &err);
+		time_format_hm(new_end, t, sizeof(t));
+		snprintf(msg, sizeof(msg), _("The meeting now ends at %s."), t);
+		break;
+	}
+	case JOB_END: {
+		rs_time end = booking_start(now);
+		if (end <= q->event.start)
+			ok = source_release(w->source, &q->event, &err);
+		else
+			ok = source_update_end(w->source, &q->event, end, &err);
+		snprintf(msg, sizeof(msg), "%s", _("The meeting has ended. The room is free."));
+		break;
+	}
+	case JOB_RELEASE:
+		ok = source_release(w->source, &q->event, &err);
+		snprintf(msg, sizeof(msg), "%s", _("Nobody checked in: the room was released."));
+		if (ok)
+			log_info("released a meeting nobody checked in to");
+		break;
+	case JOB_FIND_ROOMS: {
+		struct worker_result *r = result_new(RESULT_ROOMS);
+		size_t n = w->config->source.nearby_count;
+		for (size_t i = 0; i < n; i++)
+			r->rooms[i].room = xstrdup(w->config->source.nearby_rooms[i]);
+		r->room_count = n;
+		r->ok = source_free_busy(w->source, now, time_day_end(now), r->rooms, n, &err);
+		if (!r->ok) {
+			snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
+			snprintf(r->detail, sizeof(r->detail), "%s", err.message);
+			for (size_t i = 0; i < n; i++)
+				r->rooms[i].ok = false;
+		}
+		w->post(w->ctx, r);
+		return;
+	}
+	case JOB_REFRESH:
+		return;
+	}
+	action_done(w, q->job, ok, msg, &err);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t next_refresh_ms = 0;
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		uint64_t now_ms = time_mono_ms();
+		if (w->queued == 0 && now_ms < next_refresh_ms) {
+			uint64_t wait_ms = next_refresh_ms - now_ms;
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)(wait_ms / 1000);
+			ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+			continue;
+		}
+		struct worker_request q = {.job = JOB_REFRESH};
+		if (w->queued) {
+			q = w->queue[0];
+			memmove(&w->queue[0], &w->queue[1], (w->queued - 1) * sizeof(q));
+			w->queued--;
+		}
+		pthread_mutex_unlock(&w->lock);
+		run_action(w, &q);
+		event_finish(&q.event);
+		if (q.job != JOB_FIND_ROOMS) {       /* after a change, show the server's truth at once */
+			refresh(w);
+			next_refresh_ms = time_mono_ms() + (uint64_t)next_delay_s(w) * 1000u;
+		}
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+struct worker *
+worker_create(struct source *source, const struct config *config, worker_post_fn post, void *ctx)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+	w->source = source;
+	w->config = config;
+	w->post = post;
+	w->ctx = ctx;
+	w->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)w;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		log_error("cannot start the calendar thread");
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+worker_destroy(struct worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	for (size_t i = 0; i < w->queued; i++)
+		event_finish(&w->queue[i].event);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+bool
+worker_request(struct worker *w, const struct worker_request *request)
+{
+	pthread_mutex_lock(&w->lock);
+	bool ok = w->queued < QUEUE_MAX;
+	if (ok) {
+		struct worker_request *q = &w->queue[w->queued++];
+		q->job = request->job;
+		q->minutes = request->minutes;
+		event_copy(&q->event, &request->event);
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
