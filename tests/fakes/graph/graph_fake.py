@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+"""A fake Microsoft Entra ID token endpoint and Microsoft Graph server, over HTTPS, for tests.
+
+  graph_fake.py --cert DIR/server.pem --key DIR/server.key --port-file FILE [--port 0]
+
+Token endpoint: POST /{tenant}/oauth2/v2.0/token (client secret or JWT client assertion, checked:
+signature against the app's uploaded certificate, aud, iss, sub, nbf, exp, jti replay).
+Graph: /v1.0/users/{room}/calendarView, /events, /events/{id}[/decline|/cancel],
+/calendar/getSchedule. See graph_store.py for what is modelled.
+
+Control, no auth, on the same port (JSON):
+  POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
+  POST /_admin/events     {room, events: [...]}                      adds events
+  POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size}
+  POST /_admin/faults     [{match, method, kind, count, retry_after, delay, process}]
+        kind: 429 | 500 | 503 | slow | truncated | garbage | drop
+  POST /_admin/after_create {room, event}   someone else books right after the next create
+  POST /_admin/expire_tokens
+  GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
+"""
+
+import argparse
+import base64
+import json
+import os
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from graph_store import GraphError, Store, TokenError  # noqa: E402
+
+STORE = Store()
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+CLOCK_SKEW = 300
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def check_assertion(app, tenant_path, jwt, token_url):
+    """Validates a client assertion like Entra ID does; returns nothing or raises TokenError."""
+    try:
+        h64, c64, s64 = jwt.split(".")
+        header, claims, sig = json.loads(b64url_decode(h64)), json.loads(b64url_decode(c64)), b64url_decode(s64)
+    except (ValueError, json.JSONDecodeError):
+        raise TokenError(401, "invalid_client", 50027, "JWT token is invalid or malformed.")
+    alg = header.get("alg")
+    if alg not in ("RS256", "PS256"):
+        raise TokenError(401, "invalid_client", 5002738, f"Invalid JWT token. '{alg}' is not a supported signature algorithm.")
+    cert = None
+    for c in app["certs"]:
+        if header.get("x5t#S256") == c["x5t#S256"] or header.get("x5t") == c["x5t"]:
+            cert = c
+    if cert is None:
+        thumb = header.get("x5t", "")
+        try:
+            thumb = b64url_decode(thumb).hex().upper()
+        except ValueError:
+            pass
+        raise TokenError(401, "invalid_client", 700027, "Client assertion failed signature validation. [Reason - "
+                         f"The key was not found., Thumbprint of key used by client: '{thumb}', Please visit the "
+                         "Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id "
+                         f"'{app['client_id']}'.]")
+    pad = (padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32) if alg == "PS256"
+           else padding.PKCS1v15())
+    try:
+        cert["key"].verify(sig, f"{h64}.{c64}".encode(), pad, hashes.SHA256())
+    except InvalidSignature:
+        raise TokenError(401, "invalid_client", 700027, "Client assertion failed signature validation. "
+                         "[Reason - The provided signature value did not match the expected signature value.]")
+    now = time.time()
+    if claims.get("aud") != token_url:
+        raise TokenError(401, "invalid_client", 700212, f"The audience claim '{claims.get('aud')}' is not the "
+                         "token endpoint.")   # code invented: Entra's own is not documented
+    if claims.get("iss") != app["client_id"] or claims.get("sub") != app["client_id"]:
+        raise TokenError(401, "invalid_client", 700021, "Client assertion application identifier doesn't match "
+                         "'client_id' parameter.")
+    try:
+        nbf, exp = float(claims["nbf"]), float(claims["exp"])
+    except (KeyError, TypeError, ValueError):
+        raise TokenError(401, "invalid_client", 700024, "Client assertion is not within its valid time range.")
+    if now + CLOCK_SKEW < nbf or now - CLOCK_SKEW > exp or exp - nbf > 86400:
+        raise TokenError(401, "invalid_client", 700024, "Client assertion is not within its valid time range.")
+    jti = claims.get("jti")
+    with STORE.lock:
+        if not jti or jti in STORE.jtis:
+            raise TokenError(401, "invalid_client", 7000232, "The client assertion's jti was used before.")  # invented
+        STORE.jtis.add(jti)
+
+
+def token_endpoint(tenant_path, form, token_url):
+    tenant = STORE.tenant(tenant_path)
+    if tenant is None:
+        raise TokenError(400, "invalid_request", 90002, f"Tenant '{tenant_path}' not found. Check to make sure you "
+                         "have the correct tenant ID and are signing into the correct cloud.")
+    if form.get("grant_type") != "client_credentials":
+        raise TokenError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
+    scope = form.get("scope", "")
+    if not scope.endswith("/.default"):
+        raise TokenError(400, "invalid_scope", 1002012, f"The provided value for scope {scope} is not valid. "
+                         "Client credential flows must have a scope value with /.default suffixed to the resource "
+                         "identifier (application ID URI).")
+    app = STORE.apps.get(form.get("client_id", "").lower())
+    if app is None or app["tenant"].lower() != tenant["id"].lower():
+        raise TokenError(400, "unauthorized_client", 700016, f"Application with identifier "
+                         f"'{form.get('client_id', '')}' was not found in the directory '{tenant_path}'.")
+    if "client_assertion" in form:
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise TokenError(400, "invalid_request", 7000218, "The request body must contain "
+                             "client_assertion_type.")
+        check_assertion(app, tenant_path, form["client_assertion"], token_url)
+        return STORE.issue_token(app, "certificate")
+    secret = form.get("client_secret")
+    if secret is None:
+        raise TokenError(401, "invalid_client", 7000218, "The request body must contain the following parameter: "
+                         "'client_assertion' or 'client_secret'.")
+    for s in app["secrets"]:
+        if s["value"] == secret:
+            if s.get("expired"):
+                raise TokenError(401, "invalid_client", 7000222, "The provided client secret keys for app "
+                                 f"'{app['client_id']}' are expired. Visit the Azure portal to create new keys "
+                                 "for your app.")
+            return STORE.issue_token(app, "secret")
+    raise TokenError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent "
+                     "in the request is the client secret value, not the client secret ID, for a secret added to "
+                     f"app '{app['client_id']}'.")
+
+
+def graph_route(method, parts, query, body, auth, base):
+    """parts: the path after /v1.0/, split and unquoted."""
+    app = STORE.check_token(auth)
+    if len(parts) < 3 or parts[0] != "users":
+        raise GraphError(400, "BadRequest", "Resource not found for the segment.")
+    if parts[1] == "me":
+        raise GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+    write = method in ("POST", "PATCH", "DELETE") and parts[2:] != ["calendar", "getSchedule"]
+    room = STORE.room_for(app, parts[1], write=write)
+    rest = parts[2:]
+    if method == "GET" and rest == ["calendarView"]:
+        return 200, STORE.calendar_view(room, query, base)
+    if method == "POST" and rest == ["events"]:
+        return STORE.create(room, body)
+    if method == "POST" and rest == ["calendar", "getSchedule"]:
+        return STORE.get_schedule(app, body)
+    if len(rest) == 2 and rest[0] == "events":
+        if method == "PATCH":
+            return STORE.update(room, rest[1], body)
+        if method == "DELETE":
+            return STORE.delete(room, rest[1], "delete")
+        if method == "GET":
+            return 200, STORE.render(STORE.find(room, rest[1]), None)
+    if len(rest) == 3 and rest[0] == "events" and method == "POST" and rest[2] in ("decline", "cancel"):
+        return STORE.delete(room, rest[1], rest[2], body)
+    raise GraphError(400, "BadRequest", f"Unsupported request {method} {'/'.join(parts)}.")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeGraph/1.0"
+
+    def log_message(self, fmt, *args):
+        if os.environ.get("GRAPH_FAKE_VERBOSE"):
+            sys.stderr.write("graph_fake: " + (fmt % args) + "\n")
+
+    def send_json(self, status, obj, headers=None, fault=None):
+        data = b"" if obj is None else json.dumps(obj).encode()
+        if fault and fault["kind"] == "slow":
+            time.sleep(float(fault.get("delay", 5)))
+        if fault and fault["kind"] == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        if obj is not None:
+            self.send_header("Content-Type", "application/json; odata.metadata=minimal")
+        self.send_header("Content-Length", str(len(data)))
+        if fault and fault["kind"] == "truncated":
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.end_headers()
+        self.wfile.write(data)
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def record(self, status, extra=None):
+        url = urllib.parse.urlsplit(self.path)
+        entry = {"t": time.time(), "method": self.command, "path": urllib.parse.unquote(url.path),
+                 "query": url.query, "status": status, "prefer": self.headers.get_all("Prefer") or [],
+                 "has_auth": "Authorization" in self.headers}
+        entry.update(extra or {})
+        with STORE.lock:
+            STORE.requests.append(entry)
+
+    def admin(self, path, query, raw):
+        body = json.loads(raw) if raw else {}
+        if path == "/_admin/setup":
+            STORE.setup(body)
+        elif path == "/_admin/events":
+            for e in body["events"]:
+                STORE.add_event(body["room"], e)
+        elif path == "/_admin/settings":
+            with STORE.lock:
+                STORE.settings.update(body)
+        elif path == "/_admin/faults":
+            with STORE.lock:
+                STORE.faults.extend(body)
+        elif path == "/_admin/after_create":
+            with STORE.lock:
+                STORE.after_create.append(body)
+        elif path == "/_admin/expire_tokens":
+            STORE.expire_tokens()
+        elif path == "/_admin/calendar":
+            return self.send_json(200, STORE.calendar(query["room"]))
+        elif path == "/_admin/log":
+            with STORE.lock:
+                return self.send_json(200, {"requests": STORE.requests, "tokens": STORE.token_log,
+                                            "actions": STORE.actions})
+        else:
+            return self.send_json(404, {"error": "no such admin call"})
+        return self.send_json(200, {"ok": True})
+
+    def handle_any(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        raw = self.read_body()
+        if url.path.startswith("/_admin/"):
+            return self.admin(url.path, query, raw)
+        fault = STORE.take_fault(self.command, urllib.parse.unquote(url.path))
+        if fault and fault["kind"] in ("429", "500", "503"):
+            status = int(fault["kind"])
+            headers = {"Retry-After": fault["retry_after"]} if "retry_after" in fault else {}
+            self.record(status, {"fault": fault["kind"]})
+            code = {429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable"}[status]
+            return self.send_json(status, GraphError(status, code, "Injected fault.").body(), headers)
+        if fault and fault["kind"] == "garbage":
+            self.record(200, {"fault": "garbage"})
+            data = b"<html><body>Service temporarily unavailable \x00\xff{{{"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        host = self.headers.get("Host", "127.0.0.1")
+        base = f"https://{host}"
+        parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
+        try:
+            if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"] and self.command == "POST":
+                form = dict(urllib.parse.parse_qsl(raw.decode("utf-8", "replace")))
+                result = token_endpoint(parts[0], form, f"{base}{url.path}")
+                self.record(200, {"token": True})
+                return self.send_json(200, result, fault=fault)
+            if parts[:1] != ["v1.0"]:
+                raise GraphError(404, "UnknownError", "No such path.")
+            body = json.loads(raw) if raw else {}
+            status, out = graph_route(self.command, parts[1:], query, body,
+                                      self.headers.get("Authorization"), base)
+            self.record(status, {"transactionId": body.get("transactionId") if isinstance(body, dict) else None})
+            return self.send_json(status, out, fault=fault)
+        except TokenError as e:
+            self.record(e.status, {"token": True, "aadsts": e.code})
+            return self.send_json(e.status, e.body())
+        except GraphError as e:
+            self.record(e.status, {"code": e.code})
+            return self.send_json(e.status, e.body(), e.headers)
+        except json.JSONDecodeError:
+            self.record(400, {"code": "BadRequest"})
+            return self.send_json(400, GraphError(400, "BadRequest", "Unable to read JSON request payload.").body())
+
+    do_GET = do_POST = do_PATCH = do_DELETE = handle_any
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    args = ap.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.cert, args.key)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(port))
+        os.replace(tmp, args.port_file)
+    print(f"graph_fake: listening on https://127.0.0.1:{port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "graph_fake"
+    main()

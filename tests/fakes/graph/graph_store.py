@@ -1,0 +1,343 @@
+"""Tenants, app registrations, room mailboxes, calendars and tokens of the fake Microsoft Graph.
+
+What is modelled because the client depends on it (PROTOCOLS.md section B):
+  * tenants by id or domain; apps with client secrets (one may be expired) and certificates;
+  * an app's RBAC-for-Applications scope (the rooms it may open) and role (read or readwrite);
+  * tokens that expire (server-side lifetime and advertised expires_in set separately, so a
+    token can die before the client expects it);
+  * calendarView over [start, end) overlaps, $select honoured, 10 per page unless $top says more
+    (capped by max_page_size), @odata.nextLink with $skip;
+  * POST /events idempotent on transactionId; PATCH; DELETE; decline and cancel recorded apart;
+  * getSchedule with its limits (100 schedules, 62 days, 5–1440 min interval).
+"""
+
+import base64
+import calendar
+import copy
+import secrets
+import threading
+import time
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+
+class GraphError(Exception):
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(code)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+    def body(self):
+        return {"error": {"code": self.code, "message": self.message,
+                          "innerError": {"request-id": secrets.token_hex(8), "date": iso(time.time())}}}
+
+
+class TokenError(Exception):
+    """An Entra ID token endpoint error: {"error", "error_description": "AADSTS…", "error_codes"}."""
+
+    def __init__(self, status, error, code, text):
+        super().__init__(text)
+        self.status, self.error, self.code, self.text = status, error, code, text
+
+    def body(self):
+        return {"error": self.error, "error_description": f"AADSTS{self.code}: {self.text}\r\nTrace ID: "
+                f"{secrets.token_hex(8)}\r\nTimestamp: {iso(time.time())}", "error_codes": [self.code]}
+
+
+def iso(t, fraction=False):
+    s = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t))
+    return s + (".%07d" % int((t % 1) * 1e7) if fraction else "") + "Z"
+
+
+def parse_time(s):
+    """ISO 8601 with Z, an offset or nothing (UTC), optional fraction → epoch seconds."""
+    s = s.strip()
+    offset = 0
+    if s.endswith("Z"):
+        s = s[:-1]
+    elif len(s) > 19 and s[-6] in "+-" and s[-3] == ":":
+        sign = 1 if s[-6] == "+" else -1
+        offset = sign * (int(s[-5:-3]) * 3600 + int(s[-2:]) * 60)
+        s = s[:-6]
+    frac = 0.0
+    if "." in s:
+        s, f = s.split(".", 1)
+        frac = float("0." + f) if f else 0.0
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) + frac - offset
+
+
+def graph_dt(t):
+    return {"dateTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".0000000", "timeZone": "UTC"}
+
+
+def new_id():
+    # Real ids are long base64 with '=', '+' or '/' replaced by '-' and '_'; keep an '=' so
+    # clients must escape them in URLs.
+    return "AAMkAG" + base64.urlsafe_b64encode(secrets.token_bytes(30)).decode() + "AA="
+
+
+def cert_info(pem):
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    der = cert.public_bytes(serialization.Encoding.DER)
+    h1, h256 = hashes.Hash(hashes.SHA1()), hashes.Hash(hashes.SHA256())
+    h1.update(der)
+    h256.update(der)
+    b64 = lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")
+    s1 = h1.finalize()
+    return {"x5t": b64(s1), "x5t#S256": b64(h256.finalize()), "hex": s1.hex().upper(),
+            "key": cert.public_key()}
+
+
+class Store:
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.setup({})
+
+    # ---- control --------------------------------------------------------------------------
+    def setup(self, spec):
+        with self.lock:
+            self.tenants = {t["id"].lower(): t for t in spec.get("tenants", [])}
+            self.apps = {}
+            for a in spec.get("apps", []):
+                a = dict(a)
+                a["certs"] = [cert_info(p) for p in a.get("certificates", [])]
+                a.setdefault("secrets", [])
+                a.setdefault("scope", "*")
+                a.setdefault("role", "readwrite")
+                self.apps[a["client_id"].lower()] = a
+            self.rooms = {}
+            self.events = {}
+            for r in spec.get("rooms", []):
+                self.rooms[r["address"].lower()] = dict(r, rest=r.get("rest", True))
+                self.events[r["address"].lower()] = []
+            self.settings = {"token_lifetime": 3600, "expires_in": None, "page_size": 10,
+                             "max_page_size": 1000}
+            self.settings.update(spec.get("settings", {}))
+            self.tokens, self.jtis = {}, set()
+            self.faults, self.after_create = [], []
+            self.requests, self.token_log, self.actions = [], [], []
+            for e in spec.get("events", []):
+                self.add_event(e["room"], e)
+
+    def add_event(self, room, e):
+        with self.lock:
+            ev = {"id": new_id(), "subject": e.get("subject", ""), "start": parse_time(e["start"]),
+                  "end": parse_time(e["end"]), "isAllDay": e.get("isAllDay", False),
+                  "showAs": e.get("showAs", "busy"), "sensitivity": e.get("sensitivity", "normal"),
+                  "isCancelled": e.get("isCancelled", False), "type": e.get("type", "singleInstance"),
+                  "organizer": {"emailAddress": {"name": e.get("organizer", "Someone"),
+                                                 "address": e.get("organizer_address", "someone@example.com")}},
+                  "transactionId": e.get("transactionId"), "changeKey": secrets.token_urlsafe(12),
+                  "created": parse_time(e["created"]) if "created" in e else time.time()}
+            self.events[room.lower()].append(ev)
+            return ev
+
+    def calendar(self, room):
+        with self.lock:
+            return [dict(ev, start=iso(ev["start"]), end=iso(ev["end"]), created=iso(ev["created"], True))
+                    for ev in self.events.get(room.lower(), [])]
+
+    # ---- token endpoint ---------------------------------------------------------------------
+    def tenant(self, name):
+        for t in self.tenants.values():
+            if name.lower() == t["id"].lower() or name.lower() in [d.lower() for d in t.get("domains", [])]:
+                return t
+        return None
+
+    def issue_token(self, app, how):
+        with self.lock:
+            life = self.settings["token_lifetime"]
+            advertised = self.settings["expires_in"] or life
+            token = "eyJ0eXAiOiJKV1Qi.fake." + secrets.token_urlsafe(24)
+            self.tokens[token] = {"app": app["client_id"].lower(), "tenant": app["tenant"].lower(),
+                                  "expires": time.time() + life}
+            self.token_log.append({"t": time.time(), "app": app["client_id"], "how": how})
+            return {"token_type": "Bearer", "expires_in": advertised, "ext_expires_in": advertised,
+                    "access_token": token}
+
+    def check_token(self, header):
+        if not header or not header.startswith("Bearer ") or not header[7:].strip():
+            raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
+        tok = self.tokens.get(header[7:].strip())
+        if tok is None:
+            raise GraphError(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed.")
+        if time.time() >= tok["expires"]:
+            raise GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+        return self.apps[tok["app"]]
+
+    def expire_tokens(self):
+        with self.lock:
+            for tok in self.tokens.values():
+                tok["expires"] = 0
+
+    # ---- mailbox access -----------------------------------------------------------------------
+    def room_for(self, app, address, write=False):
+        room = self.rooms.get(address.lower())
+        if room is None or room["tenant"].lower() != app["tenant"].lower():
+            raise GraphError(404, "ErrorInvalidUser", f"The requested user '{address}' is invalid.")
+        if not room["rest"]:
+            raise GraphError(404, "MailboxNotEnabledForRESTAPI",
+                             "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
+        if app["scope"] != "*" and address.lower() not in [r.lower() for r in app["scope"]]:
+            raise GraphError(403, "ErrorAccessDenied", "Access to OData is disabled: [RAOP] : Blocked by tenant "
+                             "configured AppOnly AccessPolicy settings.")
+        if write and app["role"] != "readwrite":
+            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        return address.lower()
+
+    def find(self, room, event_id):
+        for ev in self.events[room]:
+            if ev["id"] == event_id:
+                return ev
+        raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+
+    # ---- Graph operations ---------------------------------------------------------------------
+    @staticmethod
+    def render(ev, select):
+        full = {"id": ev["id"], "@odata.etag": 'W/"%s"' % ev["changeKey"], "subject": ev["subject"],
+                "start": graph_dt(ev["start"]), "end": graph_dt(ev["end"]), "isAllDay": ev["isAllDay"],
+                "showAs": ev["showAs"], "sensitivity": ev["sensitivity"], "isCancelled": ev["isCancelled"],
+                "organizer": ev["organizer"], "type": ev["type"], "transactionId": ev["transactionId"],
+                "changeKey": ev["changeKey"], "createdDateTime": iso(ev["created"], True),
+                "iCalUId": "040000008200E00074C5B7101A82E008" + ev["id"][-16:].encode().hex()}
+        if select is None:
+            return full
+        keep = {"id", "@odata.etag"} | set(select)
+        return {k: v for k, v in full.items() if k in keep}
+
+    def calendar_view(self, room, query, base):
+        try:
+            start, end = parse_time(query["startDateTime"]), parse_time(query["endDateTime"])
+        except (KeyError, ValueError):
+            raise GraphError(400, "ErrorInvalidParameter", "This request requires a time window specified by the "
+                             "query string parameters StartDateTime and EndDateTime.")
+        select = query["$select"].split(",") if "$select" in query else None
+        with self.lock:
+            hits = [ev for ev in self.events[room] if ev["start"] < end and ev["end"] > start]
+            # Without $orderby Graph lists single instances before occurrences (reported by
+            # clients); with it, by start.
+            hits.sort(key=(lambda e: e["start"]) if "$orderby" in query
+                      else (lambda e: (e["type"] == "occurrence", e["start"])))
+            size = min(int(query.get("$top", self.settings["page_size"])), self.settings["max_page_size"])
+            skip = int(query.get("$skip", 0))
+            page = [self.render(ev, select) for ev in hits[skip:skip + size]]
+        out = {"@odata.context": f"{base}/v1.0/$metadata#users('{room}')/calendarView", "value": page}
+        if skip + size < len(hits):
+            rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "$skip")
+            out["@odata.nextLink"] = f"{base}/v1.0/users/{room}/calendarView?{rest}&$skip={skip + size}"
+        return out
+
+    @staticmethod
+    def body_time(obj, name):
+        try:
+            dtz = obj[name]
+            if dtz.get("timeZone", "UTC") not in ("UTC", "Etc/UTC"):
+                raise ValueError
+            return parse_time(dtz["dateTime"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise GraphError(400, "ErrorInvalidRequest", f"Property {name} is missing or invalid.")
+
+    def create(self, room, body):
+        with self.lock:
+            tx = body.get("transactionId")
+            if tx:
+                for ev in self.events[room]:
+                    if ev["transactionId"] == tx:
+                        return 201, self.render(ev, None)
+            start, end = self.body_time(body, "start"), self.body_time(body, "end")
+            if end < start:
+                raise GraphError(400, "ErrorInvalidRequest", "The end time must be after the start time.")
+            r = self.rooms[room]
+            ev = self.add_event(room, {"subject": body.get("subject", ""), "start": iso(start), "end": iso(end),
+                                       "showAs": body.get("showAs", "busy"), "organizer": r.get("name", room),
+                                       "organizer_address": r["address"], "transactionId": tx})
+            ev["attendees"] = body.get("attendees", [])
+            self.actions.append({"action": "create", "room": room, "id": ev["id"], "transactionId": tx})
+            # A test hook: someone else books the same slot right after us.
+            for hook in [h for h in self.after_create if h["room"].lower() == room]:
+                self.after_create.remove(hook)
+                other = self.add_event(room, hook["event"])
+                other["created"] = ev["created"] + 0.5
+            return 201, self.render(ev, None)
+
+    def update(self, room, event_id, body):
+        with self.lock:
+            ev = self.find(room, event_id)
+            if "start" in body:
+                ev["start"] = self.body_time(body, "start")
+            if "end" in body:
+                ev["end"] = self.body_time(body, "end")
+            for k in ("subject", "showAs", "sensitivity"):
+                if k in body:
+                    ev[k] = body[k]
+            ev["changeKey"] = secrets.token_urlsafe(12)
+            self.actions.append({"action": "update", "room": room, "id": event_id, "end": iso(ev["end"])})
+            return 200, self.render(ev, None)
+
+    def delete(self, room, event_id, action, body=None):
+        with self.lock:
+            ev = self.find(room, event_id)
+            if action == "cancel" and ev["organizer"]["emailAddress"]["address"].lower() != room:
+                raise GraphError(400, "ErrorInvalidRequest", "You need to be an organizer to cancel a meeting.")
+            self.events[room].remove(ev)
+            self.actions.append({"action": action, "room": room, "id": event_id, "subject": ev["subject"],
+                                 "booked_by_sign": bool(ev["transactionId"]), "body": body})
+            return (204, None) if action == "delete" else (202, None)
+
+    def get_schedule(self, app, body):
+        try:
+            rooms = list(body["schedules"])
+            start, end = self.body_time(body, "startTime"), self.body_time(body, "endTime")
+            interval = int(body.get("availabilityViewInterval", 30))
+        except (KeyError, TypeError, ValueError):
+            raise GraphError(400, "ErrorInvalidRequest", "schedules, startTime and endTime are required.")
+        if len(rooms) > 100:
+            raise GraphError(400, "ErrorMailboxDataArrayTooBig", "The number of mailboxes exceeds 100.")
+        if end - start > 62 * 86400:
+            raise GraphError(400, "ErrorTimeIntervalTooBig", "The time interval is longer than 62 days.")
+        if not 5 <= interval <= 1440:
+            raise GraphError(400, "ErrorInvalidMergedFreeBusyInterval", "The interval must be 5 to 1440 minutes.")
+        if end <= start:
+            raise GraphError(400, "ErrorInvalidTimeInterval", "The end time must be after the start time.")
+        digit = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4"}
+        out = []
+        with self.lock:
+            for addr in rooms:
+                try:
+                    room = self.room_for(app, addr)
+                except GraphError as e:
+                    code = "ErrorMailRecipientNotFound" if e.status == 404 else e.code
+                    out.append({"scheduleId": addr, "availabilityView": "",
+                                "error": {"message": e.message, "responseCode": code}})
+                    continue
+                evs = [ev for ev in self.events[room] if ev["start"] < end and ev["end"] > start
+                       and not ev["isCancelled"]]
+                view = ""
+                for slot in range(int((end - start) // (interval * 60))):
+                    s0 = start + slot * interval * 60
+                    busy = [digit.get(ev["showAs"], "2") for ev in evs
+                            if ev["start"] < s0 + interval * 60 and ev["end"] > s0]
+                    view += max(busy) if busy else "0"
+                items = [{"isPrivate": ev["sensitivity"] in ("private", "confidential"), "status": ev["showAs"],
+                          "subject": ev["subject"], "location": "", "start": graph_dt(ev["start"]),
+                          "end": graph_dt(ev["end"])} for ev in sorted(evs, key=lambda e: e["start"])]
+                out.append({"scheduleId": addr, "availabilityView": view, "scheduleItems": items,
+                            "workingHours": {"daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+                                             "startTime": "08:00:00.0000000", "endTime": "17:00:00.0000000",
+                                             "timeZone": {"name": "UTC"}}})
+        return 200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection"
+                     "(microsoft.graph.scheduleInformation)", "value": out}
+
+    # ---- faults -------------------------------------------------------------------------------
+    def take_fault(self, method, path):
+        with self.lock:
+            for f in self.faults:
+                if f.get("method") and f["method"] != method:
+                    continue
+                if f.get("match", "") not in path:
+                    continue
+                f["count"] = f.get("count", 1) - 1
+                if f["count"] <= 0:
+                    self.faults.remove(f)
+                return copy.deepcopy(f)
+        return None
