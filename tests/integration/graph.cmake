@@ -1,0 +1,21 @@
+# Microsoft Graph backend (issue 7): the real roomsign binary, and graph_driver for the source
+# ops without a command, against the fake Entra ID token endpoint + Graph server
+# (tests/fakes/graph) over HTTPS with a throw-away CA. Each test starts its own fake on a free
+# loopback port. The test names live in graph_tests.py; `graph_tests.py list` prints them.
+add_executable(graph_driver ${CMAKE_CURRENT_LIST_DIR}/graph_driver.c)
+target_compile_options(graph_driver PRIVATE ${ROOMSIGN_WARNINGS})
+target_link_libraries(graph_driver PRIVATE roomsign_lib roomsign_platform)
+
+execute_process(COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/graph_tests.py list
+	OUTPUT_VARIABLE ROOMSIGN_GRAPH_TESTS OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE graph_list_rc)
+if(NOT graph_list_rc EQUAL 0)
+	message(FATAL_ERROR "tests/integration/graph_tests.py list failed (python3-cryptography missing? run .ci/setup)")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/graph_tests.py)
+foreach(name IN LISTS ROOMSIGN_GRAPH_TESTS)
+	add_test(NAME graph.${name}
+		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/graph_tests.py ${name}
+			--roomsign $<TARGET_FILE:roomsign> --driver $<TARGET_FILE:graph_driver>
+			--fakes ${ROOMSIGN_TESTS_DIR}/fakes --work ${CMAKE_CURRENT_BINARY_DIR}/graph-work/${name})
+	set_tests_properties(graph.${name} PROPERTIES LABELS integration TIMEOUT 120)
+endforeach()

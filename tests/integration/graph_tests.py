@@ -1,0 +1,480 @@
+#!/usr/bin/python3
+"""Integration tests of the Microsoft Graph source: the real roomsign binary (and graph_driver
+for the ops without a command) against the fake token endpoint + Graph server, over HTTPS
+through libcurl.
+
+  graph_tests.py NAME --roomsign BIN --driver BIN --fakes DIR --work DIR
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from graph_harness import (APP_ID, EXPIRED_SECRET, OTHER_APP_ID, ROOM, ROOM2, ROOM3, SECRET,  # noqa: E402
+                           TENANT_DOMAIN, TENANT_ID, Env, TestFailure, check, iso, parse_iso)
+
+TESTS = {}
+
+
+def test(fn):
+    TESTS[fn.__name__] = fn
+    return fn
+
+
+def agenda_lines(p):
+    return [line.split("\t") for line in p.stdout.splitlines() if line.strip()]
+
+
+def no_secrets(p, *extra):
+    text = p.stdout + p.stderr
+    for s in (SECRET, EXPIRED_SECRET, "eyJ0eXAiOiJKV1Qi", "client_assertion=", *extra):
+        check(s not in text, f"a secret or token ({s[:8]}…) reached the output", text)
+
+
+# ---- sign-in ------------------------------------------------------------------------------
+
+@test
+def secret_auth(env):
+    """Client secret with URL-special characters; the token is fetched once and never printed."""
+    now = time.time()
+    env.fake.setup(events=[{"subject": "Standup", "start": iso(now - 600), "end": iso(now + 600)}])
+    env.write_config()
+    p = env.roomsign_cmd("agenda", env={"ROOMSIGN_LOG": "debug"})
+    check(p.returncode == 0, "agenda with a client secret failed", p.stderr)
+    check(any(l[-1] == "Standup" for l in agenda_lines(p)), "the event is missing", p.stdout)
+    tokens = env.fake.token_log()
+    check(len(tokens) == 1 and tokens[0]["how"] == "secret", "expected one secret sign-in", tokens)
+    check(all(r["has_auth"] for r in env.fake.requests("/v1.0/")), "a Graph request without a token")
+    no_secrets(p)
+
+
+@test
+def certificate_auth(env):
+    """Certificate: the client assertion's PS256 signature, x5t#S256, aud, iss, sub, jti and
+    times are checked by the fake; two runs use two different jti values."""
+    cert = env.cert()
+    env.fake.setup(certificates=[cert[2]])
+    env.write_config(auth="certificate", cert=cert)
+    for _ in range(2):
+        p = env.roomsign_cmd("agenda")
+        check(p.returncode == 0, "agenda with a certificate failed", p.stderr)
+        no_secrets(p)
+    tokens = env.fake.token_log()
+    check([t["how"] for t in tokens] == ["certificate", "certificate"], "expected two certificate sign-ins", tokens)
+    p = env.roomsign_cmd("check")
+    check(p.returncode == 0 and "certificate" in p.stdout, "check with a certificate failed", p.stdout)
+
+
+@test
+def certificate_not_uploaded(env):
+    cert, other = env.cert("app"), env.cert("other")
+    env.fake.setup(certificates=[other[2]])
+    env.write_config(auth="certificate", cert=cert)
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0, "check passed with a certificate Entra does not know", p.stdout)
+    check("AADSTS700027" in p.stdout and "upload certificate_file" in p.stdout, "no upload advice", p.stdout)
+    reqs = env.fake.requests("oauth2")
+    check(reqs and reqs[-1].get("aadsts") == 700027, "the fake did not reject the key", reqs)
+
+
+@test
+def wrong_tenant(env):
+    env.fake.setup()
+    env.write_config(tenant="fabrikam.test")
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "no tenant 'fabrikam.test'" in p.stdout and "AADSTS90002" in p.stdout,
+          "wrong tenant not explained", p.stdout)
+
+
+@test
+def wrong_client_id(env):
+    env.fake.setup()
+    env.write_config(client_id="11111111-2222-3333-4444-555555555555")
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "client id 11111111" in p.stdout and "AADSTS700016" in p.stdout,
+          "wrong client id not explained", p.stdout)
+
+
+@test
+def wrong_secret(env):
+    env.fake.setup()
+    env.write_config(secret="not-the-secret")
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "client secret is wrong" in p.stdout, "wrong secret not explained", p.stdout)
+    no_secrets(p, "not-the-secret")
+
+
+@test
+def expired_secret(env):
+    env.fake.setup()
+    env.write_config(secret=EXPIRED_SECRET)
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "has expired" in p.stdout and "AADSTS7000222" in p.stdout,
+          "expired secret not explained", p.stdout)
+    no_secrets(p)
+
+
+@test
+def token_cached_and_renewed(env):
+    """One process reads three times: the token is reused, then renewed before it expires."""
+    env.fake.setup(settings={"token_lifetime": 8})
+    env.write_config()
+    p = env.drive("fetch-loop", "3", "3")
+    check(p.returncode == 0, "reads failed", p.stderr)
+    tokens = env.fake.token_log()
+    # renew_early = min(300 s, lifetime / 2) = 4 s: t=0 fetch, t=3 cached, t=6 renewed.
+    check(len(tokens) == 2, f"expected 2 token requests (cache + renewal), got {len(tokens)}", tokens)
+    check(not env.fake.requests("calendarView", "GET") or
+          all(r["status"] == 200 for r in env.fake.requests("calendarView")), "a read was refused")
+
+
+@test
+def token_refetched_on_401(env):
+    """The server kills the token before its advertised expiry: one 401, one new token, success."""
+    env.fake.setup(settings={"token_lifetime": 2, "expires_in": 3600})
+    env.write_config()
+    p = env.drive("fetch-loop", "2", "3")
+    check(p.returncode == 0, "the read after the token died failed", p.stderr)
+    statuses = [r["status"] for r in env.fake.requests("calendarView")]
+    check(statuses == [200, 401, 200], "expected 200, 401, 200", statuses)
+    check(len(env.fake.token_log()) == 2, "expected exactly one re-fetch", env.fake.token_log())
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+@test
+def paging(env):
+    """25 events, the server pages by 7: every page followed; $select and Prefer sent."""
+    day = time.time() - time.time() % 86400
+    events = [{"subject": f"Meeting {i:02d}", "start": iso(day + 1800 + i * 3000),
+               "end": iso(day + 1800 + i * 3000 + 1200),
+               "type": "occurrence" if i % 3 == 0 else "singleInstance"} for i in range(25)]
+    env.fake.setup(events=events, settings={"max_page_size": 7})
+    env.write_config()
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode == 0, "agenda failed", p.stderr)
+    subjects = sorted(l[-1] for l in agenda_lines(p))
+    check(subjects == [f"Meeting {i:02d}" for i in range(25)], "events lost across pages", p.stdout)
+    reqs = env.fake.requests("calendarView", "GET")
+    check(len(reqs) == 4, f"expected 4 page requests, got {len(reqs)}", reqs)
+    first = reqs[0]
+    check("$select=" in first["query"] and "showAs" in first["query"] and "sensitivity" in first["query"]
+          and "isCancelled" in first["query"] and "transactionId" in first["query"], "no $select", first)
+    check('outlook.timezone="UTC"' in first["prefer"], "no Prefer: outlook.timezone", first)
+    check(all("$skip=" in r["query"] for r in reqs[1:]), "next links not followed as given", reqs)
+
+
+@test
+def default_page_size(env):
+    """The fake's own default is Graph's 10 a page; a client that asked for nothing gets 10."""
+    day = time.time() - time.time() % 86400
+    env.fake.setup(events=[{"subject": f"E{i}", "start": iso(day + i * 600), "end": iso(day + i * 600 + 300)}
+                           for i in range(12)])
+    import json
+    import urllib.parse
+    import urllib.request
+    tok = urllib.request.urlopen(urllib.request.Request(
+        f"{env.fake.url}/{TENANT_ID}/oauth2/v2.0/token", data=(
+            f"client_id={APP_ID}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&grant_type=client_credentials"
+            f"&client_secret={urllib.parse.quote(SECRET, safe='')}").encode()), context=env.fake.ctx).read()
+    token = json.loads(tok)["access_token"]
+    req = urllib.request.Request(f"{env.fake.url}/v1.0/users/{ROOM}/calendarView?startDateTime={iso(day)}"
+                                 f"&endDateTime={iso(day + 86400)}", headers={"Authorization": "Bearer " + token})
+    page = json.loads(urllib.request.urlopen(req, context=env.fake.ctx).read())
+    check(len(page["value"]) == 10 and "@odata.nextLink" in page, "default page is not 10 + nextLink", page)
+
+
+@test
+def event_fields(env):
+    """showAs, sensitivity, isCancelled, isAllDay, organizer and id as the sign needs them."""
+    day = time.time() - time.time() % 86400
+    env.fake.setup(events=[
+        {"subject": "Tentative", "start": iso(day + 3600), "end": iso(day + 7200), "showAs": "tentative",
+         "organizer": "Ann Smith"},
+        {"subject": "Secret plan", "start": iso(day + 7200), "end": iso(day + 9000), "sensitivity": "private"},
+        {"subject": "Called off", "start": iso(day + 9000), "end": iso(day + 10800), "isCancelled": True},
+        {"subject": "Offsite", "start": iso(day), "end": iso(day + 86400), "isAllDay": True, "showAs": "free"},
+        {"subject": "Away", "start": iso(day + 36000), "end": iso(day + 37800), "showAs": "oof"},
+    ])
+    env.write_config()
+    p = env.drive("list")
+    check(p.returncode == 0, "list failed", p.stderr)
+    rows = {r[9]: r for r in (l.split("\t") for l in p.stdout.splitlines())}
+    cal = {e["subject"]: e for e in env.fake.calendar()}
+    check(rows["Tentative"][3] == "tentative" and rows["Tentative"][8] == "Ann Smith", "tentative/organizer", rows)
+    check(rows["Tentative"][0] == cal["Tentative"]["id"], "event.id is not the Graph id", rows)
+    private = [r for r in rows.values() if r[6] == "1"]
+    check(len(private) == 1 and "Secret plan" not in p.stdout, "private subject shown", p.stdout)
+    check(rows["Called off"][3] == "free", "a cancelled meeting still blocks the room", rows)
+    check(rows["Offsite"][5] == "1" and rows["Offsite"][3] == "free", "all-day flag lost", rows)
+    check(rows["Away"][3] == "oof", "oof lost", rows)
+
+
+# ---- booking ------------------------------------------------------------------------------
+
+def sign_bookings(env, room=ROOM):
+    return [e for e in env.fake.calendar(room) if (e.get("transactionId") or "").startswith("roomsign-")]
+
+
+@test
+def book_marks_own(env):
+    env.fake.setup()
+    env.write_config()
+    p = env.roomsign_cmd("book", "--minutes", "30")
+    check(p.returncode == 0 and "Booked" in p.stdout, "booking failed", p.stdout, p.stderr)
+    mine = sign_bookings(env)
+    check(len(mine) == 1, "expected one booking with a roomsign transactionId", env.fake.calendar())
+    dur = parse_iso(mine[0]["end"]) - parse_iso(mine[0]["start"])
+    check(25 * 60 <= dur <= 35 * 60, "booking length wrong", mine)
+    p = env.drive("list")
+    check("\tbusy\t1\t" in p.stdout, "the sign's own booking is not marked booked_here", p.stdout)
+
+
+@test
+def book_retry_is_idempotent(env):
+    """The first create's answer is lost (slow, then truncated): the retry carries the same
+    transactionId and the fake answers with the event it made; one booking, exit 0."""
+    env.fake.setup()
+    env.write_config(timeout=2)
+    env.fake.admin("faults", [{"match": "/events", "method": "POST", "kind": "slow", "delay": 4},
+                              {"match": "/events", "method": "POST", "kind": "truncated"}])
+    p = env.roomsign_cmd("book", "--minutes", "30")
+    check(p.returncode == 0, "booking with lost answers failed", p.stdout, p.stderr)
+    posts = env.fake.requests("/events", "POST")
+    txs = {r["transactionId"] for r in posts}
+    check(len(posts) == 3 and len(txs) == 1, "expected three POSTs with one transactionId", posts)
+    check(len(env.fake.calendar()) == 1, "a retried create booked twice", env.fake.calendar())
+
+
+@test
+def conflict_before(env):
+    now = time.time()
+    env.fake.setup(events=[{"subject": "Board", "start": iso(now - 300), "end": iso(now + 3600)}])
+    env.write_config()
+    p = env.roomsign_cmd("book", "--minutes", "30")
+    check(p.returncode != 0 and "booked by someone" in p.stderr, "booked over a meeting", p.stderr)
+    check(not env.fake.requests("/events", "POST"), "created although the slot was taken")
+
+
+@test
+def conflict_after(env):
+    """Someone books the slot between our check and our create: we see it and withdraw."""
+    now = time.time()
+    env.fake.setup()
+    env.fake.admin("after_create", {"room": ROOM, "event": {"subject": "Walk-in", "start": iso(now - 60),
+                                                            "end": iso(now + 1800)}})
+    env.write_config()
+    p = env.roomsign_cmd("book", "--minutes", "30")
+    check(p.returncode != 0 and "booked by someone" in p.stderr, "a double booking was kept", p.stderr)
+    check([e["subject"] for e in env.fake.calendar()] == ["Walk-in"], "ours was not withdrawn",
+          env.fake.calendar())
+    check(len(env.fake.actions("delete")) == 1, "ours was not deleted", env.fake.actions())
+
+
+@test
+def race_two_signs(env):
+    """Two processes book the same room at once: exactly one booking survives."""
+    env.fake.setup()
+    env.write_config()
+    results = []
+
+    def one():
+        results.append(env.roomsign_cmd("book", "--minutes", "30"))
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok = [p for p in results if p.returncode == 0]
+    cal = env.fake.calendar()
+    check(len(cal) == 1 and len(ok) == 1, f"{len(ok)} succeeded, {len(cal)} bookings remain", cal,
+          *[p.stdout + p.stderr for p in results])
+
+
+@test
+def extend_and_end(env):
+    env.fake.setup()
+    env.write_config()
+    check(env.roomsign_cmd("book", "--minutes", "30").returncode == 0, "booking failed")
+    ev = env.fake.calendar()[0]
+    p = env.drive("extend", ev["id"], "15")
+    check(p.returncode == 0, "extend failed", p.stderr)
+    after = env.fake.calendar()[0]
+    check(parse_iso(after["end"]) == parse_iso(ev["end"]) + 900, "end not moved by 15 min", ev, after)
+    p = env.drive("end", ev["id"])
+    check(p.returncode == 0, "end early failed", p.stderr)
+    after = env.fake.calendar()[0]
+    check(abs(parse_iso(after["end"]) - time.time()) < 60, "not ended now", after)
+    patches = env.fake.requests("/events/", "PATCH")
+    check(len(patches) == 2, "expected two PATCHes", patches)
+
+
+@test
+def release_own_and_decline_other(env):
+    now = time.time()
+    env.fake.setup(events=[{"subject": "No-show", "start": iso(now - 900), "end": iso(now + 900),
+                            "organizer": "Bob"}])
+    env.write_config()
+    other = env.fake.calendar()[0]["id"]
+    p = env.drive("release", other)
+    check(p.returncode == 0, "releasing someone else's meeting failed", p.stderr)
+    declined = env.fake.actions("decline")
+    check(len(declined) == 1 and declined[0]["body"]["sendResponse"] is True and declined[0]["body"]["comment"],
+          "someone else's meeting was not declined with a reply", env.fake.actions())
+    check(not env.fake.actions("delete"), "someone else's meeting was deleted")
+    check(env.roomsign_cmd("book", "--minutes", "30").returncode == 0, "booking failed")
+    mine = env.fake.calendar()[0]["id"]
+    p = env.drive("release", mine)
+    check(p.returncode == 0, "releasing our booking failed", p.stderr)
+    check(len(env.fake.actions("delete")) == 1 and env.fake.calendar() == [], "our booking was not deleted",
+          env.fake.actions())
+
+
+# ---- other rooms --------------------------------------------------------------------------
+
+@test
+def get_schedule(env):
+    now = time.time()
+    env.fake.setup(events=[{"room": ROOM2, "subject": "Busy", "start": iso(now - 600), "end": iso(now + 1800)},
+                           {"room": ROOM3, "subject": "Later", "start": iso(now + 3600), "end": iso(now + 7200)}])
+    env.write_config(nearby=[ROOM2, ROOM3, "nowhere@contoso.test"])
+    p = env.drive("free-busy")
+    check(p.returncode == 0, "getSchedule failed", p.stderr)
+    rows = {r[0]: r for r in (l.split("\t") for l in p.stdout.splitlines())}
+    check(rows[ROOM2][1] == "ok" and abs(parse_iso(rows[ROOM2][2]) - (now + 1800)) < 2, "busy room", rows)
+    check(rows[ROOM3][2] == "-" and abs(parse_iso(rows[ROOM3][3]) - (now + 3600)) < 2, "free room", rows)
+    check(rows["nowhere@contoso.test"][1] == "unknown", "an unknown room looked free", rows)
+    check(env.fake.requests("getSchedule", "POST"), "no getSchedule request")
+    p = env.roomsign_cmd("check")
+    check(f"nearby room {ROOM2}" in p.stdout and "busy until" in p.stdout, "check skips nearby rooms", p.stdout)
+
+
+# ---- errors that speak --------------------------------------------------------------------
+
+@test
+def access_denied_scope(env):
+    env.fake.setup(scope=[ROOM2])
+    env.write_config()
+    p = env.roomsign_cmd("check")
+    out = p.stdout
+    check(p.returncode != 0, "check passed outside the RBAC scope", out)
+    for s in ("ErrorAccessDenied", "New-ManagementScope", f"New-ServicePrincipal -AppId {APP_ID}",
+              f"New-ManagementRoleAssignment -App {APP_ID}", "-CustomResourceScope", "meaningless", "Entra"):
+        check(s in out, f"check output lacks {s}", out)
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode != 0 and "RBAC scope" in p.stderr, "agenda does not explain the 403", p.stderr)
+
+
+@test
+def read_only_role(env):
+    env.fake.setup(role="read")
+    env.write_config()
+    p = env.roomsign_cmd("book", "--minutes", "30")
+    check(p.returncode != 0 and "Application Calendars.ReadWrite" in p.stderr, "write refusal unexplained", p.stderr)
+    p = env.roomsign_cmd("check", "--book-test")
+    check(p.returncode != 0 and "✗ test booking" in p.stdout, "check --book-test passed read-only", p.stdout)
+
+
+@test
+def mailbox_not_found(env):
+    env.fake.setup()
+    env.write_config(mailbox="room-9-99@contoso.test")
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "no mailbox room-9-99@contoso.test" in p.stdout, "404 unexplained", p.stdout)
+
+
+@test
+def mailbox_not_rest(env):
+    env.fake.setup(rooms=[{"address": ROOM, "tenant": TENANT_ID, "rest": False}])
+    env.write_config()
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "MailboxNotEnabledForRESTAPI" in p.stdout and "on-premises" in p.stdout,
+          "MailboxNotEnabledForRESTAPI unexplained", p.stdout)
+
+
+@test
+def throttled_retry_after(env):
+    """429 then 503, each with Retry-After: 2: waited for, then the read succeeds."""
+    env.fake.setup()
+    env.write_config()
+    env.fake.admin("faults", [{"match": "calendarView", "kind": "429", "retry_after": 2},
+                              {"match": "calendarView", "kind": "503", "retry_after": 2}])
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode == 0, "agenda failed after throttling", p.stderr)
+    reqs = env.fake.requests("calendarView")
+    check([r["status"] for r in reqs] == [429, 503, 200], "unexpected sequence", reqs)
+    check(reqs[1]["t"] - reqs[0]["t"] >= 1.9 and reqs[2]["t"] - reqs[1]["t"] >= 1.9,
+          "Retry-After not honoured", reqs)
+
+
+@test
+def throttled_long(env):
+    """A Retry-After longer than the sign waits inline: fail fast, saying when to retry."""
+    env.fake.setup()
+    env.write_config()
+    env.fake.admin("faults", [{"match": "calendarView", "kind": "429", "retry_after": 120, "count": 5}])
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode != 0 and "120 s" in p.stderr and p.elapsed < 10, "long throttling not handed back",
+          p.stderr, p.elapsed)
+
+
+@test
+def server_faults(env):
+    """500 and a truncated answer are retried; a garbage answer is reported, not parsed."""
+    env.fake.setup(events=[{"subject": "One", "start": iso(time.time()), "end": iso(time.time() + 60)}])
+    env.write_config()
+    env.fake.admin("faults", [{"match": "calendarView", "kind": "500"},
+                              {"match": "calendarView", "kind": "truncated"}])
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode == 0 and "One" in p.stdout, "500/truncated not retried", p.stderr)
+    env.fake.admin("faults", [{"match": "calendarView", "kind": "garbage"}])
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode != 0 and "Microsoft Graph sent" in p.stderr, "garbage not reported", p.stderr)
+
+
+@test
+def check_book_test(env):
+    env.fake.setup(events=[{"subject": "Now", "start": iso(time.time() - 60), "end": iso(time.time() + 600)}])
+    env.write_config(nearby=[ROOM2])
+    p = env.roomsign_cmd("check", "--book-test")
+    check(p.returncode == 0 and "All checks passed" in p.stdout, "check --book-test failed", p.stdout)
+    for s in ("sign in to Entra ID", "read the room's calendar", "test booking: create",
+              "test booking: shorten", "test booking: delete"):
+        check(s in p.stdout, f"check output lacks '{s}'", p.stdout)
+    check([e["subject"] for e in env.fake.calendar()] == ["Now"], "the test booking was left behind",
+          env.fake.calendar())
+    check([a["action"] for a in env.fake.actions()] == ["create", "update", "delete"], "unexpected actions",
+          env.fake.actions())
+    no_secrets(p)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("name", choices=sorted(TESTS) + ["list"])
+    ap.add_argument("--roomsign")
+    ap.add_argument("--driver")
+    ap.add_argument("--fakes")
+    ap.add_argument("--work")
+    args = ap.parse_args()
+    if args.name == "list":
+        print(";".join(sorted(TESTS)))
+        return 0
+    env = Env(args, args.name)
+    try:
+        TESTS[args.name](env)
+    except TestFailure as e:
+        print(f"FAIL graph.{args.name}: {e}")
+        print(f"(work directory: {env.work}; see commands.log and graph_fake.log)")
+        return 1
+    finally:
+        env.close()
+    print(f"PASS graph.{args.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
