@@ -2,6 +2,7 @@
 (the impersonated room, or the account's own) and the operation element; returns the body XML
 (inside s:Body) or raises EwsError."""
 
+import re
 import time
 from xml.sax.saxutils import escape, quoteattr
 
@@ -43,7 +44,8 @@ def find_item(store, room, op):
         raise EwsError("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate")
     if end - start > TWO_YEARS:
         raise EwsError("ErrorCalendarViewRangeTooBig", "The calendar view range is too big.")
-    max_entries = int(view.get("MaxEntriesReturned", "1000"))
+    # EWSFindCountLimit: the throttling policy caps a page whatever the client asks for.
+    max_entries = min(int(view.get("MaxEntriesReturned", "1000")), int(store.settings.get("find_count_limit", 1000)))
     with store.lock:
         rows = store.view_rows(room, start, end)
         total = len(rows)
@@ -314,11 +316,8 @@ OPERATIONS = {
 
 def response_code(body):
     """For the request log: the first ResponseCode in an answer."""
-    i = body.find("ResponseCode>")
-    if i < 0:
-        return None
-    j = body.find("<", i)
-    return body[i + len("ResponseCode>"):j]
+    m = re.search(r"<(?:\w+:)?ResponseCode[^>]*>([^<]*)<", body)
+    return m.group(1) if m else None
 
 
 __all__ = ["OPERATIONS", "response_code", "escape"]

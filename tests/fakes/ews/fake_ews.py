@@ -7,7 +7,8 @@ Binds 127.0.0.1 on a free port (written to FILE once listening). EWS at POST /EW
 behind Basic, NTLM (NTLMv2 verified, connection-based like IIS) and Bearer; the control
 interface (no auth) at /_admin/:
   POST /_admin/seed      {accounts, rooms, events, settings}   replace everything
-  POST /_admin/settings  {...}                                   merge (max_version, max_concurrency, ...)
+  POST /_admin/settings  {...}   merge: max_version, max_concurrency, backoff_ms, find_count_limit,
+                                 delay_ms, delay_ms_ops {op: ms}, auth [NTLM, Basic, Bearer, Negotiate]
   POST /_admin/faults    [{"kind": K, "count": n, "ops": [...], "backoff_ms": b, "delay_ms": d}]
          K: 500 | 503 | slow | truncated | garbage | drop | busy
   POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}
@@ -291,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise EwsError("ErrorInvalidRequest", "The request is invalid.", True)
             with STORE.lock:
                 room = STORE.impersonate(acct, imp.text) if imp is not None else STORE.own_mailbox(acct)
-            delay = float(STORE.settings.get("delay_ms", 0)) / 1000.0
+            delay = float(STORE.settings.get("delay_ms_ops", {}).get(op, STORE.settings.get("delay_ms", 0))) / 1000.0
             if delay:
                 time.sleep(delay)
             return 200, envelope(handler(STORE, room, op_el))

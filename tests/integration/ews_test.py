@@ -1,0 +1,548 @@
+#!/usr/bin/python3
+"""EWS integration tests: the real roomsign binary (and a small driver for the source ops that
+have no command yet) against the fake Exchange over real HTTP(S) through libcurl.
+
+  ews_test.py CASE --roomsign BIN --driver BIN --fake fake_ews.py --ca-script make-test-ca.sh --workdir DIR
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, Context, expect, iso, minute, ops)  # noqa: E402
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__.replace("test_", "", 1)] = fn
+    return fn
+
+
+def agenda(c):
+    """roomsign agenda over yesterday..tomorrow (UTC), so events near midnight stay in view."""
+    day = 86400
+    today = int(time.time()) // day * day
+    fmt = "%Y-%m-%d"
+    return c.sign("agenda", "--from", time.strftime(fmt, time.gmtime(today - day)),
+                  "--to", time.strftime(fmt, time.gmtime(today + 2 * day)))
+
+
+def check_lines(p):
+    return (p.stdout + p.stderr).splitlines()
+
+
+def failed_step(p, step):
+    """The ✗ line of `roomsign check` for step, with what follows it (the fix)."""
+    lines = check_lines(p)
+    for i, line in enumerate(lines):
+        if "✗" in line and step.lower() in line.lower():
+            return "\n".join(lines[i:i + 4])
+    raise AssertionError("no ✗ line for %r in:\n%s" % (step, p.stdout + p.stderr))
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def seed_day(c, now):
+    m = minute(now)
+    c.add_event(subject="Sprint planning", start=m - 3600, end=m - 1800,
+                organizer={"name": "Anna Berg", "email": "anna@example.com"})
+    c.add_event(subject=None, start=m + 600, end=m + 1200, organizer={"name": "Bo Ek", "email": "bo@example.com"})
+    c.add_event(subject="Salary talks", sensitivity="Private", start=m + 1800, end=m + 2400,
+                organizer={"name": "Carl Dahl", "email": "carl@example.com"})
+    c.add_event(subject="Canceled: Retro", cancelled=True, show_as="Free", start=m + 2400, end=m + 3000,
+                organizer={"name": "Dag", "email": "dag@example.com"})
+    c.add_event(subject="Standup", start=m + 3600, end=m + 3900, recurrence={"interval_s": 7200, "count": 3},
+                exceptions={"1": {"subject": "Standup (moved)", "start": iso(m + 3600 + 7200 + 600),
+                                  "end": iso(m + 3600 + 7200 + 900)}},
+                organizer={"name": "Eva", "email": "eva@example.com"})
+
+
+def assert_agenda(c, p):
+    out = p.stdout
+    expect(p.returncode == 0, "agenda should succeed", p)
+    for s in ("Sprint planning", "Bo Ek", "Standup", "Standup (moved)"):
+        expect(s in out, "agenda shows %r" % s, p)
+    expect("Salary talks" not in out, "a private subject never reaches the sign", p)
+    expect(out.count("Standup") == 3, "three occurrences of the series, one of them the exception", p)
+
+
+@case
+def test_agenda_ntlm_impersonates_room(c):
+    c.start_fake()
+    now = time.time()
+    seed_day(c, now)
+    c.config(auth="ntlm")
+    p = agenda(c)
+    assert_agenda(c, p)
+    finds = ops(c.log(), "FindItem")
+    expect(finds, "FindItem was sent")
+    for e in finds:
+        expect(e["auth"] == "NTLM", "NTLM handshake verified by the server: %s" % e)
+        expect(e["http_version"] == "HTTP/1.1", "NTLM over HTTP/1.1")
+        expect(e["impersonated"] == ROOM, "ExchangeImpersonation names the room's primary address")
+        expect(e["anchor"] == ROOM, "X-AnchorMailbox is the room")
+        expect(e["version"] == "Exchange2013_SP1", "default RequestServerVersion")
+        expect(e["content_type"].startswith("text/xml"), "SOAP content type")
+
+
+@case
+def test_agenda_basic_over_tls_with_ca_file(c):
+    c.start_fake(tls="trusted")
+    seed_day(c, time.time())
+    c.config(auth="basic", ca_file=c.ca_file)
+    assert_agenda(c, agenda(c))
+    expect(all(e["auth"] == "Basic" for e in ops(c.log(), "FindItem")), "Basic auth used")
+
+
+@case
+def test_agenda_bearer_token(c):
+    from ews_fixture import TOKEN
+    c.start_fake()
+    seed_day(c, time.time())
+    c.config(auth="bearer", password=TOKEN)
+    assert_agenda(c, agenda(c))
+    expect(all(e["auth"] == "Bearer" for e in ops(c.log(), "FindItem")), "bearer token used")
+
+
+@case
+def test_agenda_pages_when_not_last_item_in_range(c):
+    c.start_fake()
+    c.admin("settings", {"find_count_limit": 10})   # the policy caps each page at 10 items
+    m = minute()
+    # 25 meetings from an hour ago, 2 minutes apart, plus one long one overlapping all pages.
+    for i in range(25):
+        c.add_event(subject="Meeting %02d" % i, start=m - 3600 + 120 * i, end=m - 3600 + 120 * i + 60,
+                    organizer={"name": "P", "email": "p@example.com"})
+    c.add_event(subject="All afternoon", start=m - 3700, end=m + 3600, show_as="Tentative",
+                organizer={"name": "Q", "email": "q@example.com"})
+    c.config()
+    p = c.driver("list")
+    expect(p.returncode == 0, "list works", p)
+    lines = p.stdout.strip().splitlines()
+    expect(len(lines) == 26, "all 26 events across pages, no repeats (got %d)" % len(lines), p)
+    expect(len(ops(c.log(), "FindItem")) >= 3, "at least three pages were asked for")
+    p = agenda(c)
+    expect(p.returncode == 0 and "Meeting 24" in p.stdout and "Meeting 00" in p.stdout, "agenda pages too", p)
+
+
+@case
+def test_server_version_steps_down(c):
+    c.start_fake()
+    c.admin("settings", {"max_version": "Exchange2010_SP2"})
+    seed_day(c, time.time())
+    c.config(extra="server_version = Exchange2016")
+    p = c.driver("list")
+    expect(p.returncode == 0 and "Standup" in p.stdout, "reads after stepping down", p)
+    versions = [e["version"] for e in ops(c.log(), "FindItem")]
+    expect(versions[:5] == ["Exchange2016", "Exchange2015", "Exchange2013_SP1", "Exchange2013",
+                            "Exchange2010_SP2"], "steps down one version at a time: %s" % versions)
+    expect(all(v == "Exchange2010_SP2" for v in versions[5:]), "then stays at the accepted one: %s" % versions)
+    p = agenda(c)
+    expect(p.returncode == 0 and "Standup" in p.stdout, "agenda works against the old server", p)
+
+
+# --- roomsign check ------------------------------------------------------------------------------
+
+@case
+def test_check_all_good_and_book_test(c):
+    c.start_fake(tls="trusted")
+    c.config(ca_file=c.ca_file)
+    p = c.sign("check")
+    expect(p.returncode == 0, "check passes", p)
+    expect("✗" not in p.stdout + p.stderr and p.stdout.count("✓") >= 5, "every step ✓", p)
+    p = c.sign("check", "--book-test")
+    expect(p.returncode == 0 and "test booking" in p.stdout, "book test passes", p)
+    sent = c.sent()
+    expect([s["kind"] for s in sent] == ["create", "delete"], "created then deleted: %s" % sent)
+    expect(sent[1]["delete_type"] == "HardDelete", "the test booking leaves no trace")
+    expect(c.calendar() == [], "the calendar is empty again")
+
+
+@case
+def test_check_wrong_password(c):
+    c.start_fake()
+    c.config(password="not-the-password")
+    p = c.sign("check")
+    expect(p.returncode != 0, "check fails", p)
+    line = failed_step(p, "authentication")
+    expect("401" in line and "password" in line, "says the password is wrong: " + line)
+
+
+@case
+def test_check_no_impersonation_right(c):
+    c.start_fake()
+    c.config(username="EXAMPLE\\svc-norole")
+    p = c.sign("check")
+    expect(p.returncode != 0, "check fails", p)
+    line = failed_step(p, "impersonation")
+    for s in ("New-ManagementRoleAssignment", "ApplicationImpersonation", "svc-norole", "New-ManagementScope",
+              "30 minutes"):
+        expect(s in line, "the fix names %r: %s" % (s, line))
+
+
+@case
+def test_check_room_outside_scope(c):
+    c.start_fake()
+    c.config(username="EXAMPLE\\svc-scoped", mailbox=OTHER_ROOM)
+    p = c.sign("check")
+    expect(p.returncode != 0, "a room outside the management scope fails", p)
+    line = failed_step(p, "impersonation")
+    expect("CustomRecipientWriteScope" in line and "30 minutes" in line, "the fix: " + line)
+    c.config(username="EXAMPLE\\svc-scoped", mailbox=ANNEX)   # "Fjord Annex" matches Fjord*
+    p = c.sign("check")
+    expect(p.returncode == 0, "a room inside the scope passes", p)
+
+
+@case
+def test_check_alias_instead_of_primary(c):
+    c.start_fake()
+    c.config(mailbox=ALIAS)
+    p = c.sign("check")
+    expect(p.returncode != 0, "an alias fails", p)
+    line = failed_step(p, "impersonation")
+    expect("primary SMTP address" in line and ALIAS in line, "says to use the primary address: " + line)
+
+
+@case
+def test_check_untrusted_tls(c):
+    c.start_fake(tls="untrusted")
+    c.config(ca_file=c.ca_file)
+    p = c.sign("check")
+    expect(p.returncode != 0, "an untrusted certificate fails", p)
+    line = failed_step(p, "TLS")
+    expect("ca_file" in line, "says how to trust a private CA: " + line)
+    expect(not ops(c.log(), None), "no request got through")
+
+
+@case
+def test_check_unreachable_host(c):
+    c.start_fake()
+    port = c.port
+    c.stop()                                      # nothing listens there any more
+    c.config(url="http://127.0.0.1:%d/EWS/Exchange.asmx" % port)
+    p = c.sign("check")
+    expect(p.returncode != 0, "an unreachable server fails", p)
+    failed_step(p, "connect")
+    c.config(url="https://no-such-host.invalid/EWS/Exchange.asmx")
+    p = c.sign("check")
+    expect(p.returncode != 0, "an unknown host fails", p)
+    line = failed_step(p, "DNS")
+    expect("no-such-host.invalid" in line, "names the host: " + line)
+
+
+# --- booking -------------------------------------------------------------------------------------
+
+@case
+def test_book_creates_marked_meeting(c):
+    c.start_fake()
+    c.config()
+    t0 = time.time()
+    p = c.sign("book", "--minutes", "30")
+    expect(p.returncode == 0, "booking succeeds", p)
+    cal = c.calendar()
+    expect(len(cal) == 1, "one meeting in the room: %s" % cal)
+    e = cal[0]
+    expect(e["ext"].get("RoomsignBooking"), "marked as the sign's own")
+    start = time.mktime(time.strptime(e["start"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    end = time.mktime(time.strptime(e["end"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    expect(abs(start - t0) < 120 and 1800 <= end - start <= 1800 + 900, "now → now+30: %s" % e)
+    seq = [x["op"] for x in c.log()]
+    ci = seq.index("CreateItem")
+    expect("FindItem" in seq[:ci] and "FindItem" in seq[ci:], "checked before and re-read after: %s" % seq)
+    p = c.driver("list")
+    expect("\t1\t" in p.stdout, "read back as booked here", p)
+
+
+@case
+def test_book_refused_when_taken(c):
+    c.start_fake()
+    m = minute()
+    c.add_event(subject="Board", start=m - 600, end=m + 1800, organizer={"name": "B", "email": "b@example.com"})
+    c.config()
+    p = c.sign("book", "--minutes", "15")
+    expect(p.returncode != 0, "booking a busy room fails", p)
+    expect("booked" in (p.stdout + p.stderr).lower() or "taken" in (p.stdout + p.stderr).lower(),
+           "says the room is taken", p)
+    expect(not ops(c.log(), "CreateItem"), "nothing was created")
+
+
+@case
+def test_book_race_between_two_signs(c):
+    c.start_fake()
+    # Both signs' checks pass before either creates: each FindItem takes a moment.
+    c.admin("settings", {"delay_ms_ops": {"FindItem": 700}})
+    c.config()
+    cmd = c.sign_cmd("book", "--minutes", "30")
+    env = dict(os.environ, TZ="UTC")
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(2)]
+    results = [(p.wait(60), *p.communicate()) for p in procs]
+    codes = sorted(r[0] for r in results)
+    for r in results:
+        c.outputs.append((cmd, r[1], r[2]))
+    expect(codes[0] == 0 and codes[1] != 0, "exactly one sign wins: %s" % results)
+    loser = [r for r in results if r[0] != 0][0]
+    expect("booked" in (loser[1] + loser[2]).lower(), "the other says the room was taken: %s" % (loser,))
+    kinds = [s["kind"] for s in c.sent()]
+    expect(kinds.count("create") == 2 and kinds.count("delete") == 1, "both created, one backed out: %s" % kinds)
+    expect(len(c.calendar()) == 1, "the room is booked once: %s" % c.calendar())
+
+
+@case
+def test_book_loses_to_outlook_booking_made_meanwhile(c):
+    c.start_fake()
+    c.admin("settings", {"delay_ms_ops": {"CreateItem": 1500}})
+    c.config()
+    env = dict(os.environ, TZ="UTC")
+    cmd = c.sign_cmd("book", "--minutes", "30")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 10
+    while not ops(c.log(), "FindItem") and time.time() < deadline:
+        time.sleep(0.05)
+    m = minute()
+    c.add_event(subject="Booked in Outlook", start=m, end=m + 3600,
+                organizer={"name": "Olga", "email": "olga@example.com"})
+    rc = p.wait(60)
+    out, err = p.communicate()
+    c.outputs.append((cmd, out, err))
+    expect(rc != 0 and "booked" in (out + err).lower(), "the sign backs out and says so: %s %s" % (out, err))
+    cal = c.calendar()
+    expect([e["subject"] for e in cal] == ["Booked in Outlook"], "only the person's meeting remains: %s" % cal)
+
+
+# --- extend, end early, release --------------------------------------------------------------------
+
+def own_booking(c, start, end):
+    return c.add_event(subject="Booked at the room", start=start, end=end, ext={"RoomsignBooking": "roomsign"})
+
+
+@case
+def test_extend_and_end_early(c):
+    c.start_fake()
+    m = minute()
+    item = own_booking(c, m - 600, m + 900)
+    c.config()
+    p = c.driver("extend", item["id"], "15")
+    expect(p.returncode == 0, "extend works", p)
+    expect(c.calendar()[0]["end"] == iso(m + 1800), "end moved 15 minutes: %s" % c.calendar())
+    p = c.driver("end", item["id"])
+    expect(p.returncode == 0, "end early works", p)
+    end = c.calendar()[0]["end"]
+    expect(abs(time.mktime(time.strptime(end, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone - time.time()) < 60,
+           "ends now: " + end)
+    expect([e["code"] for e in ops(c.log(), "UpdateItem")] == ["NoError", "NoError"], "two clean updates")
+
+
+@case
+def test_stale_change_key_reread_and_retried_once(c):
+    c.start_fake()
+    m = minute()
+    item = own_booking(c, m - 600, m + 900)
+    old_ck = item["changekey"]
+    c.admin("touch", {"room": ROOM, "id": item["id"]})         # someone edits it meanwhile
+    c.config()
+    p = c.driver("extend", item["id"], "15", old_ck)
+    expect(p.returncode == 0, "the stale ChangeKey is recovered from", p)
+    seq = [(e["op"], e["code"]) for e in c.log() if e["op"] in ("UpdateItem", "GetItem")]
+    expect(seq == [("UpdateItem", "ErrorIrresolvableConflict"), ("GetItem", "NoError"), ("UpdateItem", "NoError")],
+           "update, re-read, retry once: %s" % seq)
+    expect(c.calendar()[0]["end"] == iso(m + 1800), "the end moved")
+
+
+@case
+def test_release_deletes_own_booking(c):
+    c.start_fake()
+    m = minute()
+    item = own_booking(c, m - 600, m + 900)
+    c.config()
+    p = c.driver("release", item["id"])
+    expect(p.returncode == 0, "release works", p)
+    expect(c.calendar() == [], "the sign's booking is gone")
+    sent = [s for s in c.sent() if s["kind"] != "create"]
+    expect(len(sent) == 1 and sent[0]["kind"] == "delete" and not sent[0]["silent"], "deleted our own: %s" % sent)
+
+
+@case
+def test_release_declines_someone_elses_meeting(c):
+    c.start_fake()
+    m = minute()
+    item = c.add_event(subject="Team sync", start=m - 600, end=m + 1800,
+                       organizer={"name": "Olga", "email": "olga@example.com"})
+    c.config()
+    p = c.driver("release", item["id"])
+    expect(p.returncode == 0, "release works", p)
+    sent = c.sent()
+    expect([s["kind"] for s in sent] == ["decline"] and sent[0]["to"] == "olga@example.com",
+           "declined, so the organizer hears of it: %s" % sent)
+    expect(not any(s["kind"] == "delete" for s in sent), "never silently deleted")
+    expect(c.calendar() == [], "the room is free again")
+
+
+# --- other rooms ---------------------------------------------------------------------------------
+
+@case
+def test_free_busy_of_nearby_rooms(c):
+    c.start_fake()
+    m = minute()
+    c.add_event(room=OTHER_ROOM, subject="x", start=m - 600, end=m + 1200, organizer={"name": "a", "email": "a@x"})
+    c.add_event(room=OTHER_ROOM, subject="y", start=m + 1200, end=m + 1800, organizer={"name": "a", "email": "a@x"})
+    c.add_event(room=ANNEX, subject="z", start=m + 3600, end=m + 4200, organizer={"name": "a", "email": "a@x"})
+    c.config(extra="nearby_rooms = %s, %s, nobody@example.com" % (OTHER_ROOM, ANNEX))
+    p = c.driver("free-busy")
+    expect(p.returncode == 0, "free/busy works", p)
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in p.stdout.strip().splitlines()}
+    expect(rows[OTHER_ROOM] == ["ok", iso(m + 1800), "-"], "busy until the back-to-back end: %s" % rows)
+    expect(rows[ANNEX] == ["ok", "-", iso(m + 3600)], "free until its next meeting: %s" % rows)
+    expect(rows["nobody@example.com"][0] == "unknown", "an unknown room is not ok: %s" % rows)
+    expect(ops(c.log(), "GetUserAvailabilityRequest"), "asked with GetUserAvailability")
+
+
+# --- errors that speak -----------------------------------------------------------------------------
+
+def gaps(entries):
+    ts = [e["t"] for e in entries]
+    return [b - a for a, b in zip(ts, ts[1:])]
+
+
+@case
+def test_throttled_waits_backoff_milliseconds(c):
+    c.start_fake()
+    c.admin("faults", [{"kind": "busy", "count": 2, "backoff_ms": 900}])
+    c.config()
+    p = agenda(c)
+    expect(p.returncode == 0, "succeeds after the back-off", p)
+    g = gaps(ops(c.log(), "FindItem"))
+    expect(len(g) >= 2 and g[0] >= 0.85 and g[1] >= 0.85, "waited BackOffMilliseconds each time: %s" % g)
+
+
+@case
+def test_throttled_without_advice_backs_off_exponentially(c):
+    c.start_fake()
+    c.admin("faults", [{"kind": "busy", "count": 3}])
+    c.config()
+    p = agenda(c)
+    expect(p.returncode == 0, "succeeds after backing off", p)
+    g = gaps(ops(c.log(), "FindItem"))
+    expect(len(g) >= 3 and g[0] >= 0.18 and g[2] >= 0.75 and g[2] > g[0], "exponential with jitter: %s" % g)
+
+
+@case
+def test_throttled_long_backoff_is_reported_not_slept(c):
+    c.start_fake()
+    c.admin("faults", [{"kind": "busy", "count": -1, "backoff_ms": 120000}])
+    c.config()
+    p = agenda(c)
+    expect(p.returncode != 0 and p.elapsed < 20, "gives up at once and says why", p)
+    expect("throttl" in (p.stdout + p.stderr).lower(), "says Exchange is throttling", p)
+
+
+@case
+def test_concurrency_budget_per_account(c):
+    c.start_fake()
+    c.admin("settings", {"max_concurrency": 1, "delay_ms": 600, "backoff_ms": 700})
+    seed_day(c, time.time())
+    c.config()
+    env = dict(os.environ, TZ="UTC")
+    cmd = c.sign_cmd("agenda")
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(2)]
+    for p in procs:
+        rc = p.wait(60)
+        out, err = p.communicate()
+        c.outputs.append((cmd, out, err))
+        expect(rc == 0 and "Standup" in out, "both signs read the calendar in the end: %s" % err)
+    codes = [e.get("code") for e in ops(c.log(), "FindItem")]
+    expect("ErrorServerBusy" in codes, "one was over the budget and was told to back off: %s" % codes)
+
+
+def fault_case(c, kind, message_words, **fault):
+    c.start_fake()
+    seed_day(c, time.time())
+    c.admin("faults", [dict(kind=kind, count=1, **fault)])
+    c.config(timeout=2)
+    p = agenda(c)
+    return p
+
+
+@case
+def test_fault_503_retried_then_reported(c):
+    p = fault_case(c, "503", None)
+    expect(p.returncode == 0 and "Standup" in p.stdout, "one 503 is retried", p)
+    c.admin("faults", [{"kind": "503", "count": -1}])
+    p = agenda(c)
+    expect(p.returncode != 0 and "503" in p.stdout + p.stderr, "a lasting 503 is reported", p)
+
+
+@case
+def test_fault_500_retried_then_reported(c):
+    p = fault_case(c, "500", None)
+    expect(p.returncode == 0 and "Standup" in p.stdout, "one 500 page is retried", p)
+    c.admin("faults", [{"kind": "500", "count": -1}])
+    p = agenda(c)
+    expect(p.returncode != 0 and "500" in p.stdout + p.stderr, "a lasting 500 is reported", p)
+
+
+@case
+def test_fault_slow_times_out(c):
+    p = fault_case(c, "slow", None, delay_ms=5000)
+    expect(p.returncode != 0 and "in time" in p.stdout + p.stderr, "a timeout is reported", p)
+    expect(p.elapsed < 15, "and not retried for long: %.1fs" % p.elapsed)
+
+
+@case
+def test_fault_truncated_body(c):
+    c.start_fake()
+    c.admin("faults", [{"kind": "truncated", "count": -1}])
+    c.config()
+    p = agenda(c)
+    expect(p.returncode != 0 and "not EWS XML" in p.stdout + p.stderr, "a cut-off answer is reported", p)
+
+
+@case
+def test_fault_garbage_body(c):
+    c.start_fake()
+    c.admin("faults", [{"kind": "garbage", "count": -1}])
+    c.config()
+    p = agenda(c)
+    expect(p.returncode != 0 and "not EWS XML" in p.stdout + p.stderr, "an HTML page is reported", p)
+
+
+@case
+def test_fault_dropped_connection(c):
+    p = fault_case(c, "drop", None)
+    expect(p.returncode == 0 and "Standup" in p.stdout, "one dropped connection is retried", p)
+    c.admin("faults", [{"kind": "drop", "count": -1}])
+    p = agenda(c)
+    expect(p.returncode != 0 and "dropped" in p.stdout + p.stderr, "a lasting drop is reported", p)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(CASES) + ["list"])
+    ap.add_argument("--roomsign")
+    ap.add_argument("--driver")
+    ap.add_argument("--fake")
+    ap.add_argument("--ca-script")
+    ap.add_argument("--workdir", default="/tmp/roomsign-ews-tests")
+    args = ap.parse_args()
+    if args.case == "list":
+        print(";".join(sorted(CASES)))
+        return 0
+    c = Context(args, args.case)
+    try:
+        CASES[args.case](c)
+    except Exception:
+        c.dump()
+        raise
+    finally:
+        c.stop()
+    print("ok", args.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
