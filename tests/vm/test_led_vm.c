@@ -147,6 +147,23 @@ __wrap_gpiod_line_request_release(struct gpiod_line_request *request)
 	__real_gpiod_line_request_release(request);
 }
 
+/* A driver without debounce support, simulated by asking the kernel for none: led_gpiod.c must
+ * then filter bounces itself. */
+static bool is_kernel_debounce_off;
+
+int __real_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings,
+	unsigned long period);
+int __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings,
+	unsigned long period);
+
+int
+__wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings,
+	unsigned long period)
+{
+	return __real_gpiod_line_settings_set_debounce_period_us(settings,
+		is_kernel_debounce_off ? 0 : period);
+}
+
 /* ---- log capture: the errors a user would read in the journal ---- */
 
 static char captured[4096];
@@ -497,6 +514,42 @@ test_motion_edge_seen_and_debounced(void)
 }
 
 static void
+test_motion_debounced_without_kernel_debounce(void)
+{
+	const unsigned int pir = 6;
+	sim_pull(chip_a, pir, "pull-down");
+	is_kernel_debounce_off = true;
+	struct led_config config = config_for(chip_a, -1, -1, -1);
+	config.motion = (int)pir;
+	struct led *led = led_create(&config);
+	is_kernel_debounce_off = false;
+	CHECK(led != NULL);
+	int fd = led_motion_fd(led);
+	struct gpiod_line_info *info = line_info(chip_a, pir);
+	CHECK(info && gpiod_line_info_get_debounce_period_us(info) == 0);
+	gpiod_line_info_free(info);
+
+	sim_pull(chip_a, pir, "pull-up");
+	CHECK(wait_readable(fd, 3000));
+	CHECK(led_motion_seen(led));
+	sleep_ms(300);
+	/* The bounce reaches roomsign as a falling and a rising edge microseconds apart. */
+	sim_pull(chip_a, pir, "pull-down");
+	sim_pull(chip_a, pir, "pull-up");
+	CHECK(wait_readable(fd, 3000));
+	sleep_ms(100);
+	CHECK(!led_motion_seen(led));
+	/* A clean return to quiet and new motion later still counts. */
+	sim_pull(chip_a, pir, "pull-down");
+	sleep_ms(300);
+	sim_pull(chip_a, pir, "pull-up");
+	CHECK(wait_readable(fd, 3000));
+	CHECK(led_motion_seen(led));
+	led_destroy(led);
+	sim_pull(chip_a, pir, "pull-down");
+}
+
+static void
 test_motion_only_sensor_without_light(void)
 {
 	const unsigned int pir = 7;
@@ -542,6 +595,7 @@ main(int argc, char **argv)
 		{"chip_found_by_label_and_by_path", test_chip_found_by_label_and_by_path},
 		{"offline_follows_config", test_offline_follows_config},
 		{"motion_edge_seen_and_debounced", test_motion_edge_seen_and_debounced},
+		{"motion_debounced_without_kernel_debounce", test_motion_debounced_without_kernel_debounce},
 		{"motion_only_sensor_without_light", test_motion_only_sensor_without_light},
 	};
 	size_t count = sizeof(tests) / sizeof(*tests);

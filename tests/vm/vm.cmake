@@ -16,9 +16,10 @@ if(GPIOD_FOUND AND ROOMSIGN_GPIOD_STATIC)
 	target_compile_definitions(test_led_vm PRIVATE _GNU_SOURCE)
 	# The guest has no libraries, and no sanitizer runtime: static, sanitizers off.
 	target_compile_options(test_led_vm PRIVATE ${ROOMSIGN_WARNINGS} -fno-sanitize=all)
-	# The wrap lets the test look at the lines at the moment led_destroy releases them.
+	# The wraps let the test look at the lines at the moment led_destroy releases them, and
+	# play a driver without debounce support.
 	target_link_options(test_led_vm PRIVATE -static -fno-sanitize=all
-		-Wl,--wrap=gpiod_line_request_release)
+		-Wl,--wrap=gpiod_line_request_release -Wl,--wrap=gpiod_line_settings_set_debounce_period_us)
 	target_link_libraries(test_led_vm PRIVATE ${ROOMSIGN_GPIOD_STATIC} Threads::Threads)
 
 	add_test(NAME vm.led_gpio_sim
