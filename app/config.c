@@ -538,3 +538,13 @@ source_type_name(enum source_type type)
 	static const char *const names[] = {"demo", "ics", "ews", "graph", "caldav"};
 	return (unsigned)type < 5 ? names[type] : "unknown";
 }
+
+bool
+config_key_at(size_t i, const char **section, const char **name)
+{
+	if (i >= sizeof(keys) / sizeof(keys[0]))
+		return false;
+	*section = keys[i].section;
+	*name = keys[i].name;
+	return true;
+}

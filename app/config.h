@@ -90,3 +90,5 @@ void config_defaults(struct config *config);
 bool config_load(struct config *config, const char *path, char *err, size_t err_size);
 void config_finish(struct config *config);              /* accepts a zeroed struct */
 const char *source_type_name(enum source_type type);
+/* The i-th known [section] key, for documentation checks; false past the end. */
+bool config_key_at(size_t i, const char **section, const char **name);

@@ -1,0 +1,146 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "test_support.h"
+#include "config.h"
+#include "net/http.h"
+
+static char dir[] = "/tmp/roomsign-config-XXXXXX";
+
+static const char *
+write_file(const char *name, const char *text, mode_t mode)
+{
+	static char path[2][512];
+	static int which;
+	char *p = path[which++ % 2];
+	snprintf(p, 512, "%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	chmod(p, mode);
+	return p;
+}
+
+static int
+make_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static void
+load_fails_with(const char *text, const char *expected)
+{
+	struct config c;
+	char err[4096];
+	const char *path = write_file("bad.conf", text, 0644);
+	assert_false(config_load(&c, path, err, sizeof(err)));
+	if (!strstr(err, expected))
+		fail_msg("expected '%s' in:\n%s", expected, err);
+	config_finish(&c);
+}
+
+static void
+test_config_example_parses_and_covers_every_key(void **state)
+{
+	struct config c;
+	char err[4096];
+	const char *example = ROOMSIGN_SOURCE_DIR "/config/roomsign.conf.example";
+	if (!config_load(&c, example, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(c.room_name, "Fjord (4.12)");
+	assert_int_equal(c.booking.duration_count, 4);
+	assert_true(c.display.has_night);
+	assert_int_equal(c.display.night_from_min, 19 * 60);
+	config_finish(&c);
+	size_t len;
+	char *text = file_read_capped(example, 1 << 20, &len);
+	assert_non_null(text);
+	const char *section, *name;
+	for (size_t i = 0; config_key_at(i, &section, &name); i++) {
+		char header[64], line[96];
+		snprintf(header, sizeof(header), "\n[%s]\n", section);
+		snprintf(line, sizeof(line), "\n%s =", name);
+		const char *at = strstr(text, header);
+		if (!at || !strstr(at, line))
+			fail_msg("the example does not document [%s] %s", section, name);
+	}
+	free(text);
+}
+
+static void
+test_config_errors_name_file_line_and_key(void **state)
+{
+	load_fails_with("[room]\nname = A\n[booking]\nsoon = lots\n", "bad.conf:4: [booking] soon: 'lots' is not a whole number");
+	load_fails_with("[room]\nname = A\n[source]\ntype = exchange\n", "bad.conf:4: [source] type: 'exchange' is not one of demo|ics|ews|graph|caldav");
+	load_fails_with("[room]\nname = A\ncolour = red\n", "bad.conf:3: [room] colour: unknown key");
+	load_fails_with("[room]\nname = A\n[rooom]\nx = 1\n", "[rooom]");
+	load_fails_with("[room]\nname = A\ntimezone = Europe/Atlantis\n", "bad.conf:3: [room] timezone: unknown time zone");
+	load_fails_with("[room]\nname = A\n[booking]\ndurations = 15,abc\n", "[booking] durations: 'abc'");
+	load_fails_with("[room]\nname = A\n[display]\nnight = 7pm\n", "[display] night");
+	load_fails_with("[room]\nname = A\n[display]\nrotate = 45\n", "[display] rotate");
+	load_fails_with("[source]\ntype = demo\n", "[room] name: missing");
+	load_fails_with("[room]\nname = A\nthis is not ini\n", "bad.conf:3:");
+}
+
+static void
+test_config_source_requirements(void **state)
+{
+	load_fails_with("[room]\nname = A\n[source]\ntype = ews\nurl = https://mail.example.com/EWS/Exchange.asmx\n",
+			"[source] mailbox: missing");
+	load_fails_with("[room]\nname = A\n[source]\ntype = ews\nurl = mail.example.com\nmailbox = r@x\nusername = u\n",
+			"[source] url: 'mail.example.com' is not an http:// or https:// URL");
+	load_fails_with("[room]\nname = A\n[source]\ntype = ics\n", "[source] url: missing");
+	load_fails_with("[room]\nname = A\n[source]\ntype = graph\nmailbox = r@x\n", "[source] tenant: missing");
+}
+
+static void
+test_config_secret_files_must_be_private(void **state)
+{
+	struct config c;
+	char err[4096], text[1024];
+	const char *secret = write_file("secret", "s3cret\n", 0644);
+	snprintf(text, sizeof(text), "[room]\nname = A\n[source]\ntype = caldav\nurl = https://dav.example.com/\n"
+		 "username = u\npassword_file = %s\n", secret);
+	load_fails_with(text, "readable by every user");
+	chmod(secret, 0600);
+	const char *path = write_file("good.conf", text, 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(c.source.password, "s3cret");
+	config_finish(&c);
+	snprintf(text, sizeof(text), "[room]\nname = A\n[source]\ntype = caldav\nurl = https://dav.example.com/\n"
+		 "username = u\npassword_file = %s/missing\n", dir);
+	load_fails_with(text, "cannot read");
+}
+
+static void
+test_config_defaults(void **state)
+{
+	struct config c;
+	config_defaults(&c);
+	assert_int_equal(c.source.type, SOURCE_DEMO);
+	assert_int_equal(c.source.refresh_s, 60);
+	assert_int_equal(c.booking.soon_min, 10);
+	assert_string_equal(c.booking.subject, "Ad-hoc meeting");
+	assert_int_equal(c.booking.end_early, END_EARLY_OWN);
+	assert_string_equal(c.source.server_version, "Exchange2013_SP1");
+	config_finish(&c);
+	config_finish(&c);                       /* finishing twice is harmless */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_example_parses_and_covers_every_key),
+		cmocka_unit_test(test_config_errors_name_file_line_and_key),
+		cmocka_unit_test(test_config_source_requirements),
+		cmocka_unit_test(test_config_secret_files_must_be_private),
+		cmocka_unit_test(test_config_defaults),
+	};
+	return cmocka_run_group_tests(tests, make_dir, NULL);
+}

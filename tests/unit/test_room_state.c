@@ -1,0 +1,107 @@
+#include <string.h>
+#include "test_support.h"
+#include "core/room_state.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+
+static const struct room_policy plain = {.soon_min = 10};
+static const struct room_policy checkin = {.soon_min = 10, .checkin = true, .checkin_before_min = 5, .checkin_grace_min = 10};
+
+static struct schedule *
+two_meetings(void)
+{
+	struct event *e = xcalloc(3, sizeof(*e));
+	e[0] = t_event("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", "A");
+	e[1] = t_event("2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z", "B");
+	e[2] = t_event("2026-12-01T13:00:00Z", "2026-12-01T14:00:00Z", "C");
+	e[2].show_as = SHOW_TENTATIVE;
+	return schedule_create(0, t_utc("2027-01-01T00:00:00Z"), e, 3);
+}
+
+static int
+utc(void **state)
+{
+	(void)state;
+	return time_set_zone("UTC") ? 0 : -1;
+}
+
+static void
+test_room_free_until_next(void **state)
+{
+	struct schedule *s = two_meetings();
+	struct room_state r;
+	room_state_compute(s, t_utc("2026-12-01T11:00:00Z"), &plain, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_FREE);
+	assert_int_equal(r.free_until, t_utc("2026-12-01T13:00:00Z"));
+	assert_string_equal(r.next->subject, "C");
+	room_state_compute(s, t_utc("2026-12-01T15:00:00Z"), &plain, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_FREE);
+	assert_int_equal(r.free_until, 0);                        /* rest of the day */
+	schedule_destroy(s);
+}
+
+static void
+test_room_busy_until_end_of_back_to_back(void **state)
+{
+	struct schedule *s = two_meetings();
+	struct room_state r;
+	room_state_compute(s, t_utc("2026-12-01T09:30:00Z"), &plain, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_BUSY);
+	assert_string_equal(r.current->subject, "A");
+	assert_int_equal(r.busy_until, t_utc("2026-12-01T10:30:00Z"));
+	assert_string_equal(r.next->subject, "B");
+	schedule_destroy(s);
+}
+
+static void
+test_room_starting_soon_is_configurable(void **state)
+{
+	struct schedule *s = two_meetings();
+	struct room_state r;
+	room_state_compute(s, t_utc("2026-12-01T12:52:00Z"), &plain, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_SOON);                   /* tentative still blocks */
+	struct room_policy wide = {.soon_min = 30};
+	room_state_compute(s, t_utc("2026-12-01T12:35:00Z"), &wide, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_SOON);
+	room_state_compute(s, t_utc("2026-12-01T12:35:00Z"), &plain, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_FREE);
+	schedule_destroy(s);
+}
+
+static bool
+checked(const struct event *e, void *ctx)
+{
+	return strcmp(e->subject, ctx) == 0;
+}
+
+static void
+test_room_checkin_window_and_release(void **state)
+{
+	struct schedule *s = two_meetings();
+	struct room_state r;
+	room_state_compute(s, t_utc("2026-12-01T12:56:00Z"), &checkin, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_CHECKIN);
+	assert_string_equal(r.checkin->subject, "C");
+	assert_false(r.release_due);
+	assert_int_equal(r.checkin_deadline, t_utc("2026-12-01T13:10:00Z"));
+	room_state_compute(s, t_utc("2026-12-01T13:10:00Z"), &checkin, NULL, NULL, &r);
+	assert_true(r.release_due);
+	room_state_compute(s, t_utc("2026-12-01T13:05:00Z"), &checkin, checked, "C", &r);
+	assert_null(r.checkin);
+	assert_int_equal(r.status, ROOM_BUSY);
+	room_state_compute(s, t_utc("2026-12-01T12:50:00Z"), &checkin, NULL, NULL, &r);
+	assert_int_equal(r.status, ROOM_SOON);                   /* window opens 5 min before */
+	schedule_destroy(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_room_free_until_next, utc),
+		cmocka_unit_test_setup(test_room_busy_until_end_of_back_to_back, utc),
+		cmocka_unit_test_setup(test_room_starting_soon_is_configurable, utc),
+		cmocka_unit_test_setup(test_room_checkin_window_and_release, utc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
