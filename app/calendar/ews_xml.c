@@ -454,13 +454,13 @@ status_from_message(const xmlNode *msg, struct ews_status *st)
 	st->backoff_ms = backoff_of(child(msg, "MessageXml"));
 }
 
+/* Warning counts as success (EWS uses it for partial batches we do not send). */
 static bool
 is_error_class(const xmlNode *msg)
 {
 	xmlChar *cls = xmlGetProp(msg, (const xmlChar *)"ResponseClass");
-	bool error = !cls || xmlStrcmp(cls, (const xmlChar *)"Success") != 0;
-	if (cls && xmlStrcmp(cls, (const xmlChar *)"Warning") == 0)
-		error = false;
+	bool error = !cls || (xmlStrcmp(cls, (const xmlChar *)"Success") != 0 &&
+			      xmlStrcmp(cls, (const xmlChar *)"Warning") != 0);
 	xmlFree(cls);
 	return error;
 }
@@ -509,14 +509,12 @@ ews_parse_status(const char *xml, size_t len, struct ews_status *status)
 static enum show_as
 show_as_of(const char *s)
 {
-	if (strcmp(s, "Free") == 0)
-		return SHOW_FREE;
-	if (strcmp(s, "Tentative") == 0)
-		return SHOW_TENTATIVE;
-	if (strcmp(s, "OOF") == 0)
-		return SHOW_OOF;
-	if (strcmp(s, "WorkingElsewhere") == 0)
-		return SHOW_ELSEWHERE;
+	static const struct { const char *name; enum show_as value; } map[] = {
+		{"Free", SHOW_FREE}, {"Tentative", SHOW_TENTATIVE}, {"OOF", SHOW_OOF},
+		{"WorkingElsewhere", SHOW_ELSEWHERE}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(s, map[i].name) == 0)
+			return map[i].value;
 	return SHOW_BUSY;                /* Busy, NoData, anything new: the room is not free */
 }
 

@@ -48,6 +48,9 @@ def failed_step(p, step):
 
 def seed_day(c, now):
     m = minute(now)
+    day = int(now) // 86400 * 86400
+    c.add_event(subject="Offsite", all_day=True, show_as="OOF", start=day, end=day + 86400,
+                organizer={"name": "Eva", "email": "eva@example.com"})
     c.add_event(subject="Sprint planning", start=m - 3600, end=m - 1800,
                 organizer={"name": "Anna Berg", "email": "anna@example.com"})
     c.add_event(subject=None, start=m + 600, end=m + 1200, organizer={"name": "Bo Ek", "email": "bo@example.com"})
@@ -68,6 +71,9 @@ def assert_agenda(c, p):
         expect(s in out, "agenda shows %r" % s, p)
     expect("Salary talks" not in out, "a private subject never reaches the sign", p)
     expect(out.count("Standup") == 3, "three occurrences of the series, one of them the exception", p)
+    expect(any(line.endswith("\t1\toof\tOffsite") for line in out.splitlines()), "all-day, out of office", p)
+    expect(any(line.endswith("\tfree\tCanceled: Retro") for line in out.splitlines()),
+           "a cancelled meeting does not block the room", p)
 
 
 @case
@@ -216,6 +222,11 @@ def test_check_untrusted_tls(c):
     line = failed_step(p, "TLS")
     expect("ca_file" in line, "says how to trust a private CA: " + line)
     expect(not ops(c.log(), None), "no request got through")
+    c.stop()
+    c.start_fake(tls="trusted")          # a good certificate from a private CA ...
+    c.config()                           # ... without ca_file: TLS is verified by default
+    p = c.sign("check")
+    expect(p.returncode != 0 and "ca_file" in failed_step(p, "TLS"), "an unknown CA is refused", p)
 
 
 @case
@@ -273,8 +284,8 @@ def test_book_refused_when_taken(c):
 @case
 def test_book_race_between_two_signs(c):
     c.start_fake()
-    # Both signs' checks pass before either creates: each FindItem takes a moment.
-    c.admin("settings", {"delay_ms_ops": {"FindItem": 700}})
+    # Both signs' checks pass before either creates: their first FindItems wait for each other.
+    c.admin("settings", {"barrier_ops": {"FindItem": 2}})
     c.config()
     cmd = c.sign_cmd("book", "--minutes", "30")
     env = dict(os.environ, TZ="UTC")
@@ -443,7 +454,7 @@ def test_throttled_long_backoff_is_reported_not_slept(c):
 @case
 def test_concurrency_budget_per_account(c):
     c.start_fake()
-    c.admin("settings", {"max_concurrency": 1, "delay_ms": 600, "backoff_ms": 700})
+    c.admin("settings", {"max_concurrency": 1, "delay_ms": 1500, "backoff_ms": 700})
     seed_day(c, time.time())
     c.config()
     env = dict(os.environ, TZ="UTC")

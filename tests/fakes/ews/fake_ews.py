@@ -8,7 +8,8 @@ behind Basic, NTLM (NTLMv2 verified, connection-based like IIS) and Bearer; the 
 interface (no auth) at /_admin/:
   POST /_admin/seed      {accounts, rooms, events, settings}   replace everything
   POST /_admin/settings  {...}   merge: max_version, max_concurrency, backoff_ms, find_count_limit,
-                                 delay_ms, delay_ms_ops {op: ms}, auth [NTLM, Basic, Bearer, Negotiate]
+                                 delay_ms, delay_ms_ops {op: ms}, barrier_ops {op: n},
+                                 auth [NTLM, Basic, Bearer, Negotiate]
   POST /_admin/faults    [{"kind": K, "count": n, "ops": [...], "backoff_ms": b, "delay_ms": d}]
          K: 500 | 503 | slow | truncated | garbage | drop | busy
   POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}
@@ -40,6 +41,21 @@ from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, loc
 STORE = Store()
 INFLIGHT = {}
 INFLIGHT_LOCK = threading.Lock()
+BARRIER = threading.Condition()
+ARRIVED = {}
+
+
+def barrier(op):
+    """settings.barrier_ops {op: n}: the first n requests of op wait for each other (up to 10 s),
+    so tests can make two clients pass the same point together."""
+    n = int(STORE.settings.get("barrier_ops", {}).get(op, 0))
+    with BARRIER:
+        seen = ARRIVED.get(op, 0)
+        if seen >= n:
+            return
+        ARRIVED[op] = seen + 1
+        BARRIER.notify_all()
+        BARRIER.wait_for(lambda: ARRIVED[op] >= n, timeout=10)
 
 
 class DropConnection(Exception):
@@ -292,6 +308,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise EwsError("ErrorInvalidRequest", "The request is invalid.", True)
             with STORE.lock:
                 room = STORE.impersonate(acct, imp.text) if imp is not None else STORE.own_mailbox(acct)
+            barrier(op)
             delay = float(STORE.settings.get("delay_ms_ops", {}).get(op, STORE.settings.get("delay_ms", 0))) / 1000.0
             if delay:
                 time.sleep(delay)
