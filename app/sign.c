@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <SDL.h>
-#include <SDL_image.h>
 #include "backlight.h"
 #include "cache.h"
 #include "calendar/source.h"
@@ -19,6 +18,7 @@
 #include "log.h"
 #include "ui/i18n.h"
 #include "ui/layout.h"
+#include "ui/png.h"
 #include "ui/render.h"
 #include "ui/view.h"
 #include "watchdog.h"
@@ -210,9 +210,9 @@ sign_screenshot(const struct config *config, const struct sign_options *opt, con
 		compose(&s, time_now(), (float)config->display.dpi);
 		render_frame(render, s.frame);
 		SDL_RenderPresent(renderer);
-		ok = IMG_SavePNG(surface, png_path) == 0;
+		ok = png_write_argb(png_path, surface->pixels, surface->w, surface->h, surface->pitch);
 		if (!ok)
-			fprintf(stderr, "roomsign: cannot write %s: %s\n", png_path, IMG_GetError());
+			fprintf(stderr, "roomsign: cannot write %s\n", png_path);
 		if (ok && opt->hit_areas && !layout_write_hits(s.frame, opt->hit_areas)) {
 			fprintf(stderr, "roomsign: cannot write %s\n", opt->hit_areas);
 			ok = false;

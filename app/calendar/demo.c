@@ -23,16 +23,16 @@ struct demo_item {
 	int from_min, to_min;            /* relative to the anchor */
 	const char *subject, *organizer;
 	enum show_as show_as;
-	bool is_private;
+	bool is_private, booked_here;
 };
 
 static const struct demo_item demo_day[] = {
-	{-180, -120, "Quarterly planning", "Maria Jensen", SHOW_BUSY, false},
-	{-90, -60, "Budget talk", "Peter Holm", SHOW_BUSY, true},
-	{-15, 30, "Design review: door sign v2", "Lars Nielsen", SHOW_BUSY, false},
-	{30, 60, "1:1 Anna / Jonas", "Anna Berg", SHOW_BUSY, false},
-	{120, 180, "Customer call – Nordwind A/S", "Sofie Krogh", SHOW_BUSY, false},
-	{240, 270, "Hiring sync", "Jonas Lund", SHOW_TENTATIVE, false},
+	{-180, -120, "Quarterly planning", "Maria Jensen", SHOW_BUSY, false, false},
+	{-90, -60, "Budget talk", "Peter Holm", SHOW_BUSY, true, false},
+	{-15, 30, "Design review: door sign v2", "Lars Nielsen", SHOW_BUSY, false, true},
+	{30, 60, "1:1 Anna / Jonas", "Anna Berg", SHOW_BUSY, false, false},
+	{120, 180, "Customer call – Nordwind A/S", "Sofie Krogh", SHOW_BUSY, false, false},
+	{240, 270, "Hiring sync", "Jonas Lund", SHOW_TENTATIVE, false, false},
 };
 
 static void
@@ -56,7 +56,7 @@ seed(struct demo_source *d, rs_time now)
 		struct event e = {
 			.start = anchor + it->from_min * TIME_MINUTE, .end = anchor + it->to_min * TIME_MINUTE,
 			.subject = (char *)it->subject, .organizer = (char *)it->organizer, .id = id,
-			.show_as = it->show_as, .is_private = it->is_private,
+			.show_as = it->show_as, .is_private = it->is_private, .booked_here = it->booked_here,
 		};
 		add(d, &e);
 	}

@@ -76,6 +76,8 @@ def test_direct_collection_url(w):
     rc, out, err = w.roomsign(conf, "agenda", "--from", s.astimezone(TZ).strftime("%Y-%m-%d"),
                               "--to", (s.astimezone(TZ) + dt.timedelta(days=1)).strftime("%Y-%m-%d"))
     check(rc == 0 and [r[4] for r in agenda(out)] == ["Direct"], "agenda on a direct calendar URL", out, err)
+    rc, out, err = w.roomsign(conf, "check")
+    check(rc == 0 and a.base + cal + " (Fjord)" in out, "check names the configured calendar", out, err)
 
 
 # ---- reading ----

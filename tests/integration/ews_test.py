@@ -179,6 +179,20 @@ def test_check_wrong_password(c):
 
 
 @case
+def test_check_negotiate_without_ticket(c):
+    # No KDC here: this shows auth = negotiate reaches the server as SPNEGO and that a refusal
+    # tells the admin about tickets, not passwords.
+    c.start_fake()
+    c.admin("settings", {"auth": ["Negotiate", "NTLM"]})
+    c.config(auth="negotiate", username="", extra="")
+    os.environ["KRB5CCNAME"] = "FILE:" + os.path.join(c.dir, "no-such-ccache")
+    p = c.sign("check")
+    expect(p.returncode != 0, "check fails without a ticket", p)
+    line = failed_step(p, "authentication")
+    expect("kinit" in line and "password" not in line, "speaks of Kerberos tickets: " + line)
+
+
+@case
 def test_check_no_impersonation_right(c):
     c.start_fake()
     c.config(username="EXAMPLE\\svc-norole")
