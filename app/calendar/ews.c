@@ -81,6 +81,12 @@ auth_failed(const struct ews_source *s, struct source_error *err)
 		return source_fail(err, SOURCE_ERR_AUTH,
 				   "Exchange refused the bearer token (HTTP 401): it is wrong or expired; renew "
 				   "the token in password_file.");
+	if (c->auth == HTTP_AUTH_NEGOTIATE)
+		return source_fail(err, SOURCE_ERR_AUTH,
+				   "Exchange refused the Kerberos sign-in (HTTP 401): the sign needs a ticket for "
+				   "the service account (kinit -k -t <keytab> <account>, renewed before it expires), "
+				   "the server's SPN HTTP/<host>, a clock within 5 minutes of the domain's, and "
+				   "Negotiate enabled on the EWS virtual directory.");
 	return source_fail(err, SOURCE_ERR_AUTH,
 			   "Exchange refused the sign-in of %s (HTTP 401): the password in password_file is "
 			   "wrong or expired, or the account is locked or disabled; also check that auth = %s "
