@@ -23,12 +23,13 @@ set(CPACK_PACKAGE_VENDOR roomsign)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "roomsign maintainers <maintainers@roomsign.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "meeting-room sign for a touchscreen beside the door")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "meeting-room sign for a touchscreen beside the door
- roomsign shows whether a meeting room is free or busy and what is on today, lets anyone
- book the room on the spot by touch, and lights a red/green occupancy LED on a GPIO pin.
- It reads and writes the room's calendar over Exchange EWS, Microsoft Graph or CalDAV
- (or reads a plain ICS URL) and draws directly on the display through SDL's KMSDRM
- backend: no X, no Wayland, no browser.")
+# CPack puts the summary on the Description line and indents this text below it.
+set(CPACK_PACKAGE_DESCRIPTION "roomsign shows whether a meeting room is free or busy and what is on
+today, lets anyone book the room on the spot by touch, and lights a red/green
+occupancy LED on a GPIO pin. It reads and writes the room's calendar over
+Exchange EWS, Microsoft Graph or CalDAV (or reads a plain ICS URL) and draws
+straight on the display through SDL's KMSDRM backend: no X, no Wayland, no
+browser.")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
