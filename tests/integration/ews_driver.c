@@ -103,14 +103,13 @@ run(struct source *src, const struct config *config, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct config config;
+	struct config config = {0};
 	struct source_error err = {0};
 	char problems[1024] = "";
 	if (argc < 3) {
 		fprintf(stderr, "usage: ews_driver CONFIG list|extend|end|release|free-busy ...\n");
 		return 2;
 	}
-	config_defaults(&config);
 	if (!config_load(&config, argv[1], problems, sizeof(problems))) {
 		fprintf(stderr, "%s\n", problems);
 		config_finish(&config);
