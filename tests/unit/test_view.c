@@ -1,0 +1,158 @@
+#include <stdlib.h>
+#include <string.h>
+#include "test_support.h"
+#include "config.h"
+#include "core/room_state.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "ui/view.h"
+
+struct fixture {
+	struct config config;
+	struct schedule *schedule;
+	struct sync_status sync;
+	struct ui_state ui;
+	struct room_state state;
+	struct view view;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	time_set_zone("Europe/Copenhagen");
+	config_defaults(&f->config);
+	struct event *e = xcalloc(3, sizeof(*e));
+	e[0] = t_event("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", "Board meeting");
+	e[0].organizer = xstrdup("Maria Jensen");
+	e[1] = t_event("2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z", "Secret");
+	e[1].is_private = true;
+	e[2] = t_event("2026-12-01T12:00:00Z", "2026-12-01T13:00:00Z", NULL);
+	e[2].organizer = xstrdup("Lars Nielsen");
+	f->schedule = schedule_create(0, t_utc("2027-01-01T00:00:00Z"), e, 3);
+	f->sync.has_schedule = true;
+	ui_state_init(&f->ui, 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	schedule_destroy(f->schedule);
+	config_finish(&f->config);
+	free(f);
+	return 0;
+}
+
+static void
+build(struct fixture *f, const char *now)
+{
+	struct room_policy p = {.soon_min = 10};
+	room_state_compute(f->schedule, t_utc(now), &p, NULL, NULL, &f->state);
+	struct view_input in = {.config = &f->config, .schedule = f->schedule, .state = &f->state,
+				.ui = &f->ui, .now = t_utc(now), .sync = &f->sync};
+	view_build(&in, &f->view);
+}
+
+static bool
+has_button(const struct view *v, const char *id)
+{
+	for (size_t i = 0; i < v->button_count; i++)
+		if (strcmp(v->buttons[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_view_busy_shows_meeting_and_merged_end(void **state)
+{
+	struct fixture *f = *state;
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.status_word, "BUSY");
+	assert_string_equal(f->view.status_line, "Busy until 11:30");    /* back-to-back merged, local time */
+	assert_string_equal(f->view.title, "Board meeting");
+	assert_string_equal(f->view.organizer, "Maria Jensen");
+	assert_string_equal(f->view.time_range, "10:00–11:00");
+	assert_string_equal(f->view.next[0].text, "Private meeting");     /* masked */
+	assert_false(has_button(&f->view, "book-15"));
+	assert_false(has_button(&f->view, "end-early"));                  /* not booked at the sign */
+}
+
+static void
+test_view_free_until_and_booking_buttons(void **state)
+{
+	struct fixture *f = *state;
+	build(f, "2026-12-01T10:45:00Z");
+	assert_string_equal(f->view.status_word, "FREE");
+	assert_string_equal(f->view.status_line, "Free until 13:00");
+	assert_string_equal(f->view.title, "Lars Nielsen");                /* no subject: the organiser */
+	assert_true(has_button(&f->view, "book-15") && has_button(&f->view, "book-60"));
+	build(f, "2026-12-01T14:00:00Z");
+	assert_string_equal(f->view.status_line, "Free for the rest of the day");
+	assert_string_equal(f->view.next[0].text, "No more meetings today");
+}
+
+static void
+test_view_subject_policies(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64];
+	const struct event *board = &f->schedule->events[0];
+	view_subject(board, SUBJECT_SHOW, buf, sizeof(buf));
+	assert_string_equal(buf, "Board meeting");
+	view_subject(board, SUBJECT_ORGANIZER, buf, sizeof(buf));
+	assert_string_equal(buf, "Maria Jensen");
+	view_subject(board, SUBJECT_HIDE, buf, sizeof(buf));
+	assert_string_equal(buf, "Booked");
+	view_subject(&f->schedule->events[1], SUBJECT_SHOW, buf, sizeof(buf));
+	assert_string_equal(buf, "Private meeting");
+	f->config.subject = SUBJECT_HIDE;
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.title, "Booked");
+	assert_string_equal(f->view.organizer, "");
+}
+
+static void
+test_view_offline_notice_and_timeline(void **state)
+{
+	struct fixture *f = *state;
+	f->sync.last_ok = t_utc("2026-12-01T08:58:00Z");
+	strcpy(f->sync.last_error, "Cannot connect to mail.example.com");
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.notice, "Offline since 09:58 – showing the last known schedule");
+	assert_true(f->view.notice_error);
+	assert_int_equal(f->view.block_count, 3);
+	assert_true(f->view.now_pos > 0 && f->view.now_pos < 1);
+	assert_string_equal(f->view.timeline_from, "07:00");
+	assert_string_equal(f->view.timeline_to, "19:00");
+	f->sync.has_schedule = false;
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.status_line, "Loading the calendar…");
+}
+
+static void
+test_view_read_only_source_hides_booking(void **state)
+{
+	struct fixture *f = *state;
+	struct room_policy p = {.soon_min = 10};
+	room_state_compute(f->schedule, t_utc("2026-12-01T10:45:00Z"), &p, NULL, NULL, &f->state);
+	struct view_input in = {.config = &f->config, .schedule = f->schedule, .state = &f->state,
+				.ui = &f->ui, .now = t_utc("2026-12-01T10:45:00Z"), .sync = &f->sync, .read_only = true};
+	view_build(&in, &f->view);
+	assert_false(has_button(&f->view, "book-15"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_view_busy_shows_meeting_and_merged_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_free_until_and_booking_buttons, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_subject_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_offline_notice_and_timeline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_read_only_source_hides_booking, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,204 @@
+/* The source thread against a scripted source: snapshots, failures with back-off, recovery,
+ * actions queued from the UI, and one log line per distinct failure. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "test_support.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "worker.h"
+
+struct scripted {
+	struct source base;
+	pthread_mutex_t lock;
+	int fetches, books;
+	bool failing;
+};
+
+struct inbox {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct worker_result *items[64];
+	size_t count;
+};
+
+static bool
+scripted_fetch(struct source *base, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	struct scripted *s = (struct scripted *)base;
+	pthread_mutex_lock(&s->lock);
+	s->fetches++;
+	bool failing = s->failing;
+	int books = s->books;
+	pthread_mutex_unlock(&s->lock);
+	if (failing)
+		return source_fail(err, SOURCE_ERR_NETWORK, "Cannot connect to calendar.example.com");
+	struct event *e = xcalloc((size_t)books, sizeof(*e));
+	for (int i = 0; i < books; i++) {
+		e[i].start = time_now() + i * 3600;
+		e[i].end = e[i].start + 1800;
+		e[i].id = xasprintf("booking-%d", i);
+		e[i].show_as = SHOW_BUSY;
+		e[i].booked_here = true;
+	}
+	*out = schedule_create(from, to, e, (size_t)books);
+	return true;
+}
+
+static bool
+scripted_book(struct source *base, rs_time start, rs_time end, const char *subject,
+	      struct event *created, struct source_error *err)
+{
+	struct scripted *s = (struct scripted *)base;
+	pthread_mutex_lock(&s->lock);
+	int n = s->books++;
+	pthread_mutex_unlock(&s->lock);
+	created->id = xasprintf("booking-%d", n);
+	created->start = start;
+	created->end = end;
+	return true;
+}
+
+static void
+scripted_destroy(struct source *base)
+{
+	(void)base;
+}
+
+static const struct source_ops scripted_ops = {
+	.fetch = scripted_fetch, .book = scripted_book, .destroy = scripted_destroy,
+};
+
+static void
+post(void *ctx, struct worker_result *r)
+{
+	struct inbox *in = ctx;
+	pthread_mutex_lock(&in->lock);
+	if (in->count < 64)
+		in->items[in->count++] = r;
+	else
+		worker_result_free(r);
+	pthread_cond_broadcast(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+}
+
+/* Waits (up to 20 s) for a result of the given kind; returns it (caller frees) or fails. */
+static struct worker_result *
+wait_for(struct inbox *in, enum worker_result_kind kind)
+{
+	uint64_t give_up = time_mono_ms() + 20000;
+	pthread_mutex_lock(&in->lock);
+	for (;;) {
+		for (size_t i = 0; i < in->count; i++) {
+			if (in->items[i]->kind == kind) {
+				struct worker_result *r = in->items[i];
+				memmove(&in->items[i], &in->items[i + 1], (in->count - i - 1) * sizeof(r));
+				in->count--;
+				pthread_mutex_unlock(&in->lock);
+				return r;
+			}
+		}
+		if (time_mono_ms() > give_up)
+			break;
+		pthread_mutex_unlock(&in->lock);
+		usleep(10000);
+		pthread_mutex_lock(&in->lock);
+	}
+	pthread_mutex_unlock(&in->lock);
+	fail_msg("no result of kind %d arrived", kind);
+	return NULL;
+}
+
+static void
+drain(struct inbox *in)
+{
+	pthread_mutex_lock(&in->lock);
+	for (size_t i = 0; i < in->count; i++)
+		worker_result_free(in->items[i]);
+	in->count = 0;
+	pthread_mutex_unlock(&in->lock);
+}
+
+static void
+test_worker_snapshots_backoff_and_recovery(void **state)
+{
+	struct config config;
+	config_defaults(&config);
+	config.source.refresh_s = 1;             /* back-off is capped at the refresh interval */
+	struct scripted src = {.base = {.ops = &scripted_ops, .config = &config.source}};
+	pthread_mutex_init(&src.lock, NULL);
+	struct inbox in = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	struct worker *w = worker_create(&src.base, &config, post, &in);
+	assert_non_null(w);
+
+	struct worker_result *r = wait_for(&in, RESULT_SNAPSHOT);
+	assert_non_null(r->schedule);
+	assert_true(r->schedule->fetched_at > 0);
+	worker_result_free(r);
+
+	pthread_mutex_lock(&src.lock);
+	src.failing = true;
+	pthread_mutex_unlock(&src.lock);
+	r = wait_for(&in, RESULT_FETCH_FAILED);
+	assert_int_equal(r->category, SOURCE_ERR_NETWORK);
+	assert_non_null(strstr(r->detail, "calendar.example.com"));
+	assert_null(strstr(r->message, "example.com"));  /* the screen gets plain words */
+	worker_result_free(r);
+	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED));   /* it keeps retrying */
+
+	pthread_mutex_lock(&src.lock);
+	src.failing = false;
+	pthread_mutex_unlock(&src.lock);
+	drain(&in);
+	r = wait_for(&in, RESULT_SNAPSHOT);                        /* and recovers by itself */
+	worker_result_free(r);
+
+	struct worker_request q = {.job = JOB_BOOK, .minutes = 30};
+	assert_true(worker_request(w, &q));
+	r = wait_for(&in, RESULT_ACTION);
+	assert_true(r->ok);
+	assert_int_equal(r->job, JOB_BOOK);
+	assert_non_null(strstr(r->message, "until"));
+	worker_result_free(r);
+	r = wait_for(&in, RESULT_SNAPSHOT);                        /* re-read right after the action */
+	assert_true(r->schedule->count >= 1);
+	worker_result_free(r);
+
+	worker_destroy(w);
+	drain(&in);
+	config_finish(&config);
+	pthread_mutex_destroy(&src.lock);
+}
+
+static void
+test_worker_plain_errors_do_not_leak_details(void **state)
+{
+	struct source_error err;
+	source_fail(&err, SOURCE_ERR_AUTH, "401 from https://secret.example.com for svc-roomsign");
+	assert_null(strstr(worker_plain_error(&err), "svc-roomsign"));
+	source_fail(&err, SOURCE_ERR_CONFLICT, "The room was just booked by someone else (10:30–11:00).");
+	assert_non_null(strstr(worker_plain_error(&err), "10:30"));
+}
+
+static void
+test_worker_window_covers_today_and_tomorrow(void **state)
+{
+	rs_time from, to;
+	time_set_zone("Europe/Copenhagen");
+	worker_window(t_utc("2026-12-01T12:00:00Z"), &from, &to);
+	assert_int_equal(from, t_utc("2026-11-30T23:00:00Z"));
+	assert_int_equal(to, t_utc("2026-12-02T23:00:00Z"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_worker_snapshots_backoff_and_recovery),
+		cmocka_unit_test(test_worker_plain_errors_do_not_leak_details),
+		cmocka_unit_test(test_worker_window_covers_today_and_tomorrow),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
