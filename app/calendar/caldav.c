@@ -344,6 +344,72 @@ href_of(const struct caldav *c, const char *url)
 	return strncmp(url, c->origin, strlen(c->origin)) == 0 ? url + strlen(c->origin) : url;
 }
 
+/* The resource name of a booking starting at start: the same on every sign of this calendar,
+ * so two signs booking the same minute collide on the name and If-None-Match: * lets exactly
+ * one of them create it, instead of both creating and one having to back out. */
+static char *
+slot_name(rs_time start)
+{
+	char iso[32], compact[32];
+	size_t o = 0;
+	time_format_utc(start, iso, sizeof(iso));
+	for (const char *p = iso; *p && o + 1 < sizeof(compact); p++)
+		if (*p != '-' && *p != ':')
+			compact[o++] = *p;
+	compact[o] = '\0';
+	return xasprintf("roomsign-slot-%s", compact);
+}
+
+/* After a 412 on the slot name: does the meeting stored there still block [start, end)? */
+static bool
+slot_taken(struct caldav *c, const char *url, rs_time start, rs_time end, struct source_error *err)
+{
+	char *text = NULL, *etag = NULL;
+	struct event *events = NULL;
+	size_t count = 0;
+	const struct event *clash = NULL;
+	if (!get_resource(c, url, &text, &etag, err))
+		return err->category != SOURCE_ERR_NOT_FOUND;        /* deleted meanwhile: free */
+	ical_parse_events(text, strlen(text), start, end, NULL, NULL, &events, &count, NULL);
+	for (size_t i = 0; i < count && !clash; i++)
+		if (event_blocks_room(&events[i]) && events[i].start < end && events[i].end > start)
+			clash = &events[i];
+	if (clash) {
+		char a[8], b[8];
+		time_format_hm(clash->start, a, sizeof(a));
+		time_format_hm(clash->end, b, sizeof(b));
+		source_fail(err, SOURCE_ERR_CONFLICT, "The room was just booked by someone else (%s–%s).", a, b);
+	}
+	for (size_t i = 0; i < count; i++)
+		event_finish(&events[i]);
+	free(events);
+	free(text);
+	free(etag);
+	return clash != NULL;
+}
+
+static void
+created_event(struct caldav *c, const char *url, const char *text, const char *etag, rs_time start,
+	      rs_time end, struct event *created_out)
+{
+	const char *href = href_of(c, url);
+	struct event *events = NULL;
+	size_t count = 0;
+	cache_put(c, href, etag, text);
+	ical_parse_events(text, strlen(text), start, end > start ? end : start + 1, href, etag, &events, &count, NULL);
+	if (created_out) {
+		memset(created_out, 0, sizeof(*created_out));
+		if (count)
+			*created_out = events[0];
+	}
+	for (size_t i = created_out ? 1 : 0; i < count; i++)
+		event_finish(&events[i]);
+	free(events);
+	log_info("booked %s", href);
+}
+
+/* PUT with a fresh UID and If-None-Match: *, first under the slot's name, then (when an old,
+ * no longer blocking resource holds that name) under the UID. */
 static bool
 caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, struct event *created_out,
 	    struct source_error *err)
@@ -352,14 +418,15 @@ caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, s
 	if (!caldav_discover(c, err))
 		return false;
 	rs_time now = time_now();
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < 3; attempt++) {
 		struct http_response resp;
 		char *uid = fresh_uid(), *etag = NULL;
-		char *url = xasprintf("%s%s.ics", c->collection, uid);
+		char *name = attempt == 0 ? slot_name(start) : xstrdup(uid);
+		char *url = xasprintf("%s%s.ics", c->collection, name);
 		char *text = ical_make_event(uid, start, end, subject, s->config->mailbox, NULL, now);
 		long status = put(c, url, text, NULL, &etag, &resp, err);
-		bool ok = status >= 200 && status < 300;
-		if (!ok && status && (status != 412 || attempt == 1))
+		bool ok = status >= 200 && status < 300, taken = false;
+		if (!ok && status && (status != 412 || attempt == 2))
 			caldav_status_error(c, &resp, "Booking the room", url, err);
 		http_response_finish(&resp);
 		if (ok && !etag) {                  /* the server changed our data: read its version */
@@ -369,30 +436,18 @@ caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, s
 				text = stored;
 			}
 		}
-		if (ok) {
-			const char *href = href_of(c, url);
-			struct event *events = NULL;
-			size_t count = 0;
-			cache_put(c, href, etag, text);
-			ical_parse_events(text, strlen(text), start, end > start ? end : start + 1, href, etag,
-					  &events, &count, NULL);
-			if (created_out) {
-				memset(created_out, 0, sizeof(*created_out));
-				if (count)
-					*created_out = events[0];
-			}
-			for (size_t i = created_out ? 1 : 0; i < count; i++)
-				event_finish(&events[i]);
-			free(events);
-			log_info("booked %s", href);
-		}
+		if (ok)
+			created_event(c, url, text, etag, start, end, created_out);
+		else if (status == 412 && attempt == 0)
+			taken = slot_taken(c, url, start, end, err);
 		free(uid);
+		free(name);
 		free(url);
 		free(text);
 		free(etag);
-		if (ok || status != 412)
+		if (ok || taken || status != 412)
 			return ok;
-		log_warn("the new booking's name was taken (HTTP 412): trying another");
+		log_info("the booking's name is in use (HTTP 412) by a meeting that no longer blocks: trying another");
 	}
 	return false;
 }

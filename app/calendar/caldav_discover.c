@@ -332,6 +332,7 @@ caldav_discover(struct caldav *c, struct source_error *err)
 		principal = caldav_absolute(c, p.principal, url);
 	if (p.is_calendar) {
 		c->collection = with_slash(url);
+		c->collection_name = xstrdup(p.displayname);
 	} else {
 		if (p.home)
 			home = caldav_absolute(c, p.home, url);

@@ -130,6 +130,8 @@ principal_props(xmlNode *prop, void *ctx)
 		p->home = href_in(prop, NS_CALDAV, "calendar-home-set");
 	if (!p->schedule_outbox)
 		p->schedule_outbox = href_in(prop, NS_CALDAV, "schedule-outbox-URL");
+	if (!p->displayname)
+		p->displayname = text_of(child(prop, NS_DAV, "displayname"));
 	if (child(child(prop, NS_DAV, "resourcetype"), NS_CALDAV, "calendar"))
 		p->is_calendar = true;
 }
@@ -157,6 +159,7 @@ caldav_principal_finish(struct caldav_principal *p)
 	free(p->principal);
 	free(p->home);
 	free(p->schedule_outbox);
+	free(p->displayname);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -328,7 +331,7 @@ caldav_xml_propfind_discovery(void)
 {
 	return xstrdup(XML_HEAD
 		"<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-		"<D:prop><D:resourcetype/><D:current-user-principal/><C:calendar-home-set/>"
+		"<D:prop><D:resourcetype/><D:displayname/><D:current-user-principal/><C:calendar-home-set/>"
 		"<C:schedule-outbox-URL/></D:prop></D:propfind>");
 }
 

@@ -38,6 +38,7 @@ struct caldav_principal {
 	char *principal;                 /* DAV:current-user-principal/href */
 	char *home;                      /* C:calendar-home-set/href (the first) */
 	char *schedule_outbox;           /* C:schedule-outbox-URL/href: the server does RFC 6638 */
+	char *displayname;               /* DAV:displayname, NULL when absent */
 	bool is_calendar;                /* the resource itself is a calendar collection */
 };
 
@@ -57,7 +58,7 @@ void caldav_multistatus_finish(struct caldav_multistatus *ms);
 bool caldav_xml_has_error(const char *xml, size_t len, const char *name);
 
 /* Request bodies, malloc'd. Times go out as UTC "YYYYMMDDTHHMMSSZ"; hrefs and tokens escaped. */
-char *caldav_xml_propfind_discovery(void);        /* resourcetype, principal, home, outbox, … */
+char *caldav_xml_propfind_discovery(void);        /* resourcetype, displayname, principal, home, outbox */
 char *caldav_xml_propfind_collections(void);      /* resourcetype, displayname, components, sync-token */
 char *caldav_xml_calendar_query(rs_time from, rs_time to);
 char *caldav_xml_sync_collection(const char *sync_token);   /* NULL or "": initial sync */

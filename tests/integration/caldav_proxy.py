@@ -15,7 +15,9 @@ FAULTS_FILE (JSON list, re-read on every request) injects failures the real serv
 made to produce on demand:
     {"method": "REPORT", "contains": "calendar-multiget", "action": "drop", "times": 1}
 actions: drop (close the connection without an answer), status (answer "status" with "body"
-and "content_type"), delay ("seconds", then forward). "times" counts down; absent = forever.
+and "content_type"), delay ("seconds", then forward), barrier (hold each matching request until
+"parties" of them have arrived, then forward them all: two signs' requests meet the server
+together, a race made certain). "times" counts down; absent = forever.
 """
 import fcntl
 import http.client
@@ -26,12 +28,23 @@ import re
 import socket
 import ssl
 import sys
+import threading
 import time
 import urllib.parse
 
 UPSTREAM, CA, PORT_FILE, LOG, FAULTS = sys.argv[1:6]
 up = urllib.parse.urlsplit(UPSTREAM)
 CTX = ssl.create_default_context(cafile=CA)
+BARRIER = threading.Condition()
+arrived = 0
+
+
+def barrier(parties):
+    global arrived
+    with BARRIER:
+        arrived += 1
+        BARRIER.notify_all()
+        BARRIER.wait_for(lambda: arrived >= parties, timeout=15)
 
 
 def take_fault(method, body):
@@ -94,6 +107,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if fault and fault["action"] == "delay":
             time.sleep(fault.get("seconds", 5))
+        if fault and fault["action"] == "barrier":
+            barrier(fault.get("parties", 2))
         conn = http.client.HTTPSConnection(up.hostname, up.port, context=CTX, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         conn.request(self.command, self.path, body=body, headers=headers)

@@ -287,8 +287,8 @@ def test_two_signs_race_for_one_slot(w):
     a = Account("race")
     cal = a.mkcalendar("fjord", "Fjord")
     url, log, faults, _ = w.proxy(a)
-    # Both signs pass the free-check before either creates: hold each PUT a moment.
-    set_faults(faults, [{"method": "PUT", "action": "delay", "seconds": 1.5, "times": 2}])
+    # Both signs pass the free-check before either creates: their PUTs reach the server together.
+    set_faults(faults, [{"method": "PUT", "action": "barrier", "parties": 2, "times": 2}])
     confs = [w.config(a, url + cal, name=f"sign{i}.conf") for i in range(2)]
     env = dict(os.environ, TZ="UTC")
     procs = [subprocess.Popen([os.environ["ROOMSIGN"], "--config", c, "book", "--minutes", "30"],
@@ -301,6 +301,33 @@ def test_two_signs_race_for_one_slot(w):
     check(len(own_resources(a, cal)) == 1, "exactly one booking must survive", a.resources(cal))
     puts = [l for l in read_log(log) if l[0] == "PUT"]
     check(len(puts) == 2, "both signs must really have created a booking (a true race)", read_log(log))
+
+
+def test_two_signs_race_for_overlapping_slots(w):
+    """Different start minutes: no shared name, so both create; the re-read makes one back out."""
+    a = Account("overlap")
+    cal = a.mkcalendar("fjord", "Fjord")
+    url, log, faults, _ = w.proxy(a)
+    set_faults(faults, [{"method": "PUT", "action": "barrier", "parties": 2, "times": 2}])
+    drivers = [Driver(w, w.config(a, url + cal, name=f"sign{i}.conf")) for i in range(2)]
+    start = now().replace(second=0) + dt.timedelta(hours=2)
+    for i, d in enumerate(drivers):
+        s = start + dt.timedelta(minutes=i)
+        d.p.stdin.write(f"book {utc(s)} {utc(s + dt.timedelta(minutes=30))} Sign{i}\n")
+        d.p.stdin.flush()
+    answers = []
+    for d in drivers:
+        out = []
+        while (line := d.p.stdout.readline().rstrip("\n")) != ".":
+            out.append(line)
+        answers.append(out[0])
+    check(sorted(x.split(" ")[0] for x in answers) == ["err", "ok"] and
+          any(x.startswith("err conflict") and "booked by someone else" in x for x in answers),
+          "exactly one sign may keep its booking; the other reports the room taken", answers)
+    check(len(own_resources(a, cal)) == 1, "exactly one booking must survive", a.resources(cal))
+    methods = [l[0] for l in read_log(log)]
+    check(methods.count("PUT") == 2 and methods.count("DELETE") == 1,
+          "both created, one backed out", read_log(log))
 
 
 def test_server_down_mid_refresh_keeps_last_good(w):

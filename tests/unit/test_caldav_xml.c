@@ -24,6 +24,7 @@ test_caldav_principal_from_radicale_root(void **state)
 	assert_string_equal(p.principal, "/room/");
 	assert_null(p.home);
 	assert_null(p.schedule_outbox);
+	assert_null(p.displayname);
 	assert_false(p.is_calendar);
 	caldav_principal_finish(&p);
 	free(xml);
@@ -37,6 +38,22 @@ test_caldav_home_set_from_radicale_principal(void **state)
 	struct caldav_principal p;
 	assert_true(caldav_xml_parse_principal(xml, len, &p));
 	assert_string_equal(p.home, "/room/");
+	caldav_principal_finish(&p);
+	free(xml);
+}
+
+static void
+test_caldav_direct_calendar_url_is_recognised(void **state)
+{
+	size_t len;
+	char *xml = load("caldav/collection_discovery.xml", &len);
+	struct caldav_principal p;
+	assert_true(caldav_xml_parse_principal(xml, len, &p));
+	assert_true(p.is_calendar);
+	assert_string_equal(p.displayname, "Fjord 4.12");
+	assert_string_equal(p.principal, "/room/");
+	assert_null(p.home);                       /* 404 propstat: Radicale has it on the principal only */
+	assert_null(p.schedule_outbox);            /* Radicale does not schedule */
 	caldav_principal_finish(&p);
 	free(xml);
 }
@@ -309,6 +326,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_caldav_principal_from_radicale_root),
 		cmocka_unit_test(test_caldav_home_set_from_radicale_principal),
+		cmocka_unit_test(test_caldav_direct_calendar_url_is_recognised),
 		cmocka_unit_test(test_caldav_sabre_principal_offers_scheduling),
 		cmocka_unit_test(test_caldav_home_list_tells_calendars_from_address_books),
 		cmocka_unit_test(test_caldav_home_list_reads_component_sets),
