@@ -213,6 +213,9 @@ sign_screenshot(const struct config *config, const struct sign_options *opt, con
 		ok = png_write_argb(png_path, surface->pixels, surface->w, surface->h, surface->pitch);
 		if (!ok)
 			fprintf(stderr, "roomsign: cannot write %s\n", png_path);
+		const char *view_json = getenv("ROOMSIGN_VIEW_JSON");
+		if (ok && view_json && *view_json)
+			view_write_json(s.view, view_json);
 		if (ok && opt->hit_areas && !layout_write_hits(s.frame, opt->hit_areas)) {
 			fprintf(stderr, "roomsign: cannot write %s\n", opt->hit_areas);
 			ok = false;
@@ -504,6 +507,9 @@ draw(struct sign *s, rs_time now)
 	SDL_RenderPresent(s->renderer);
 	if (s->opt->hit_areas && !layout_write_hits(s->frame, s->opt->hit_areas))
 		log_warn("cannot write %s", s->opt->hit_areas);
+	const char *view_json = getenv("ROOMSIGN_VIEW_JSON");
+	if (view_json && *view_json && !view_write_json(s->view, view_json))
+		log_warn("cannot write %s", view_json);
 	s->dirty = false;
 }
 

@@ -402,3 +402,50 @@ view_build(const struct view_input *in, struct view *v)
 	timeline(in, v);
 	home_buttons(in, v);
 }
+
+static void
+json_field(FILE *fp, const char *name, const char *value, bool last)
+{
+	fprintf(fp, "  \"%s\": \"", name);
+	for (const char *s = value; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fprintf(fp, "\"%s\n", last ? "" : ",");
+}
+
+bool
+view_write_json(const struct view *v, const char *path)
+{
+	static const char *const kinds[] = {"home", "dialog", "list", "pin", "setup"};
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *fp = fopen(tmp, "w");
+	if (!fp)
+		return false;
+	fputs("{\n", fp);
+	json_field(fp, "kind", kinds[v->kind], false);
+	json_field(fp, "room", v->room, false);
+	json_field(fp, "clock", v->clock, false);
+	json_field(fp, "status_word", v->status_word, false);
+	json_field(fp, "status_line", v->status_line, false);
+	json_field(fp, "title", v->title, false);
+	json_field(fp, "organizer", v->organizer, false);
+	json_field(fp, "time_range", v->time_range, false);
+	json_field(fp, "notice", v->notice, false);
+	json_field(fp, "heading", v->heading, false);
+	json_field(fp, "text", v->text, false);
+	fputs("  \"next\": [", fp);
+	for (size_t i = 0; i < v->next_count; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", v->next[i].time);
+	fputs("],\n", fp);
+	json_field(fp, "all_day", v->all_day, true);
+	fputs("}\n", fp);
+	bool ok = fclose(fp) == 0;
+	return ok && rename(tmp, path) == 0;
+}

@@ -88,3 +88,6 @@ struct view_input {
 void view_build(const struct view_input *in, struct view *out);
 /* The subject line for an event under the room's policy (private → "Private meeting"). */
 void view_subject(const struct event *e, enum subject_policy policy, char *buf, size_t size);
+/* Writes the view's texts as JSON to path, atomically (tests and diagnostics: the running
+ * display does it after every frame when ROOMSIGN_VIEW_JSON names a file). */
+bool view_write_json(const struct view *v, const char *path);
