@@ -136,6 +136,23 @@ next_delay_s(struct worker *w)
 	return delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
 }
 
+/* Conflict details from the backends are English and technical (they go to the log): the
+ * passer-by gets a sentence in the sign's language that fits what they tried. */
+static const char *
+action_error(enum worker_job job, const struct source_error *err)
+{
+	if (err->category != SOURCE_ERR_CONFLICT)
+		return worker_plain_error(err);
+	switch (job) {
+	case JOB_BOOK:
+		return _("Someone else has just booked the room for that time. Please choose another time.");
+	case JOB_EXTEND:
+		return _("Another meeting starts then: the meeting cannot be extended.");
+	default:
+		return _("Someone changed the meeting at the same moment. Please try again.");
+	}
+}
+
 static void
 action_done(struct worker *w, enum worker_job job, bool ok, const char *message, const struct source_error *err)
 {
@@ -146,7 +163,7 @@ action_done(struct worker *w, enum worker_job job, bool ok, const char *message,
 		snprintf(r->message, sizeof(r->message), "%s", message);
 	} else {
 		r->category = err->category;
-		snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(err));
+		snprintf(r->message, sizeof(r->message), "%s", action_error(job, err));
 		snprintf(r->detail, sizeof(r->detail), "%s", err->message);
 		log_warn("action failed (%s): %s", source_category_name(err->category), err->message);
 	}

@@ -8,6 +8,9 @@
 #include "../core/timeutil.h"
 
 #define DOMAIN "roomsign"
+#ifndef ROOMSIGN_LOCALEDIR_INSTALL
+#define ROOMSIGN_LOCALEDIR_INSTALL "/usr/share/locale"
+#endif
 
 static char current[8] = "en";
 
@@ -24,7 +27,7 @@ bool
 i18n_set_language(const char *language, const char *localedir)
 {
 	const char *dirs[] = {localedir, getenv("ROOMSIGN_LOCALEDIR"), ROOMSIGN_LOCALEDIR_BUILD,
-			      "/usr/share/locale"};
+			      ROOMSIGN_LOCALEDIR_INSTALL, "/usr/share/locale"};
 	snprintf(current, sizeof(current), "%s", language && *language ? language : "en");
 	/* gettext ignores LANGUAGE under the plain "C" locale; C.UTF-8 is always present. */
 	if (!setlocale(LC_MESSAGES, "C.UTF-8"))
