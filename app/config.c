@@ -23,6 +23,7 @@ struct parse {
 	size_t err_size, err_len;
 	int errors;
 	int password_line, secret_line, url_line, type_line;
+	int room_line, authority_line, graph_url_line;  /* for problems found after parsing */
 };
 
 static void
@@ -327,6 +328,10 @@ apply_key(struct parse *p, const char *section, const char *name, const char *va
 	}
 	if (strcmp(name, "type") == 0)
 		p->type_line = p->line;
+	else if (strcmp(name, "authority") == 0)
+		p->authority_line = p->line;
+	else if (strcmp(name, "graph_url") == 0)
+		p->graph_url_line = p->line;
 }
 
 static char *
@@ -334,8 +339,12 @@ read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
 	char *r = fgets(buf, size, p->fp);
-	if (r)
+	if (r) {
 		p->line++;
+		/* inih does not report bare section lines: remember [room] for "name: missing". */
+		if (!p->room_line && strncmp(buf + strspn(buf, " \t"), "[room]", 6) == 0)
+			p->room_line = p->line;
+	}
 	return r;
 }
 
@@ -392,6 +401,11 @@ read_secret(struct parse *p, const char *path, int line, const char *key)
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
 		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode)) {
+		problem(p, line, "source", key, "%s is not a regular file: put the secret in a file there", path);
+		fclose(fp);
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0007)) {
@@ -456,14 +470,14 @@ validate_source(struct parse *p)
 			problem(p, p->type_line, "source", "client_secret_file",
 				"missing: a client secret file, or certificate_file and private_key_file");
 		if (s->authority && !is_http_url(s->authority))
-			problem(p, 0, "source", "authority", "'%s' is not an https:// URL", s->authority);
+			problem(p, p->authority_line, "source", "authority", "'%s' is not an https:// URL", s->authority);
 		if (s->graph_url && !is_http_url(s->graph_url))
-			problem(p, 0, "source", "graph_url", "'%s' is not an https:// URL", s->graph_url);
+			problem(p, p->graph_url_line, "source", "graph_url", "'%s' is not an https:// URL", s->graph_url);
 	}
 	if (s->password_file)
 		s->password = read_secret(p, s->password_file, p->password_line, "password_file");
 	else if ((s->type == SOURCE_EWS && s->auth != HTTP_AUTH_NEGOTIATE) || s->type == SOURCE_CALDAV)
-		problem(p, p->type_line, "source", "password_file", "missing: a %s source needs the account's password in a file", type);
+		problem(p, p->type_line, "source", "password_file", "missing: the %s source needs the account's password in a file", type);
 	if (s->client_secret_file)
 		s->client_secret = read_secret(p, s->client_secret_file, p->secret_line, "client_secret_file");
 }
@@ -487,7 +501,7 @@ config_load(struct config *config, const char *path, char *err, size_t err_size)
 	if (rc > 0)
 		problem(&p, rc, NULL, NULL, "this line is not 'key = value' nor a [section]");
 	if (!config->room_name || !*config->room_name)
-		problem(&p, 0, "room", "name", "missing: the room's name, shown at the top of the screen");
+		problem(&p, p.room_line, "room", "name", "missing: the room's name, shown at the top of the screen");
 	validate_source(&p);
 	free(config->source.timezone);
 	config->source.timezone = xstrdup(config->timezone);
