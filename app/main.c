@@ -53,7 +53,7 @@ static const char usage_text[] =
 	"                          render one frame offscreen to a PNG\n"
 	"\n"
 	"Options:\n"
-	"  -c, --config FILE       configuration file (default " DEFAULT_CONFIG ")\n"
+	"  -c, --config FILE       configuration file (default $ROOMSIGN_CONFIG or " DEFAULT_CONFIG ")\n"
 	"      --demo              use the built-in demo calendar\n"
 	"      --now TIME          start the clock at TIME: 2026-12-01T10:15 (room's zone) or …Z (UTC)\n"
 	"      --size WxH          window or screenshot size (default: full screen; screenshot 800x480)\n"
@@ -98,7 +98,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int c;
 	char *end;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:vhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:vhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
 		case OPT_DEMO: o->demo = true; break;
@@ -299,12 +299,13 @@ load_config(const struct options *o, struct config *config, bool for_display, ch
 {
 	char errors[4096];
 	struct stat st;
-	const char *path = o->config_path ? o->config_path : DEFAULT_CONFIG;
+	const char *env = getenv("ROOMSIGN_CONFIG");
+	const char *path = o->config_path ? o->config_path : env && *env ? env : DEFAULT_CONFIG;
 	if (o->demo && !o->config_path) {
 		config_defaults(config);
 		return true;
 	}
-	if (!o->config_path && stat(path, &st) != 0 && for_display) {
+	if (!o->config_path && stat(path, &st) != 0 && errno == ENOENT && for_display) {
 		config_defaults(config);
 		*setup_out = setup_text(path, NULL);
 		return true;
