@@ -57,7 +57,11 @@ fetch_kernel() {
 	local version
 	version=$(apt-cache "${opts[@]}" show linux-image-amd64 2>/dev/null |
 		sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\) .*/\1/p' | sort -V | tail -1)
-	[ -n "$version" ] || { echo "no linux-image-amd64 in $suite"; return 1; }
+	[ -n "$version" ] || {
+		grep -E '^(W|E):' "$apt/update.log" || true
+		echo "no linux-image-amd64 in $suite"
+		return 1
+	}
 	echo "kernel: linux $version from $suite"
 	rm -f "$apt/debs"/*.deb
 	(cd "$apt/debs" && apt-get "${opts[@]}" download "linux-binary-$version" "linux-modules-$version") \
