@@ -275,6 +275,9 @@ pin(struct ctx *c, int W, int H)
 	text(c, bx(pad, pad + head, W - 2 * pad, head), v->pin_mask, head, THEME_TEXT, true, ALIGN_CENTER);
 	int top = pad * 2 + head * 2;
 	int side = (H - top - pad) / 4 - pad;
+	int side_w = (W - 4 * pad) / 3;         /* portrait: three keys and two gaps must fit across */
+	if (side_w < side)
+		side = side_w;
 	if (side < c->target)
 		side = c->target;
 	int grid_w = side * 3 + pad * 2;

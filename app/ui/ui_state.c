@@ -72,6 +72,10 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 	struct ui_action none = {UI_ACT_NONE, 0};
 	int minutes;
 	ui->last_input_ms = now_ms;
+	/* A request is running: every tap waits for its outcome, "cancel" too (the request cannot
+	 * be called back, and its outcome must be shown). */
+	if (ui->screen == UI_WORKING)
+		return none;
 	if (strcmp(id, "back") == 0 || strcmp(id, "cancel") == 0) {
 		go_home(ui);
 		return none;
@@ -118,7 +122,7 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 			return (struct ui_action){UI_ACT_FIND_ROOMS, 0};
 		return none;
 	case UI_WORKING:
-		return none;                     /* a request is running: taps wait for its outcome */
+		return none;
 	}
 	return none;
 }
