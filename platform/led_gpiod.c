@@ -334,7 +334,8 @@ static bool
 start(struct led *led, unsigned int lit, bool blink, unsigned int half_period_ms)
 {
 	led->lit = lit;
-	led->is_blinking = blink;
+	/* Nothing to light (null LED, sensor only): no timer either, or the loop would wake for it. */
+	led->is_blinking = blink && led->lines;
 	led->half_period_ms = half_period_ms;
 	led->phase_on = true;
 	led->next_toggle_ms = 0;

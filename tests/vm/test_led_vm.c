@@ -559,6 +559,8 @@ test_motion_only_sensor_without_light(void)
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
 	CHECK(led_show(led, LED_RED, false));            /* nothing to light, not an error */
+	CHECK(led_show(led, LED_AMBER, true));
+	CHECK(led_timeout_ms(led, 0) == -1);             /* and no blink timer to wake the loop */
 	sim_pull(chip_b, pir, "pull-up");
 	CHECK(wait_readable(led_motion_fd(led), 3000));
 	CHECK(led_motion_seen(led));
