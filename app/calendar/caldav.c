@@ -586,7 +586,11 @@ check_sign_in(struct caldav *c, check_report_fn rep, void *ctx)
 	struct source_error err = {0};
 	char detail[600];
 	const char *user = c->base.config->username ? c->base.config->username : "";
-	if (!caldav_request(c, "OPTIONS", c->base.config->url, NULL, NULL, NULL, NULL, 0, &resp, &err)) {
+	/* PROPFIND, not OPTIONS: some servers answer OPTIONS without asking for credentials. */
+	char *body = caldav_xml_propfind_discovery();
+	bool answered = caldav_request(c, "PROPFIND", c->base.config->url, "0", body, NULL, NULL, 0, &resp, &err);
+	free(body);
+	if (!answered) {
 		rep(ctx, false, "connect to the CalDAV server", err.message);
 		return false;
 	}

@@ -169,6 +169,29 @@ def test_sync_after_outside_change(w):
           "an unchanged calendar must cost one sync-collection", read_log(log))
 
 
+def test_sync_falls_back_when_the_token_is_refused(w):
+    a = Account("stale")
+    cal = a.mkcalendar("fjord", "Fjord")
+    s, e = later_slot()
+    a.put(cal + "first.ics", event_ics("first", s, e, "First"))
+    url, log, faults, _ = w.proxy(a)
+    drv = Driver(w, w.config(a, url + cal))
+    check(drv.fetch(day(0), day(2))[0] == "ok 1", "first fetch")
+    a.put(cal + "second.ics", event_ics("second", s, e, "Second"))
+    # What Radicale answers for a token it no longer knows (recorded: sync_invalid_token.xml).
+    set_faults(faults, [{"method": "REPORT", "contains": "sync-collection", "action": "status", "status": 403,
+                         "content_type": "text/xml; charset=utf-8", "times": 1,
+                         "body": "<?xml version='1.0' encoding='utf-8'?>\n<error xmlns=\"DAV:\"><valid-sync-token /></error>"}])
+    clear_log(log)
+    r = drv.fetch(day(0), day(2))
+    check(sorted(x[3] for x in events(r)) == ["First", "Second"], "a refused token must fall back to a full read", r)
+    check([l[2] for l in read_log(log) if l[0] == "REPORT"] == ["sync-collection", "calendar-query"],
+          "expected the refused sync, then a full calendar-query", read_log(log))
+    clear_log(log)
+    drv.fetch(day(0), day(2))
+    check([l[2] for l in read_log(log)] == ["sync-collection"], "the new token must be used next time", read_log(log))
+
+
 # ---- writing ----
 
 def agenda_today(w, conf):
@@ -257,6 +280,18 @@ def test_extend_retries_once_on_412(w):
     _, text, _ = a.get(href)
     check("projector booked too" in text and f"DTEND:{ical_utc(new_end)}" in text,
           "both the outside change and the new end must survive", text)
+
+
+def test_error_412_twice_gives_up_with_a_sentence(w):
+    a = Account("conflict")
+    cal = a.mkcalendar("fjord", "Fjord")
+    url, log, faults, _ = w.proxy(a)
+    drv, start, _ = booked_driver(w, a, cal, url)
+    set_faults(faults, [{"method": "PUT", "action": "status", "status": 412}])
+    clear_log(log)
+    r = drv.cmd(f"end-at Sign_booking {utc(start + dt.timedelta(minutes=60))}")
+    check(r and r[0].startswith("err conflict") and "HTTP 412" in r[0], "a second 412 must give up and say why", r)
+    check([l[0] for l in read_log(log)] == ["PUT", "GET", "PUT"], "exactly one retry", read_log(log))
 
 
 def test_release_own_booking(w):
