@@ -122,6 +122,7 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			.ca_file = c->ca_file, .timeout_s = c->timeout_s, .max_body = c->max_body,
 		};
 		if (!http_perform(&req, resp, err)) {
+			http_response_finish(resp);   /* headers of a dropped answer may be left */
 			if (!call->may_resend || attempt + 1 >= MAX_ATTEMPTS || err->category != SOURCE_ERR_NETWORK)
 				return false;
 			log_warn("%s: %s; sending again", call->ctx.what, err->message);
@@ -163,6 +164,8 @@ same_origin(struct graph_source *g, const char *url)
 static void
 append_page(struct event **events, size_t *count, size_t *cap, struct graph_page *page)
 {
+	if (page->count == 0)
+		return;
 	if (*count + page->count > *cap) {
 		*cap = (*count + page->count) * 2;
 		*events = xrealloc(*events, *cap * sizeof(**events));

@@ -378,8 +378,10 @@ fetch(struct oauth *o, struct source_error *err)
 	struct http_response resp;
 	bool ok = http_perform(&req, &resp, err);
 	wipe_free(form);
-	if (!ok)
+	if (!ok) {
+		http_response_finish(&resp);  /* headers of a dropped answer may be left */
 		return false;
+	}
 	long expires_in = 0;
 	char *token = NULL;
 	if (resp.status == 200) {

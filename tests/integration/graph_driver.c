@@ -152,7 +152,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: graph_driver CONFIG list|extend|end|release|free-busy|fetch-loop|book ...\n");
 		return 2;
 	}
-	config_defaults(&config);
 	if (!config_load(&config, argv[1], problems, sizeof(problems))) {
 		fprintf(stderr, "%s", problems);
 		return 2;
