@@ -145,10 +145,11 @@ class Env:
         self.name = name
 
     def write_config(self, auth="secret", secret=SECRET, tenant=TENANT_DOMAIN, client_id=APP_ID, mailbox=ROOM,
-                     nearby=(), cert=None, timeout=5, name="roomsign.conf", extra=""):
+                     nearby=(), cert=None, timeout=5, name="roomsign.conf", extra="", authority=None):
         lines = ["[room]", "name = Fjord (4.12)", "timezone = UTC", "", "[source]", "type = graph",
                  f"mailbox = {mailbox}", f"tenant = {tenant}", f"client_id = {client_id}",
-                 f"authority = {self.fake.url}", f"graph_url = {self.fake.url}/", f"ca_file = {self.fake.ca}",
+                 f"authority = {authority or self.fake.url}", f"graph_url = {self.fake.url}/",
+                 f"ca_file = {self.fake.ca}",
                  f"timeout = {timeout}"]
         if auth == "secret":
             path = os.path.join(self.work, "client_secret")

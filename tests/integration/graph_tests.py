@@ -144,6 +144,78 @@ def token_refetched_on_401(env):
     check(len(env.fake.token_log()) == 2, "expected exactly one re-fetch", env.fake.token_log())
 
 
+@test
+def clouds_from_config(env):
+    """authority and graph_url are what is used: token from one host, Graph from another, and
+    the scope is the configured Graph host's /.default (as for national clouds)."""
+    env.fake.setup()
+    env.write_config(authority=f"https://localhost:{env.fake.port}/")
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode == 0, "agenda failed", p.stderr)
+    tok = env.fake.requests("oauth2")
+    check(tok and all(r["host"] == f"localhost:{env.fake.port}" and r["path"] == f"/{TENANT_DOMAIN}/oauth2/v2.0/token"
+                      for r in tok), "token not fetched from the configured authority", tok)
+    graph = env.fake.requests("/v1.0/")
+    check(graph and all(r["host"] == f"127.0.0.1:{env.fake.port}" for r in graph), "Graph not at graph_url", graph)
+    check(env.fake.token_log()[0]["scope"] == f"https://127.0.0.1:{env.fake.port}/.default", "wrong scope",
+          env.fake.token_log())
+
+
+@test
+def fake_checks_assertions(env):
+    """The fake's own token endpoint refuses what Entra ID refuses, so the certificate tests mean
+    something: bad signature, unknown key, wrong aud/iss/sub, outside nbf..exp, replayed jti."""
+    import base64
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    import uuid
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    cert_path, key_path, pem = env.cert()
+    other = env.cert("other")
+    env.fake.setup(certificates=[pem])
+    url = f"{env.fake.url}/{TENANT_ID}/oauth2/v2.0/token"
+    key = serialization.load_pem_private_key(open(key_path, "rb").read(), None)
+    other_key = serialization.load_pem_private_key(open(other[1], "rb").read(), None)
+    from cryptography import x509
+    der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    h = hashes.Hash(hashes.SHA256())
+    h.update(der)
+    b64 = lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")
+    thumb = b64(h.finalize())
+
+    def jwt(alg="PS256", signer=key, x5t=thumb, **claims):
+        now = time.time()
+        c = {"aud": url, "iss": APP_ID, "sub": APP_ID, "jti": str(uuid.uuid4()), "nbf": int(now), "iat": int(now),
+             "exp": int(now) + 600}
+        c.update(claims)
+        head = b64(json.dumps({"alg": alg, "typ": "JWT", "x5t#S256": x5t}).encode())
+        body = b64(json.dumps(c).encode())
+        pad = padding.PSS(padding.MGF1(hashes.SHA256()), 32) if alg == "PS256" else padding.PKCS1v15()
+        return f"{head}.{body}." + b64(signer.sign(f"{head}.{body}".encode(), pad, hashes.SHA256()))
+
+    def post(assertion):
+        form = urllib.parse.urlencode({"client_id": APP_ID, "scope": "https://graph.microsoft.com/.default",
+                                       "grant_type": "client_credentials", "client_assertion": assertion,
+                                       "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, data=form.encode()), context=env.fake.ctx)
+            return 0
+        except urllib.error.HTTPError as e:
+            return json.loads(e.read())["error_codes"][0]
+    good = jwt()
+    check(post(good) == 0 and post(jwt(alg="RS256")) == 0, "valid PS256/RS256 assertions refused")
+    check(post(good) != 0, "a replayed jti was accepted")
+    check(post(jwt(signer=other_key)) == 700027, "a bad signature was accepted")
+    check(post(jwt(x5t="AAAA")) == 700027, "an unknown key was accepted")
+    check(post(jwt(aud="https://login.microsoftonline.com/x/oauth2/v2.0/token")) != 0, "wrong aud accepted")
+    check(post(jwt(iss="someone")) == 700021 and post(jwt(sub="someone")) == 700021, "wrong iss/sub accepted")
+    check(post(jwt(exp=int(time.time()) - 3600, nbf=int(time.time()) - 4000)) == 700024, "expired accepted")
+    check(post(jwt(nbf=int(time.time()) + 3600, exp=int(time.time()) + 4000)) == 700024, "not-yet-valid accepted")
+
+
 # ---- reading ------------------------------------------------------------------------------
 
 @test

@@ -118,7 +118,7 @@ def token_endpoint(tenant_path, form, token_url):
             raise TokenError(400, "invalid_request", 7000218, "The request body must contain "
                              "client_assertion_type.")
         check_assertion(app, tenant_path, form["client_assertion"], token_url)
-        return STORE.issue_token(app, "certificate")
+        return STORE.issue_token(app, "certificate", scope)
     secret = form.get("client_secret")
     if secret is None:
         raise TokenError(401, "invalid_client", 7000218, "The request body must contain the following parameter: "
@@ -129,7 +129,7 @@ def token_endpoint(tenant_path, form, token_url):
                 raise TokenError(401, "invalid_client", 7000222, "The provided client secret keys for app "
                                  f"'{app['client_id']}' are expired. Visit the Azure portal to create new keys "
                                  "for your app.")
-            return STORE.issue_token(app, "secret")
+            return STORE.issue_token(app, "secret", scope)
     raise TokenError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent "
                      "in the request is the client secret value, not the client secret ID, for a secret added to "
                      f"app '{app['client_id']}'.")
@@ -204,7 +204,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         entry = {"t": time.time(), "method": self.command, "path": urllib.parse.unquote(url.path),
                  "query": url.query, "status": status, "prefer": self.headers.get_all("Prefer") or [],
-                 "has_auth": "Authorization" in self.headers}
+                 "has_auth": "Authorization" in self.headers, "host": self.headers.get("Host", "")}
         entry.update(extra or {})
         with STORE.lock:
             STORE.requests.append(entry)

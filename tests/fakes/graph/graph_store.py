@@ -144,14 +144,14 @@ class Store:
                 return t
         return None
 
-    def issue_token(self, app, how):
+    def issue_token(self, app, how, scope=None):
         with self.lock:
             life = self.settings["token_lifetime"]
             advertised = self.settings["expires_in"] or life
             token = "eyJ0eXAiOiJKV1Qi.fake." + secrets.token_urlsafe(24)
             self.tokens[token] = {"app": app["client_id"].lower(), "tenant": app["tenant"].lower(),
                                   "expires": time.time() + life}
-            self.token_log.append({"t": time.time(), "app": app["client_id"], "how": how})
+            self.token_log.append({"t": time.time(), "app": app["client_id"], "how": how, "scope": scope})
             return {"token_type": "Bearer", "expires_in": advertised, "ext_expires_in": advertised,
                     "access_token": token}
 
