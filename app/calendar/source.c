@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
 #include "../log.h"
@@ -178,14 +179,43 @@ we_yield(const struct event *mine, const struct event *clash)
 	return strcmp(mine->id, clash->id) > 0;
 }
 
+/* Re-reads the slot; true when our booking still holds it (no clash we must yield to). */
+static bool
+still_ours(struct source *s, rs_time start, rs_time end, struct event *created, struct source_error *err,
+	   bool *read_ok)
+{
+	struct schedule *after = NULL;
+	*read_ok = source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &after, err);
+	if (!*read_ok)
+		return true;
+	for (size_t i = 0; i < after->count; i++)
+		if (created->id && after->events[i].id && strcmp(after->events[i].id, created->id) == 0 &&
+		    after->events[i].created)
+			created->created = after->events[i].created;
+	const struct event *clash = find_clash(after, start, end, created);
+	bool ours = !(clash && we_yield(created, clash));
+	if (!ours)
+		slot_taken(clash, err);
+	schedule_destroy(after);
+	return ours;
+}
+
+static void
+withdraw(struct source *s, const struct event *created)
+{
+	struct source_error release_err = {0};
+	if (!source_release(s, created, &release_err))
+		log_error("double booking: could not withdraw ours: %s", release_err.message);
+}
+
 bool
 source_book_checked(struct source *s, rs_time start, rs_time end, const char *subject,
 		    struct event *created_out, struct source_error *err)
 {
-	struct schedule *before = NULL, *after = NULL;
+	struct schedule *before = NULL;
 	struct event created = {0};
 	const struct event *clash;
-	bool ok = false;
+	bool ok = false, read_ok;
 	if (!source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &before, err))
 		return false;
 	if ((clash = find_clash(before, start, end, NULL))) {
@@ -194,23 +224,23 @@ source_book_checked(struct source *s, rs_time start, rs_time end, const char *su
 	}
 	if (!source_book(s, start, end, subject, &created, err))
 		goto out;
-	if (!source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &after, err)) {
-		/* Booked, but we could not verify. The server confirmed the create, so report it. */
+	if (!still_ours(s, start, end, &created, err, &read_ok)) {
+		withdraw(s, &created);
+		goto out;
+	}
+	/* A sign that re-read before a rival's create landed cannot have seen it. Creation times
+	 * settle most races, but they have one-second resolution on some servers: look once more,
+	 * after any rival booked in the same second has become visible, and apply the same rule. */
+	if (read_ok) {
+		struct timespec pause = {.tv_sec = 1, .tv_nsec = 100000000L};
+		nanosleep(&pause, NULL);
+		if (!still_ours(s, start, end, &created, err, &read_ok)) {
+			withdraw(s, &created);
+			goto out;
+		}
+	}
+	if (!read_ok)                        /* booked, but not verifiable: the server confirmed the create */
 		log_warn("booked, but the re-read failed: %s", err->message);
-		ok = true;
-		goto out;
-	}
-	for (size_t i = 0; i < after->count; i++)
-		if (created.id && after->events[i].id && strcmp(after->events[i].id, created.id) == 0 &&
-		    after->events[i].created)
-			created.created = after->events[i].created;
-	if ((clash = find_clash(after, start, end, &created)) && we_yield(&created, clash)) {
-		struct source_error release_err = {0};
-		if (!source_release(s, &created, &release_err))
-			log_error("double booking: could not withdraw ours: %s", release_err.message);
-		slot_taken(clash, err);
-		goto out;
-	}
 	ok = true;
 out:
 	if (ok && created_out)
@@ -218,6 +248,5 @@ out:
 	else
 		event_finish(&created);
 	schedule_destroy(before);
-	schedule_destroy(after);
 	return ok;
 }

@@ -208,13 +208,13 @@ http_perform(const struct http_request *req, struct http_response *resp, struct 
 	curl_easy_cleanup(curl);
 	if (body.over) {
 		free(body.data);
-		resp->status = 0;
+		http_response_finish(resp);
 		return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
 				   "The server's answer was larger than %zu bytes; it was not read.", body.max);
 	}
 	if (rc != CURLE_OK) {
 		free(body.data);
-		resp->status = 0;
+		http_response_finish(resp);
 		transport_error(rc, req->url, errbuf[0] ? errbuf : curl_easy_strerror(rc), err);
 		return false;
 	}
