@@ -179,7 +179,7 @@ static const struct key keys[] = {
 	{"led", "red", K_INT, OFF(led.red), -1, 1023, NULL},
 	{"led", "green", K_INT, OFF(led.green), -1, 1023, NULL},
 	{"led", "blue", K_INT, OFF(led.blue), -1, 1023, NULL},
-	{"led", "active_low", K_BOOL, OFF(led.active_low), 0, 0, NULL},
+	{"led", "active_low", K_SPECIAL, 0, 0, 0, NULL},
 	{"led", "offline", K_CHOICE, OFF(led.offline), 0, 0, "off|keep|blink"},
 	{"led", "motion", K_INT, OFF(led.motion), -1, 1023, NULL},
 	{"led", "motion_release", K_INT, OFF(led.motion_release_min), 0, 240, NULL},
@@ -239,6 +239,28 @@ apply_rooms(struct parse *p, const char *value)
 	}
 }
 
+/* "yes"/"no" for every line, or the colours whose lines are active-low: "red,green". */
+static void
+apply_active_low(struct parse *p, const char *value)
+{
+	struct led_config *led = &p->config->led;
+	memset(led->active_low_line, 0, sizeof(led->active_low_line));
+	if (parse_bool(value, &led->active_low))
+		return;
+	led->active_low = false;
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", value);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		int i = parse_choice(tok, "red|green|blue");
+		if (i < 0) {
+			problem(p, p->line, "led", "active_low", "'%s' is not yes, no, or a list of red, green, blue", value);
+			return;
+		}
+		led->active_low_line[i] = true;
+	}
+}
+
 static void
 apply_special(struct parse *p, const char *section, const char *name, const char *value)
 {
@@ -267,6 +289,8 @@ apply_special(struct parse *p, const char *section, const char *name, const char
 			problem(p, p->line, section, name, "'%s' is not one of 0, 90, 180, 270", value);
 		else
 			c->display.rotate = r;
+	} else if (strcmp(name, "active_low") == 0) {
+		apply_active_low(p, value);
 	} else if (strcmp(name, "night") == 0) {
 		char a[16], b[16];
 		c->display.has_night = false;

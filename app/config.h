@@ -63,7 +63,8 @@ struct display_config {
 struct led_config {
 	char *chip;                                /* name, path or label; NULL: no LED */
 	int red, green, blue;                      /* line offsets, -1 when unused */
-	bool active_low;
+	bool active_low;                           /* every line (yes) … */
+	bool active_low_line[3];                   /* … or some: red, green, blue (active_low = red,green) */
 	enum led_offline offline;
 	int motion;                                /* PIR input line, -1 when unused */
 	int motion_release_min;                    /* no motion this long after start releases; 0: never */

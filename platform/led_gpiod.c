@@ -28,6 +28,7 @@ struct led {
 	struct gpiod_line_request *lines;           /* the colour lines, NULL when none */
 	unsigned int offsets[LED_MAX_LINES];
 	unsigned int primary[LED_MAX_LINES];        /* which primary each line carries */
+	bool active_low[LED_MAX_LINES];             /* per line: the LED lights when the line is low */
 	size_t line_count;
 	enum led_offline offline;
 
@@ -162,19 +163,31 @@ out:
 	return request;
 }
 
+/* Each colour line is an output, off from the start; active-low is set line by line. */
 static bool
-request_colour_lines(struct led *led, bool active_low)
+request_colour_lines(struct led *led)
 {
-	struct gpiod_line_settings *settings = gpiod_line_settings_new();
-	if (!settings)
-		return false;
-	gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_OUTPUT);
-	gpiod_line_settings_set_output_value(settings, GPIOD_LINE_VALUE_INACTIVE);
-	gpiod_line_settings_set_active_low(settings, active_low);
-	led->lines = request_lines(led, led->offsets, led->line_count, settings);
-	if (!led->lines)
+	struct gpiod_line_config *line_config = gpiod_line_config_new();
+	struct gpiod_request_config *request_config = gpiod_request_config_new();
+	bool ok = line_config && request_config;
+	gpiod_request_config_set_consumer(request_config, LED_CONSUMER);
+	for (size_t i = 0; ok && i < led->line_count; i++) {
+		struct gpiod_line_settings *settings = gpiod_line_settings_new();
+		ok = settings != NULL;
+		if (ok) {
+			gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_OUTPUT);
+			gpiod_line_settings_set_output_value(settings, GPIOD_LINE_VALUE_INACTIVE);
+			gpiod_line_settings_set_active_low(settings, led->active_low[i]);
+			ok = gpiod_line_config_add_line_settings(line_config, &led->offsets[i], 1, settings) == 0;
+			gpiod_line_settings_free(settings);
+		}
+	}
+	if (ok)
+		led->lines = gpiod_chip_request_lines(led->chip, request_config, line_config);
+	if (ok && !led->lines)
 		log_request_failure(led, led->offsets, led->line_count, "LED");
-	gpiod_line_settings_free(settings);
+	gpiod_request_config_free(request_config);
+	gpiod_line_config_free(line_config);
 	return led->lines != NULL;
 }
 
@@ -211,6 +224,10 @@ collect_lines(struct led *led, const struct led_config *config)
 {
 	const int wanted[LED_MAX_LINES] = {config->red, config->green, config->blue};
 	const unsigned int primaries[LED_MAX_LINES] = {PRIMARY_RED, PRIMARY_GREEN, PRIMARY_BLUE};
+	const bool low[LED_MAX_LINES] = {
+		config->active_low || config->active_low_line[0], config->active_low || config->active_low_line[1],
+		config->active_low || config->active_low_line[2],
+	};
 	struct gpiod_chip_info *info = gpiod_chip_get_info(led->chip);
 	size_t num_lines = info ? gpiod_chip_info_get_num_lines(info) : 0;
 	gpiod_chip_info_free(info);
@@ -219,6 +236,7 @@ collect_lines(struct led *led, const struct led_config *config)
 		if (wanted[i] < 0)
 			continue;
 		led->offsets[led->line_count] = (unsigned int)wanted[i];
+		led->active_low[led->line_count] = low[i];
 		led->primary[led->line_count++] = primaries[i];
 	}
 	/* A one-colour LED is the busy light, whichever key named its line. */
@@ -263,7 +281,7 @@ led_create(const struct led_config *config)
 		goto err;
 	if (!collect_lines(led, config))
 		goto err;
-	if (led->line_count > 0 && !request_colour_lines(led, config->active_low))
+	if (led->line_count > 0 && !request_colour_lines(led))
 		goto err;
 	if (config->motion >= 0) {
 		led->motion_offset = (unsigned int)config->motion;
@@ -272,7 +290,7 @@ led_create(const struct led_config *config)
 	}
 	log_info("LED on %s (%s): %zu colour line(s)%s%s", led->chip_name,
 		gpiod_chip_get_path(led->chip), led->line_count,
-		config->active_low ? ", active-low" : "", led->motion ? ", motion sensor" : "");
+		config->active_low || led->active_low[0] || led->active_low[1] || led->active_low[2] ? ", active-low" : "", led->motion ? ", motion sensor" : "");
 	return led;
 err:
 	led_destroy(led);

@@ -118,6 +118,20 @@ test_config_secret_files_must_be_private(void **state)
 }
 
 static void
+test_config_led_active_low_per_line(void **state)
+{
+	struct config c;
+	char err[4096];
+	const char *path = write_file("led.conf", "[room]\nname = A\n[led]\nchip = gpiochip0\nred = 17\ngreen = 27\nactive_low = red, blue\n", 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_false(c.led.active_low);
+	assert_true(c.led.active_low_line[0] && !c.led.active_low_line[1] && c.led.active_low_line[2]);
+	config_finish(&c);
+	load_fails_with("[room]\nname = A\n[led]\nactive_low = purple\n", "bad.conf:4: [led] active_low: 'purple'");
+}
+
+static void
 test_config_defaults(void **state)
 {
 	struct config c;
@@ -140,6 +154,7 @@ main(void)
 		cmocka_unit_test(test_config_errors_name_file_line_and_key),
 		cmocka_unit_test(test_config_source_requirements),
 		cmocka_unit_test(test_config_secret_files_must_be_private),
+		cmocka_unit_test(test_config_led_active_low_per_line),
 		cmocka_unit_test(test_config_defaults),
 	};
 	return cmocka_run_group_tests(tests, make_dir, NULL);

@@ -314,6 +314,24 @@ test_active_low_inverts_every_line_and_ends_high(void)
 }
 
 static void
+test_active_low_can_be_set_per_line(void)
+{
+	static const unsigned int lines[] = {1, 2};
+	struct led_config config = config_for(chip_a, 1, 2, -1);
+	config.active_low_line[0] = true;                 /* [led] active_low = red */
+	struct led *led = led_create(&config);
+	CHECK(led != NULL);
+	CHECK_LEVELS(chip_a, lines, "10");                /* off: red high (inverted), green low */
+	CHECK(led_show(led, LED_RED, false));
+	CHECK_LEVELS(chip_a, lines, "00");
+	CHECK(led_show(led, LED_GREEN, false));
+	CHECK_LEVELS(chip_a, lines, "11");
+	CHECK(led_show(led, LED_AMBER, false));
+	CHECK_LEVELS(chip_a, lines, "01");
+	led_destroy(led);
+}
+
+static void
 test_destroy_turns_off_and_releases(void)
 {
 	static const unsigned int lines[] = {1, 2};
@@ -591,6 +609,7 @@ main(int argc, char **argv)
 		{"two_lines_show_red_green_and_amber_as_both", test_two_lines_show_red_green_and_amber_as_both},
 		{"three_lines_are_rgb", test_three_lines_are_rgb},
 		{"active_low_inverts_every_line_and_ends_high", test_active_low_inverts_every_line_and_ends_high},
+		{"active_low_can_be_set_per_line", test_active_low_can_be_set_per_line},
 		{"destroy_turns_off_and_releases", test_destroy_turns_off_and_releases},
 		{"busy_line_is_a_clear_error", test_busy_line_is_a_clear_error},
 		{"missing_chip_or_line_gives_null", test_missing_chip_or_line_gives_null},
