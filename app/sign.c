@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,6 @@
 
 #define REMEMBER_MAX 32
 #define WAKE_MS 60000                    /* a touch at night lights the panel this long */
-#define BLINK_MS 500
 
 struct id_list {
 	char *ids[REMEMBER_MAX];
@@ -59,17 +59,27 @@ struct sign {
 	struct led *led;
 	struct backlight *backlight;
 	bool night, panel_on;
+	rs_time last_motion;             /* PIR: last debounced motion, 0 = none seen */
+	int led_key;                     /* what the LED was last told, to act on changes only */
 	uint64_t wake_until_ms;
 	bool dirty;
 };
 
 static volatile sig_atomic_t stop_requested;
 
-static void
-on_signal(int sig)
+/* SIGTERM and SIGINT are blocked in every thread and taken here. A handler could only set a
+ * flag, and the main thread would not see it: SDL_WaitEventTimeout retries when a signal
+ * interrupts it and sleeps on for up to a minute. From a thread, waking it is safe. */
+static void *
+signal_main(void *arg)
 {
-	(void)sig;
-	stop_requested = 1;
+	int sig = 0;
+	if (sigwait(arg, &sig) == 0) {
+		stop_requested = 1;
+		SDL_Event ev = {.type = SDL_QUIT};      /* only wakes the loop: handle() ignores it */
+		SDL_PushEvent(&ev);
+	}
+	return NULL;
 }
 
 static bool
@@ -268,6 +278,7 @@ take_result(struct sign *s, struct worker_result *r)
 	case RESULT_ACTION:
 		if (r->job == JOB_RELEASE)
 			break;                   /* background: the next snapshot shows the outcome */
+		log_info("%s: %s", r->ok ? "done" : "failed", r->message);   /* what the screen says */
 		ui_action_done(&s->ui, r->ok, r->message, now_ms);
 		break;
 	case RESULT_ROOMS:
@@ -350,19 +361,48 @@ led_colour_for(enum room_status status)
 	}
 }
 
+/* Drives the LED on changes only: led_show/led_show_offline restart a blink and log a line. */
 static void
 update_led(struct sign *s)
 {
 	if (!s->led)
 		return;
-	bool offline = s->sync.last_error[0] != '\0';
+	bool offline = s->sync.last_error[0] && s->sync.has_schedule;
 	enum led_colour colour = s->sync.has_schedule ? led_colour_for(s->state.status) : LED_OFF;
 	bool blink = s->state.status == ROOM_CHECKIN;
-	if (offline && s->config->led.offline == LED_OFFLINE_OFF)
-		colour = LED_OFF;
-	else if (offline && s->config->led.offline == LED_OFFLINE_BLINK)
-		blink = true;
-	led_show(s->led, colour, blink);
+	int key = (int)colour | (blink ? 0x10 : 0) | (offline ? 0x20 : 0) | 0x100;
+	if (key == s->led_key)
+		return;
+	s->led_key = key;
+	led_show(s->led, colour, blink && !offline);
+	if (offline)                     /* the [led] offline rule over the last known colour */
+		led_show_offline(s->led);
+}
+
+/* The PIR sensor: motion in the check-in window checks the meeting in; a meeting with no motion
+ * for [led] motion_release minutes after its start is released like a no-show. */
+static void
+watch_motion(struct sign *s, rs_time now)
+{
+	const struct led_config *c = &s->config->led;
+	if (!s->led || c->motion < 0)
+		return;
+	if (led_motion_seen(s->led)) {
+		s->last_motion = now;
+		if (s->state.checkin && !id_list_has(&s->checked_in, s->state.checkin->id)) {
+			id_list_add(&s->checked_in, s->state.checkin->id);
+			log_info("motion: checked in");
+			s->dirty = true;
+		}
+	}
+	const struct event *e = s->state.current;
+	if (!e || c->motion_release_min <= 0 || s->read_only || id_list_has(&s->checked_in, e->id) ||
+	    id_list_has(&s->released, e->id) || s->last_motion >= e->start ||
+	    now < e->start + c->motion_release_min * TIME_MINUTE)
+		return;
+	id_list_add(&s->released, e->id);
+	log_info("no motion for %d minutes since the meeting began: releasing it", c->motion_release_min);
+	request(s, JOB_RELEASE, 0, e);
 }
 
 static bool
@@ -518,13 +558,15 @@ draw(struct sign *s, rs_time now)
 static int
 sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
 {
-	uint64_t ms = (uint64_t)(60 - now % 60) * 1000u;
+	uint64_t ms = (uint64_t)((double)(60 - now % 60) * 1000.0 / time_speed());  /* the clock's minute */
 	uint64_t ui = ui_next_deadline_ms(&s->ui, now_ms, s->config->booking.idle_s);
 	if (ui < ms)
 		ms = ui;
-	if (s->state.status == ROOM_CHECKIN || (s->sync.last_error[0] && s->config->led.offline == LED_OFFLINE_BLINK))
-		if (s->led && ms > BLINK_MS)
-			ms = BLINK_MS;
+	int led_ms = led_timeout_ms(s->led, now_ms);
+	if (led_ms >= 0 && (uint64_t)led_ms < ms)
+		ms = (uint64_t)led_ms;
+	if (s->config->led.motion >= 0 && s->led && ms > 5000)
+		ms = 5000;                       /* the PIR is polled: a few seconds is quick enough */
 	if (next_ping_ms && next_ping_ms > now_ms && next_ping_ms - now_ms < ms)
 		ms = next_ping_ms - now_ms;
 	if (s->wake_until_ms > now_ms && s->wake_until_ms - now_ms < ms)
@@ -576,10 +618,13 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	struct source_error err = {0};
 	int status = EXIT_FAILURE;
 	sign_init_state(&s, config, opt);
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	sigset_t stop_signals;
+	pthread_t signal_thread;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);     /* before any thread: all inherit it */
+	bool has_signal_thread = pthread_create(&signal_thread, NULL, signal_main, &stop_signals) == 0;
 	if (!open_window(&s))
 		goto out;
 	s.event_type = SDL_RegisterEvents(1);
@@ -630,6 +675,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 		}
 		update_led(&s);
 		led_tick(s.led, now_ms);
+		watch_motion(&s, now);
 		release_no_show(&s);
 		if (next_ping && now_ms + 50 >= next_ping) {
 			watchdog_ping();
@@ -657,6 +703,11 @@ out:
 	if (s.window)
 		SDL_DestroyWindow(s.window);
 	sign_finish_state(&s);
+	if (has_signal_thread) {
+		if (!stop_requested)
+			pthread_kill(signal_thread, SIGTERM);   /* stopped for another reason: end its wait */
+		pthread_join(signal_thread, NULL);
+	}
 	SDL_Quit();
 	return status;
 }
