@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "json.h"
 #include "theme.h"
 
 struct ctx {
@@ -328,22 +329,6 @@ layout_hit_test(const struct frame *frame, int x, int y)
 	return NULL;
 }
 
-static void
-json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
-}
-
 bool
 layout_write_hits(const struct frame *frame, const char *path)
 {
@@ -356,9 +341,9 @@ layout_write_hits(const struct frame *frame, const char *path)
 	for (size_t i = 0; i < frame->hit_count; i++) {
 		const struct hit *h = &frame->hits[i];
 		fputs(i ? ",\n {\"id\": " : "{\"id\": ", fp);
-		json_string(fp, h->id);
+		json_write_string(fp, h->id);
 		fputs(", \"label\": ", fp);
-		json_string(fp, h->label);
+		json_write_string(fp, h->label);
 		fprintf(fp, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}", h->box.x, h->box.y, h->box.w, h->box.h);
 	}
 	fputs("]\n", fp);

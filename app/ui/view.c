@@ -4,6 +4,7 @@
 #include "../core/booking.h"
 #include "../core/timeutil.h"
 #include "i18n.h"
+#include "json.h"
 #include "theme.h"
 
 #define TIMELINE_FIRST_HOUR 7
@@ -406,17 +407,9 @@ view_build(const struct view_input *in, struct view *v)
 static void
 json_field(FILE *fp, const char *name, const char *value, bool last)
 {
-	fprintf(fp, "  \"%s\": \"", name);
-	for (const char *s = value; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fprintf(fp, "\"%s\n", last ? "" : ",");
+	fprintf(fp, "  \"%s\": ", name);
+	json_write_string(fp, value);
+	fputs(last ? "\n" : ",\n", fp);
 }
 
 bool
