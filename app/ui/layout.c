@@ -77,11 +77,13 @@ header(struct ctx *c, struct box area)
 	const struct view *v = c->v;
 	int pad = (int)c->unit;
 	int size = (int)(area.h * 0.5f);
-	int clock_w = (int)(size * 3.2f);
-	struct item *t = text(c, bx(area.x + pad, area.y, area.w - clock_w - 3 * pad, area.h), v->room,
+	int clock_w = (int)(size * 3.2f), date_w = area.w / 3;
+	struct item *t = text(c, bx(area.x + pad, area.y, area.w - clock_w - date_w - 3 * pad, area.h), v->room,
 			      size, THEME_TEXT, true, ALIGN_LEFT);
 	if (t)
 		t->shrink = true;
+	t = text(c, bx(area.x + area.w - clock_w - date_w - 2 * pad, area.y, date_w, area.h), v->date,
+		 size * 6 / 10, THEME_TEXT_DIM, false, ALIGN_RIGHT);
 	text(c, bx(area.x + area.w - clock_w - pad, area.y, clock_w, area.h), v->clock, size, THEME_TEXT, true, ALIGN_RIGHT);
 }
 
@@ -123,10 +125,12 @@ status_panel(struct ctx *c, struct box p)
 		t->shrink = true;
 	y += line + h / 10;
 	if (v->title[0]) {
-		text(c, bx(p.x + pad, y, inner_w, title), v->title, title, 0xffffffu, true, ALIGN_LEFT);
-		y += title + h / 40;
+		/* time first, then a title of up to two lines, then the organiser */
 		text(c, bx(p.x + pad, y, inner_w, small), v->time_range, small, 0xffffffu, false, ALIGN_LEFT);
 		y += small + h / 60;
+		if ((t = text(c, bx(p.x + pad, y, inner_w, title * 23 / 10), v->title, title, 0xffffffu, true, ALIGN_LEFT)))
+			t->wrap = true;
+		y += title * 23 / 10 + h / 60;
 		text(c, bx(p.x + pad, y, inner_w, small), v->organizer, small, 0xffffffu, false, ALIGN_LEFT);
 	}
 }
