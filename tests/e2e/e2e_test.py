@@ -292,6 +292,7 @@ def test_no_show_is_released_after_grace(w):
     s = w.start(at("10:05:45"), booking=CHECKIN)
     s.wait_status(AMBER, "check-in pending shows amber")
     expect("check-in" in s.ids(), "a check-in button")
+    s.wait_log("LED amber, blinking")                           # the LED says so too (null LED logs)
     wait_for("the meeting to be declined on the server",
              lambda: [x for x in w.ews.sent() if x["kind"] == "decline"], timeout=90, interval=0.5)
     sent = w.ews.sent()
@@ -300,6 +301,7 @@ def test_no_show_is_released_after_grace(w):
     wait_for("the room to be free on the server", lambda: w.calendar() == [])
     s.wait_status(FREE, "the room shows free again")
     s.wait_ids("durations again", lambda ids: "book-15" in ids and "check-in" not in ids)
+    s.wait_log("LED green")
 
 
 @case
@@ -403,6 +405,9 @@ def test_danish_on_screen(w):
         labels = {h["id"]: h["label"] for h in json.load(f)}
     expect(labels.get("end-early") == "Afslut nu" and labels.get("find-room") == "Find et lokale",
            "Danish labels offscreen: %s" % labels)
+    out = subprocess.run(["convert", png, "-crop", "1x1+%d+%d" % (int(600 / 40 * 1.6), int(600 * 0.3)),
+                          "-depth", "8", "txt:-"], capture_output=True, text=True, check=True).stdout
+    expect("#C5221F" in out.upper(), "the offscreen frame has the busy band: %s" % out)
 
 
 def main():

@@ -356,6 +356,26 @@ test_layout_hits_json_round_trip(void **state)
 	free(f);
 }
 
+static void
+test_view_admin_lists_diagnostics(void **state)
+{
+	(void)state;
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	setup_fixture(f, SCENE_FREE, END_EARLY_OWN);
+	f->config.source.type = SOURCE_EWS;
+	snprintf(f->sync.last_error, sizeof(f->sync.last_error), "%s", "Exchange is throttling");
+	build(f, UI_ADMIN, UI_ACT_NONE);
+	const char *want[][2] = {{"Version", ROOMSIGN_VERSION}, {"Address", "192.0.2.7"}, {"Calendar", "ews"},
+				 {"Last sync", "2026-12-01T10:15:00Z"}, {"Last error", "Exchange is throttling"}};
+	assert_int_equal(f->view.line_count, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_string_equal(f->view.lines[i].time, want[i][0]);
+		assert_string_equal(f->view.lines[i].text, want[i][1]);
+	}
+	finish_fixture(f);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -369,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_layout_hit_test_misses_outside_targets),
 		cmocka_unit_test(test_layout_pressed_target_looks_pressed),
 		cmocka_unit_test(test_layout_hits_json_round_trip),
+		cmocka_unit_test(test_view_admin_lists_diagnostics),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
