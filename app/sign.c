@@ -4,7 +4,9 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,58 @@ id_list_clear(struct id_list *l)
 	for (size_t i = 0; i < l->count; i++)
 		free(l->ids[i]);
 	memset(l, 0, sizeof(*l));
+}
+
+/* Check-ins survive a restart during the grace period: the ids live in the state directory. */
+static char *
+checked_in_path(const struct sign *s)
+{
+	return s->config->state_dir ? xasprintf("%s/checked-in", s->config->state_dir) : NULL;
+}
+
+static void
+checked_in_load(struct sign *s)
+{
+	char *path = checked_in_path(s), line[512];
+	FILE *fp = path ? fopen(path, "r") : NULL;
+	while (fp && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0])
+			id_list_add(&s->checked_in, line);
+	}
+	if (fp)
+		fclose(fp);
+	free(path);
+}
+
+static void
+checked_in_save(const struct sign *s)
+{
+	char *path = checked_in_path(s);
+	if (!path)
+		return;
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *fp = fopen(tmp, "w");
+	bool ok = fp != NULL;
+	for (size_t i = 0; fp && i < s->checked_in.count; i++)
+		fprintf(fp, "%s\n", s->checked_in.ids[i]);
+	if (fp)
+		ok = fclose(fp) == 0;
+	if (!ok || rename(tmp, path) != 0)
+		log_warn("cannot remember the check-in in %s", path);
+	free(tmp);
+	free(path);
+}
+
+static void
+check_in(struct sign *s, const struct event *e, const char *how)
+{
+	if (!e || id_list_has(&s->checked_in, e->id))
+		return;
+	id_list_add(&s->checked_in, e->id);
+	checked_in_save(s);
+	log_info("%s: checked in", how);
+	s->dirty = true;
 }
 
 static bool
@@ -323,10 +377,7 @@ act(struct sign *s, struct ui_action a)
 		request(s, a.kind == UI_ACT_EXTEND ? JOB_EXTEND : JOB_END, a.minutes, meeting);
 		break;
 	case UI_ACT_CHECKIN:
-		if (s->state.checkin) {
-			id_list_add(&s->checked_in, s->state.checkin->id);
-			log_info("checked in");
-		}
+		check_in(s, s->state.checkin, "touch");
 		ui_action_done(&s->ui, true, _("Checked in. Enjoy the meeting."), time_mono_ms());
 		break;
 	case UI_ACT_FIND_ROOMS:
@@ -389,11 +440,7 @@ watch_motion(struct sign *s, rs_time now)
 		return;
 	if (led_motion_seen(s->led)) {
 		s->last_motion = now;
-		if (s->state.checkin && !id_list_has(&s->checked_in, s->state.checkin->id)) {
-			id_list_add(&s->checked_in, s->state.checkin->id);
-			log_info("motion: checked in");
-			s->dirty = true;
-		}
+		check_in(s, s->state.checkin, "motion");
 	}
 	const struct event *e = s->state.current;
 	if (!e || c->motion_release_min <= 0 || s->read_only || id_list_has(&s->checked_in, e->id) ||
@@ -571,6 +618,11 @@ sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
 		ms = next_ping_ms - now_ms;
 	if (s->wake_until_ms > now_ms && s->wake_until_ms - now_ms < ms)
 		ms = s->wake_until_ms - now_ms;
+	if (s->state.checkin && s->state.checkin_deadline > now) {     /* release a no-show on time */
+		uint64_t d = (uint64_t)((double)(s->state.checkin_deadline - now) * 1000.0 / time_speed());
+		if (d < ms)
+			ms = d;
+	}
 	return (int)(ms > 0 ? ms : 1);
 }
 
@@ -618,6 +670,8 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	struct source_error err = {0};
 	int status = EXIT_FAILURE;
 	sign_init_state(&s, config, opt);
+	if (config->state_dir && mkdir(config->state_dir, 0700) != 0 && errno != EEXIST)
+		log_warn("cannot create the state directory %s: %s", config->state_dir, strerror(errno));
 	sigset_t stop_signals;
 	pthread_t signal_thread;
 	sigemptyset(&stop_signals);
@@ -634,6 +688,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 			goto out;
 		}
 		s.read_only = s.source->read_only;
+		checked_in_load(&s);
 		if (config->cache_file && (s.schedule = cache_load(config->cache_file))) {
 			s.sync.has_schedule = s.sync.stale = true;
 			s.sync.last_ok = s.schedule->fetched_at;
@@ -666,6 +721,8 @@ sign_run(const struct config *config, const struct sign_options *opt)
 			last_minute = now / 60;
 			s.dirty = true;
 		}
+		if (s.state.checkin && now >= s.state.checkin_deadline)
+			s.dirty = true;          /* recompute: the no-show is due for release */
 		if (s.dirty)
 			draw(&s, now);
 		update_backlight(&s, now, now_ms);

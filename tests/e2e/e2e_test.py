@@ -280,6 +280,24 @@ def test_check_in_keeps_the_meeting(w):
     expect(not [x for x in w.ews.sent() if x["kind"] in ("decline", "delete")], "nothing released")
 
 
+@case
+def test_check_in_survives_a_restart(w):
+    w.ews.start_fake()
+    item = others_meeting(w, at("10:05"), at("11:00"))
+    s = w.start(at("10:05:20"), booking=CHECKIN)
+    s.wait_status(AMBER, "check-in pending shows amber")
+    s.tap("check-in")
+    s.wait_log("checked in")
+    s.stop()
+    w.xvfb.stop()
+    # Restarted after the grace period: without the remembered check-in it would release at once.
+    s = w.start(at("10:06:40"), booking=CHECKIN)
+    s.wait_status(BUSY, "the checked-in meeting is still busy after a restart")
+    time.sleep(3)
+    expect([e["id"] for e in w.calendar()] == [item["id"]], "the meeting is still on the server: %s" % w.calendar())
+    expect(not [x for x in w.ews.sent() if x["kind"] in ("decline", "delete")], "nothing released")
+
+
 def t_deadline(s, sign_time):
     """The monotonic instant at which the sign's clock (started at s.now0 when s started) reads sign_time."""
     return s.mono0 + (sign_time - s.now0)
