@@ -4,8 +4,9 @@
   fake_ews.py --port-file FILE [--seed seed.json] [--cert server.pem --key server.key]
 
 Binds 127.0.0.1 on a free port (written to FILE once listening). EWS at POST /EWS/Exchange.asmx
-behind Basic, NTLM (NTLMv2 verified, connection-based like IIS) and Bearer; the control
-interface (no auth) at /_admin/:
+behind Basic, NTLM (NTLMv2 verified, connection-based like IIS), Negotiate (Kerberos through
+python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to the account whose
+"principal" it is: see negotiate.py) and Bearer; the control interface (no auth) at /_admin/:
   POST /_admin/seed      {accounts, rooms, events, settings}   replace everything
   POST /_admin/settings  {...}   merge: max_version, max_concurrency, backoff_ms, find_count_limit,
                                  delay_ms, delay_ms_ops {op: ms}, barrier_ops {op: n},
@@ -18,6 +19,7 @@ interface (no auth) at /_admin/:
   GET  /_admin/log       every EWS request: op, version, account, impersonated room, anchor, auth,
                          HTTP version, status, ResponseCode, time
   GET  /_admin/sent      creates, updates, deletes (silent ones flagged) and declines
+  GET  /_admin/kerberos  refused Kerberos tokens and principals, with the GSS-API's reason
 """
 
 import argparse
@@ -34,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import negotiate  # noqa: E402
 import ntlm  # noqa: E402
 from ews_ops import OPERATIONS, response_code  # noqa: E402
 from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, response  # noqa: E402
@@ -66,6 +69,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
+    auth_reply = ()          # headers for the next answer: the Kerberos mutual-auth token
 
     def log_message(self, fmt, *args):
         if os.environ.get("FAKE_EWS_VERBOSE"):
@@ -82,6 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        headers, self.auth_reply = list(headers) + list(self.auth_reply), ()
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
@@ -98,6 +103,7 @@ class Handler(BaseHTTPRequestHandler):
         with STORE.lock:
             if url.path == "/_admin/seed":
                 STORE.reset(data)
+                negotiate.REFUSALS.clear()
                 return self._json({"ok": True})
             if url.path == "/_admin/settings":
                 STORE.settings.update(data)
@@ -126,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(STORE.log)
             if url.path == "/_admin/sent":
                 return self._json(STORE.sent)
+            if url.path == "/_admin/kerberos":
+                return self._json(negotiate.REFUSALS)
         self._json({"error": "no such admin path"}, 404)
 
     def do_GET(self):
@@ -179,6 +187,13 @@ class Handler(BaseHTTPRequestHandler):
                 if acct.get("token") and acct["token"] == data.strip():
                     return acct, "Bearer"
             return self._challenge()
+        if scheme_l == "negotiate" and "Negotiate" in methods:
+            try:
+                token = base64.b64decode(data)
+            except ValueError:
+                return self._challenge()
+            if not negotiate.is_ntlm(token):
+                return self._kerberos(token)
         if scheme_l in ("ntlm", "negotiate") and ("NTLM" in methods or "Negotiate" in methods):
             try:
                 token = base64.b64decode(data)
@@ -200,6 +215,20 @@ class Handler(BaseHTTPRequestHandler):
                     return acct, "NTLM"
             return self._challenge()
         return self._challenge()
+
+    def _kerberos(self, token):
+        try:
+            principal, reply = negotiate.accept(token)
+        except negotiate.Refused as e:
+            negotiate.refused(None, str(e))
+            return self._challenge()
+        acct = negotiate.account_for(STORE, principal)
+        if acct is None:
+            negotiate.refused(principal, "no account has this principal")
+            return self._challenge()
+        if reply:       # mutual authentication, as IIS answers
+            self.auth_reply = [("WWW-Authenticate", "Negotiate " + base64.b64encode(reply).decode())]
+        return acct, "Negotiate"
 
     # --- faults --------------------------------------------------------------------------------
     def _take_fault(self, op):
