@@ -637,7 +637,10 @@ ews_check(struct source *src, bool book_test, check_report_fn report, void *ctx)
 	char detail[300];
 	if (!check_config(cfg, report, ctx) || !check_dns(cfg, report, ctx) || !check_connect(cfg, report, ctx))
 		return false;
-	snprintf(detail, sizeof(detail), "signed in as %s", cfg->username ? cfg->username : "(token)");
+	if (cfg->auth == HTTP_AUTH_NEGOTIATE)    /* GSS-API signs in as the ticket's principal */
+		snprintf(detail, sizeof(detail), "signed in with the Kerberos ticket in the credential cache");
+	else
+		snprintf(detail, sizeof(detail), "signed in as %s", cfg->username ? cfg->username : "(token)");
 	if (!check_step(s, "authentication", false, detail, report, ctx))
 		return false;
 	snprintf(detail, sizeof(detail), "acting as %s (EWS %s)", cfg->mailbox, s->version);
