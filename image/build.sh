@@ -81,11 +81,13 @@ fi
 
 # --- 2. the arm64 .deb from this tree (cached by source hash) --------------------------------
 # The working tree as it is (tracked and untracked files, minus build output), so what is tested
-# is what is on disk; .gitignore'd build directories and image output stay out.
+# is what is on disk; .gitignore'd build directories and image output stay out, and so does the
+# rest of image/ (it does not go into the package, so editing it does not rebuild the .deb).
 src_list() {
 	local f
 	(cd "$SRC" && git ls-files -z --cached --others --exclude-standard) |
 		while IFS= read -r -d '' f; do
+			case $f in image/make-deb.sh) ;; image/*) continue ;; esac
 			if [ -f "$SRC/$f" ]; then printf '%s\0' "$f"; fi
 		done
 }
@@ -104,7 +106,7 @@ if ! ls "$debdir"/roomsign_*_arm64.deb >/dev/null 2>&1; then
 		mount --rbind /dev "$1/dev"
 		chroot "$1" /bin/sh -ec "cd /src && ./image/make-deb.sh /src /build /out"
 	' sh "$broot"
-	rm -rf "$debdir.part"
+	rm -rf "$cache"/deb-*
 	mkdir -p "$debdir.part"
 	cp "$broot"/out/roomsign_*_arm64.deb "$debdir.part/"
 	rm -rf "$debdir"
@@ -117,20 +119,38 @@ step "package: $(basename "$deb")"
 dpkg-deb -f "$deb" Depends
 
 # --- 3. the root file system -----------------------------------------------------------------
+# Debian's packages, cached per day (so a rebuild the same day skips ~10 minutes of emulated
+# dpkg, and a build on a new day picks up updates); then roomsign and the image's own settings.
 image_pkgs="systemd-sysv,udev,dbus,kmod,zstd,initramfs-tools,linux-image-arm64,raspi-firmware,\
 firmware-brcm80211,wireless-regdb,wpasupplicant,systemd-resolved,systemd-timesyncd,iproute2,\
 netbase,ca-certificates,tzdata,cloud-guest-utils,fdisk,e2fsprogs,dosfstools,\
 libegl1,libegl-mesa0,libgles2,libgl1-mesa-dri,fonts-dejavu-core"
-rootfs=$work/rootfs
-step "creating the root file system (mmdebstrap, arm64 under qemu-user)"
 # update-initramfs under emulation takes minutes and would run once per package that triggers
 # it: divert it during installation and run it once at the end (customize.sh).
-mmdebstrap --quiet --variant=minbase --architectures=arm64 --components="main non-free-firmware" \
-	--aptopt='APT::Install-Recommends "false"' --include="$image_pkgs" \
-	--essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && ln -s /bin/true "$1/usr/sbin/update-initramfs"' \
-	--customize-hook="copy-in '$deb' /tmp" \
-	--customize-hook="'$SRC/image/customize.sh' \"\$1\" '$SRC' /tmp/$(basename "$deb")" \
-	"$SUITE" "$rootfs" "${sources[@]}"
+divert='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && ln -s /bin/true "$1/usr/sbin/update-initramfs"'
+base_key=$(printf '%s\n' "$SUITE" "$image_pkgs" "$divert" "${sources[@]}" "$(date -u +%F)" | sha256sum | cut -c1-12)
+base_tar=$cache/rootfs-arm64-$base_key.tar
+if [ ! -f "$base_tar" ]; then
+	step "creating the root file system (mmdebstrap, arm64 under qemu-user; cached for today)"
+	rm -f "$cache"/rootfs-arm64-*.tar
+	mmdebstrap --quiet --variant=minbase --architectures=arm64 --components="main non-free-firmware" \
+		--aptopt='APT::Install-Recommends "false"' --include="$image_pkgs" \
+		--essential-hook="$divert" --skip=cleanup/apt/lists \
+		"$SUITE" "$base_tar.part.tar" "${sources[@]}"
+	mv "$base_tar.part.tar" "$base_tar"
+fi
+rootfs=$work/rootfs
+step "customizing the root file system (roomsign package, first boot, network, boot files)"
+mkdir -p "$rootfs"
+tar -C "$rootfs" --numeric-owner --xattrs --xattrs-include='*' -xpf "$base_tar"
+cp "$deb" "$rootfs/tmp/"
+unshare --mount --propagation private sh -ec '
+	mount -t proc proc "$1/proc"
+	mount -t sysfs sysfs "$1/sys"
+	mount --rbind /dev "$1/dev"
+	mount -t tmpfs tmpfs "$1/run"
+	"$2/image/customize.sh" "$1" "$2" "$3"
+' sh "$rootfs" "$SRC" "/tmp/$(basename "$deb")"
 
 # --- 4. partitions and the disk image (no loop devices, no mounts) ---------------------------
 step "assembling the disk image"

@@ -1,10 +1,15 @@
 #!/bin/bash
-# mmdebstrap customize hook for the roomsign image (run on the build host, as root).
+# Turns the Debian root file system into the roomsign image's (run by build.sh on the build host,
+# as root, with /proc, /sys, /dev and /run mounted in ROOTFS).
 # Usage: customize.sh ROOTFS SRC_DIR DEB_PATH_IN_ROOTFS
 set -euo pipefail
 root=$1 src=$2 deb=$3
 in_root() { chroot "$root" "$@"; }
 say() { echo "customize: $*"; }
+
+# apt in the chroot fetches roomsign's dependencies: the host's resolver until the end.
+rm -f "$root/etc/resolv.conf"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
 # --- roomsign: install with apt, prove purge leaves nothing behind, install again -------------
 say "installing $(basename "$deb") with apt"
@@ -58,7 +63,6 @@ cat >"$root/etc/hosts" <<'EOF'
 ff02::1		ip6-allnodes
 ff02::2		ip6-allrouters
 EOF
-ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 
 # Wired DHCP and Wi-Fi through systemd-networkd; wpa_supplicant only once the first boot found
 # a wifi.conf (it then hooks wpa_supplicant@wlan0 to the wlan0 device). Time from NTP.
@@ -67,7 +71,7 @@ in_root systemctl enable systemd-networkd.service systemd-resolved.service syste
 	roomsign-firstboot.service roomsign-boottest.service
 in_root systemctl mask getty@tty1.service
 in_root systemctl disable wpa_supplicant.service 2>/dev/null || true
-if in_root dpkg-query -W openssh-server >/dev/null 2>&1; then
+if in_root dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'ok installed'; then
 	echo "openssh-server must not be in the image" >&2
 	exit 1
 fi
@@ -90,11 +94,14 @@ grep -q '^CONSOLES=' "$root/etc/default/raspi-firmware" ||
 rm -f "$root/usr/sbin/update-initramfs"
 in_root dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs
 say "update-initramfs (once; slow under emulation)"
-in_root update-initramfs -c -k all
-# raspi-firmware's kernel hook copies the kernel and writes cmdline.txt/config.txt.
+# raspi-firmware's hooks (initramfs post-update, kernel postinst) copy the kernel and initrd to
+# the boot partition and write cmdline.txt and config.txt.
 for k in "$root"/boot/vmlinuz-*; do
-	in_root /etc/kernel/postinst.d/z50-raspi-firmware "${k#"$root"/boot/vmlinuz-}"
+	v=${k#"$root"/boot/vmlinuz-}
+	in_root update-initramfs -c -k "$v"
+	in_root /etc/kernel/postinst.d/z50-raspi-firmware "$v" /boot/vmlinuz-"$v"
 done
+ls -l "$root/boot/firmware"
 say "cmdline.txt: $(cat "$root/boot/firmware/cmdline.txt")"
 grep -q 'root=LABEL=RASPIROOT' "$root/boot/firmware/cmdline.txt" ||
 	{ echo "cmdline.txt does not boot from LABEL=RASPIROOT" >&2; exit 1; }
@@ -110,4 +117,5 @@ in_root apt-get clean
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/*.log \
 	"$root"/var/log/apt/* "$root"/usr/share/doc/*/changelog*.gz "$root"/usr/share/man/*
 : >"$root/etc/machine-id"
+ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 rm -f "$root/var/lib/dbus/machine-id"
