@@ -282,11 +282,21 @@ expand_rrule(struct expand *x, icalcomponent *comp, const struct master *m, cons
 	icalrecur_iterator_free(it);
 }
 
+#define MAX_RDATES 1000                  /* RDATE properties read from one component */
+
 static void
 expand_rdates(struct expand *x, icalcomponent *comp, const struct master *m, const struct overrides *o)
 {
-	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_RDATE_PROPERTY); p;
-	     p = icalcomponent_get_next_property(comp, ICAL_RDATE_PROPERTY)) {
+	/* A component has ONE property iterator, and add_instance() walks the EXDATEs with it: take
+	 * the RDATEs out first, or the walk below restarts forever (found by fuzzing: an EXDATE
+	 * before an RDATE of the same instant; tests/fixtures/regress/ical/). */
+	icalproperty *rdates[MAX_RDATES];
+	size_t n = 0;
+	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_RDATE_PROPERTY); p && n < MAX_RDATES;
+	     p = icalcomponent_get_next_property(comp, ICAL_RDATE_PROPERTY))
+		rdates[n++] = p;
+	for (size_t i = 0; i < n; i++) {
+		icalproperty *p = rdates[i];
 		struct icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
 		struct master one = *m;
 		icaltimezone *zone = resolve_zone(x->root, p);

@@ -61,7 +61,7 @@ foreach(fuzz_src IN LISTS ROOMSIGN_FUZZ_SOURCES)
 		target_compile_options(${fuzz_target}_replay PRIVATE ${ROOMSIGN_WARNINGS})
 		target_link_libraries(${fuzz_target}_replay PRIVATE roomsign_lib roomsign_platform)
 		add_test(NAME unit.fuzz_replay.${fuzz_parser} COMMAND ${fuzz_target}_replay ${fuzz_seeds})
-		set_tests_properties(unit.fuzz_replay.${fuzz_parser} PROPERTIES LABELS unit TIMEOUT 300
+		set_tests_properties(unit.fuzz_replay.${fuzz_parser} PROPERTIES LABELS unit TIMEOUT 60
 			ENVIRONMENT "TZ=UTC")
 	endif()
 endforeach()
