@@ -202,6 +202,13 @@ time_set_now(rs_time now, bool frozen)
 	clock_state.offset_s = (double)(now - time_now());
 }
 
+double
+time_speed(void)
+{
+	pthread_once(&clock_state.once, clock_load);
+	return clock_state.frozen ? 1.0 : clock_state.speed;
+}
+
 rs_time
 time_now(void)
 {

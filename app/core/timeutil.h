@@ -39,5 +39,8 @@ rs_time time_now(void);
 /* Makes time_now() return now from here on: frozen, or ticking on from it (tests, --now).
  * Call before threads start. */
 void time_set_now(rs_time now, bool frozen);
+/* ROOMSIGN_CLOCK_SPEED (1.0 normally): timers measured in wall-clock seconds (the refresh, the
+ * minute tick) divide their real waits by it, so a soak test lives through a week in minutes. */
+double time_speed(void);
 /* A monotonic clock in ms. */
 uint64_t time_mono_ms(void);
