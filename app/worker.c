@@ -286,7 +286,8 @@ worker_main(void *arg)
 		event_finish(&q.event);
 		if (q.job != JOB_FIND_ROOMS) {       /* after a change, show the server's truth at once */
 			refresh(w);
-			next_refresh_ms = time_mono_ms() + (uint64_t)next_delay_s(w) * 1000u;
+			/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
+			next_refresh_ms = time_mono_ms() + (uint64_t)((double)next_delay_s(w) * 1000.0 / time_speed());
 		}
 		pthread_mutex_lock(&w->lock);
 	}
