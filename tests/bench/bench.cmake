@@ -1,0 +1,23 @@
+# Benchmarks (issue 9; LABELS bench): print the DESIGN.md performance figures next to their
+# budgets. They assert that they measured something, never a time.
+add_executable(bench_parse ${CMAKE_CURRENT_LIST_DIR}/bench_parse.c)
+add_executable(bench_render ${CMAKE_CURRENT_LIST_DIR}/bench_render.c)
+foreach(bench_target bench_parse bench_render)
+	target_compile_options(${bench_target} PRIVATE ${ROOMSIGN_WARNINGS})
+	target_link_libraries(${bench_target} PRIVATE roomsign_lib roomsign_platform)
+endforeach()
+
+set(ROOMSIGN_BENCH_DATA ${CMAKE_CURRENT_BINARY_DIR}/bench-data)
+add_test(NAME bench.data
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/gen_schedule.py ${ROOMSIGN_BENCH_DATA} 1000)
+set_tests_properties(bench.data PROPERTIES LABELS bench FIXTURES_SETUP bench_data TIMEOUT 60)
+
+add_test(NAME bench.parse COMMAND bench_parse ${ROOMSIGN_BENCH_DATA})
+add_test(NAME bench.render.demo COMMAND bench_render 1920x1080 -)
+add_test(NAME bench.render.1000 COMMAND bench_render 1920x1080 ${ROOMSIGN_BENCH_DATA}/schedule.ics)
+# The whole process: screenshot time, start to first frame, PSS, idle CPU and wake-ups.
+add_test(NAME bench.process
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/bench_process.py $<TARGET_FILE:roomsign>
+		${ROOMSIGN_BENCH_DATA}/schedule.ics ${CMAKE_CURRENT_BINARY_DIR}/bench-work)
+set_tests_properties(bench.parse bench.render.demo bench.render.1000 bench.process PROPERTIES
+	LABELS bench FIXTURES_REQUIRED bench_data RUN_SERIAL ON TIMEOUT 600 ENVIRONMENT "TZ=UTC")
