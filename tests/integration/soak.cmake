@@ -1,0 +1,13 @@
+# Soak (issue 9): the real display, headless, against the fake Exchange with an accelerated clock:
+# a simulated week of refreshes, calendar changes and bookings in two minutes; fails on growth of
+# resident memory, PSS or open fds after warm-up. Then a shorter simulated day under valgrind
+# --leak-check=full that fails on any definite leak or memory error. Both print their figures.
+add_test(NAME integration.soak
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/soak.py $<TARGET_FILE:roomsign>
+		${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py ${CMAKE_CURRENT_BINARY_DIR}/soak-work --seconds 120 --days 7)
+add_test(NAME integration.soak.valgrind
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/soak.py $<TARGET_FILE:roomsign>
+		${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py ${CMAKE_CURRENT_BINARY_DIR}/soak-valgrind-work
+		--seconds 60 --days 1 --valgrind)
+set_tests_properties(integration.soak integration.soak.valgrind PROPERTIES LABELS integration
+	TIMEOUT 400 SKIP_RETURN_CODE 77)
