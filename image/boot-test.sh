@@ -111,14 +111,16 @@ EOF
 
 timeout_s=${ROOMSIGN_BOOT_TIMEOUT:-1200}
 t_frame=
-while ! grep -q '^ROOMSIGN-TEST DONE' "$serial"; do
+# Guest lines arrive through the journal's console forwarding, behind a time stamp and unit name.
+report() { tr -d '\r' <"$serial" | sed -n 's/.*ROOMSIGN-TEST //p'; }
+while ! report | grep -qx DONE; do
 	if ! kill -0 "$qemu_pid" 2>/dev/null; then
 		echo "boot-test: QEMU exited before the test finished" >&2
 		cat "$work/qemu.log" >&2
 		tail -n 80 "$serial" >&2
 		exit 1
 	fi
-	if [ -z "$t_frame" ] && grep -q '^ROOMSIGN-TEST first-frame-since-kernel-ms' "$serial"; then
+	if [ -z "$t_frame" ] && report | grep -q '^first-frame-since-kernel-ms'; then
 		t_frame=$(date +%s.%N)
 	fi
 	if [ $(($(date +%s) - ${t_start%.*})) -gt "$timeout_s" ]; then
@@ -137,19 +139,19 @@ qemu_pid=
 [ -z "$keep" ] || { mkdir -p "$keep"; cp "$serial" "$work/screen.png" "$keep/" 2>/dev/null || true; }
 
 echo "---- guest report"
-tr -d '\r' <"$serial" | grep '^ROOMSIGN-TEST\|roomsign-firstboot:' || true
+tr -d '\r' <"$serial" | grep -a -o 'ROOMSIGN-TEST .*\|roomsign-firstboot: .*' || true
 echo "----"
 
 fails=0
 fail() { echo "boot-test: FAIL: $*" >&2; fails=$((fails + 1)); }
-value() { tr -d '\r' <"$serial" | sed -n "s/^ROOMSIGN-TEST $1 //p" | head -n1; }
+value() { report | sed -n "s/^$1 //p" | head -n1; }
 
 [ "$(value first-frame-since-kernel-ms)" -gt 0 ] 2>/dev/null || fail "no first frame reported"
-while read -r what; do fail "guest check: $what"; done < <(tr -d '\r' <"$serial" | sed -n 's/^ROOMSIGN-TEST FAIL //p')
+while read -r what; do fail "guest check: $what"; done < <(report | sed -n 's/^FAIL //p')
 n_err=$(value journal-errors)
 if [ "${n_err:-1}" != 0 ]; then
 	fail "$n_err journal message(s) at priority err or worse:"
-	tr -d '\r' <"$serial" | sed -n 's/^ROOMSIGN-TEST JOURNAL-ERROR /    /p' >&2
+	report | sed -n 's/^JOURNAL-ERROR /    /p' >&2
 fi
 [ "$(value hostname)" = boot-test-1-01 ] || fail "host name is '$(value hostname)', expected boot-test-1-01 from the room name"
 root_mib=$(value root-size-mib)
