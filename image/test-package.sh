@@ -53,6 +53,12 @@ for path in ./usr/bin/roomsign ./usr/lib/systemd/system/roomsign.service \
 	./usr/share/doc/roomsign/roomsign.conf.example; do
 	echo "$contents" | awk '{ print $6 }' | grep -qxF "$path" || fail "missing $path"
 done
+# Translations, where the binary (built for prefix /usr) looks for them.
+for po in "$src"/assets/po/*.po; do
+	lang=$(basename "$po" .po)
+	echo "$contents" | awk '{ print $6 }' | grep -qxF "./usr/share/locale/$lang/LC_MESSAGES/roomsign.mo" ||
+		fail "missing the $lang translation"
+done
 echo "$contents" | awk '{ print $6 }' | grep -q '^\./etc/roomsign/roomsign.conf' &&
 	fail "ships /etc/roomsign/roomsign.conf: the sign must show its setup screen until configured"
 echo "$contents" | grep -q '^-rwxr-xr-x root/root .* \./usr/bin/roomsign$' || fail "roomsign is not 0755 root:root"
@@ -66,6 +72,8 @@ for s in postinst prerm postrm; do
 	sh -n "$ctrl/$s" || fail "$s is not valid sh"
 done
 grep -q '^m roomsign gpio' "$root/usr/lib/sysusers.d/roomsign.conf" || fail "sysusers.d does not put roomsign in gpio"
+strings "$root/usr/bin/roomsign" | grep -qx /usr/share/locale ||
+	fail "the binary does not look for translations in /usr/share/locale (not built for prefix /usr?)"
 file "$root/usr/bin/roomsign" | grep -q 'stripped' && ! file "$root/usr/bin/roomsign" | grep -q 'not stripped' ||
 	fail "the binary is not stripped"
 if command -v systemd-analyze >/dev/null; then
