@@ -57,6 +57,7 @@ struct display_config {
 	char *font;                                /* a TTF path; default: DejaVu Sans from fonts-dejavu-core */
 	char *font_bold;
 	int dpi;                                   /* 0: ask SDL */
+	int accelerated;                           /* renderer: 0 software, 1 accelerated (GL) */
 	char *backlight;                           /* sysfs directory; empty: the first one found */
 };
 

@@ -24,6 +24,7 @@
 #include "ui/png.h"
 #include "ui/render.h"
 #include "ui/view.h"
+#include "wake.h"
 #include "watchdog.h"
 #include "worker.h"
 
@@ -80,6 +81,7 @@ signal_main(void *arg)
 		stop_requested = 1;
 		SDL_Event ev = {.type = SDL_QUIT};      /* only wakes the loop: handle() ignores it */
 		SDL_PushEvent(&ev);
+		wake_notify();
 	}
 	return NULL;
 }
@@ -308,6 +310,8 @@ post_result(void *ctx, struct worker_result *result)
 	ev.user.data1 = result;
 	if (SDL_PushEvent(&ev) <= 0)
 		worker_result_free(result);
+	else
+		wake_notify();
 }
 
 static void
@@ -539,9 +543,15 @@ open_window(struct sign *s)
 		log_error("cannot open a window (video driver %s): %s", SDL_GetCurrentVideoDriver(), SDL_GetError());
 		return false;
 	}
-	s->renderer = SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED);
+	/* The sign redraws about once a minute: SDL's software renderer draws a 1920x1080 frame in
+	 * a few ms and spares the GL stack (~70 MiB with Mesa's llvmpipe). */
+	Uint32 first = s->config->display.accelerated ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
+	if (first == SDL_RENDERER_SOFTWARE)  /* and present through the driver's own framebuffer, not GL */
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	Uint32 second = first == SDL_RENDERER_SOFTWARE ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
+	s->renderer = SDL_CreateRenderer(s->window, -1, first);
 	if (!s->renderer)
-		s->renderer = SDL_CreateRenderer(s->window, -1, SDL_RENDERER_SOFTWARE);
+		s->renderer = SDL_CreateRenderer(s->window, -1, second);
 	if (!s->renderer) {
 		log_error("cannot create a renderer: %s", SDL_GetError());
 		return false;
@@ -612,8 +622,8 @@ sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
 	int led_ms = led_timeout_ms(s->led, now_ms);
 	if (led_ms >= 0 && (uint64_t)led_ms < ms)
 		ms = (uint64_t)led_ms;
-	if (s->config->led.motion >= 0 && s->led && ms > 5000)
-		ms = 5000;                       /* the PIR is polled: a few seconds is quick enough */
+	if (s->config->led.motion >= 0 && s->led && wake_is_native() && ms > 5000)
+		ms = 5000;                       /* SDL waits: the PIR is polled, a few seconds is quick enough */
 	if (next_ping_ms && next_ping_ms > now_ms && next_ping_ms - now_ms < ms)
 		ms = next_ping_ms - now_ms;
 	if (s->wake_until_ms > now_ms && s->wake_until_ms - now_ms < ms)
@@ -681,6 +691,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	bool has_signal_thread = pthread_create(&signal_thread, NULL, signal_main, &stop_signals) == 0;
 	if (!open_window(&s))
 		goto out;
+	wake_init();
 	s.event_type = SDL_RegisterEvents(1);
 	if (!opt->setup_text) {
 		if (!(s.source = source_create(&config->source, &err))) {
@@ -708,7 +719,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	while (!stop_requested) {
 		uint64_t now_ms = time_mono_ms();
 		SDL_Event ev;
-		if (SDL_WaitEventTimeout(&ev, sleep_ms(&s, now, now_ms, next_ping))) {
+		if (wake_wait_event(&ev, sleep_ms(&s, now, now_ms, next_ping), led_motion_fd(s.led))) {
 			do
 				handle(&s, &ev);
 			while (SDL_PollEvent(&ev));
@@ -765,6 +776,7 @@ out:
 			pthread_kill(signal_thread, SIGTERM);   /* stopped for another reason: end its wait */
 		pthread_join(signal_thread, NULL);
 	}
+	wake_finish();
 	SDL_Quit();
 	return status;
 }
