@@ -131,7 +131,7 @@ wait_before_retry(struct ews_source *s, int attempt, long advice_ms, struct sour
 		err->retry_after_ms = ms;
 		return false;
 	}
-	log_warn("%s (retrying in %ld ms)", err->message, ms);
+	log_debug("%s (retrying in %ld ms)", err->message, ms);
 	sleep_ms(ms);
 	return true;
 }
@@ -180,7 +180,7 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 		}
 		if (soap) {
 			ews_status_error(st, &names, err);
-			log_warn("%s: %s (%s)", c->what, st->code, st->text);
+			log_debug("%s: %s (%s)", c->what, st->code, st->text);
 			http_response_finish(resp);
 			return false;
 		}
@@ -200,7 +200,7 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 					      err))
 				continue;
 		}
-		log_warn("%s: HTTP %ld", c->what, resp->status);
+		log_debug("%s: HTTP %ld", c->what, resp->status);
 		http_response_finish(resp);
 		return false;
 	}

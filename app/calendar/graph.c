@@ -125,7 +125,7 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			http_response_finish(resp);   /* headers of a dropped answer may be left */
 			if (!call->may_resend || attempt + 1 >= MAX_ATTEMPTS || err->category != SOURCE_ERR_NETWORK)
 				return false;
-			log_warn("%s: %s; sending again", call->ctx.what, err->message);
+			log_debug("%s: %s; sending again", call->ctx.what, err->message);
 			sleep_s(1L << attempt);
 			continue;
 		}
@@ -143,13 +143,13 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 		    (resp->status >= 500 && call->may_resend))
 			wait = backoff_s(resp, attempt, &waited_s);
 		if (wait >= 0) {
-			log_warn("%s: HTTP %ld, trying again in %ld s", call->ctx.what, resp->status, wait);
+			log_debug("%s: HTTP %ld, trying again in %ld s", call->ctx.what, resp->status, wait);
 			http_response_finish(resp);
 			sleep_s(wait);
 			continue;
 		}
 		graph_parse_error(resp->status, resp->body, resp->body_len, resp->retry_after_s, &call->ctx, err);
-		log_warn("%s", err->message);
+		log_debug("%s", err->message);
 		http_response_finish(resp);
 		return false;
 	}
@@ -200,7 +200,7 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 		bool parsed = graph_parse_calendar_view(resp.body, resp.body_len, &page, err);
 		http_response_finish(&resp);
 		if (!parsed) {
-			log_warn("calendarView page %d: %s", pages + 1, err->message);
+			log_debug("calendarView page %d: %s", pages + 1, err->message);
 			goto out;
 		}
 		if (count + page.count > MAX_EVENTS) {

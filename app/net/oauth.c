@@ -397,7 +397,7 @@ fetch(struct oauth *o, struct source_error *err)
 		explicit_bzero(resp.body, resp.body_len);
 	http_response_finish(&resp);
 	if (!ok) {
-		log_warn("token request for app %s failed: %s", o->config.client_id, err ? err->message : "");
+		log_debug("token request for app %s failed: %s", o->config.client_id, err ? err->message : "");
 		return false;
 	}
 	long early = o->config.renew_early_s < expires_in / 2 ? o->config.renew_early_s : expires_in / 2;
