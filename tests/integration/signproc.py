@@ -37,10 +37,10 @@ class Xvfb:
 
 
 def stats(pid):
-    """Figures for one process: rss_kb, pss_kb, fds, cpu_s (user+system, all threads),
+    """Figures for one process: rss_kb, pss_kb, private_kb (USS), fds, cpu_s (user+system, all threads),
     switches (voluntary + involuntary context switches summed over threads: each one is the
     process going to sleep or being woken), threads."""
-    out = {"rss_kb": 0, "pss_kb": 0, "fds": 0, "cpu_s": 0.0, "switches": 0, "threads": 0}
+    out = {"rss_kb": 0, "pss_kb": 0, "private_kb": 0, "fds": 0, "cpu_s": 0.0, "switches": 0, "threads": 0}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
@@ -50,6 +50,8 @@ def stats(pid):
             for line in f:
                 if line.startswith("Pss:"):
                     out["pss_kb"] = int(line.split()[1])
+                elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    out["private_kb"] += int(line.split()[1])   # USS: what this process alone holds
     except OSError:
         pass
     out["fds"] = len(os.listdir(f"/proc/{pid}/fd"))
