@@ -11,8 +11,8 @@
 #include "log.h"
 #include "net/http.h"
 
-#define CACHE_MAGIC "roomsign-cache 1"
-#define CACHE_MAX_BYTES (32L << 20)
+#define CACHE_MAGIC      "roomsign-cache 1"
+#define CACHE_MAX_BYTES  (32L << 20)
 #define CACHE_MAX_EVENTS 50000
 
 /* Strings are written with \\, \t and \n escaped; "-" stands for NULL. */
@@ -53,12 +53,12 @@ cache_save(const char *path, const struct schedule *schedule)
 		free(tmp);
 		return false;
 	}
-	fprintf(fp, "%s\n%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%zu\n", CACHE_MAGIC,
-		schedule->from, schedule->to, schedule->fetched_at, schedule->count);
+	fprintf(fp, "%s\n%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%zu\n", CACHE_MAGIC, schedule->from, schedule->to,
+		schedule->fetched_at, schedule->count);
 	for (size_t i = 0; i < schedule->count; i++) {
 		const struct event *e = &schedule->events[i];
-		fprintf(fp, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%d\t%d%d%d%d", e->start, e->end,
-			e->created, (int)e->show_as, e->all_day, e->is_private, e->booked_here, e->checked_in);
+		fprintf(fp, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%d\t%d%d%d%d", e->start, e->end, e->created,
+			(int)e->show_as, e->all_day, e->is_private, e->booked_here, e->checked_in);
 		put_string(fp, e->subject);
 		put_string(fp, e->organizer);
 		put_string(fp, e->id);
@@ -112,8 +112,9 @@ parse_event(char *line, struct event *e)
 	int show, consumed = 0;
 	char flags[5];
 	memset(e, 0, sizeof(*e));
-	if (sscanf(line, "%" SCNd64 "\t%" SCNd64 "\t%" SCNd64 "\t%d\t%4[01]%n", &e->start, &e->end,
-		   &e->created, &show, flags, &consumed) != 5 || strlen(flags) != 4 || show < 0 || show > SHOW_ELSEWHERE)
+	if (sscanf(line, "%" SCNd64 "\t%" SCNd64 "\t%" SCNd64 "\t%d\t%4[01]%n", &e->start, &e->end, &e->created, &show,
+		    flags, &consumed) != 5 ||
+		strlen(flags) != 4 || show < 0 || show > SHOW_ELSEWHERE)
 		return false;
 	e->show_as = (enum show_as)show;
 	e->all_day = flags[0] == '1';
@@ -121,8 +122,8 @@ parse_event(char *line, struct event *e)
 	e->booked_here = flags[2] == '1';
 	e->checked_in = flags[3] == '1';
 	char *p = line + consumed;
-	if (!get_string(&p, &e->subject) || !get_string(&p, &e->organizer) ||
-	    !get_string(&p, &e->id) || !get_string(&p, &e->version) || *p) {
+	if (!get_string(&p, &e->subject) || !get_string(&p, &e->organizer) || !get_string(&p, &e->id) ||
+		!get_string(&p, &e->version) || *p) {
 		event_finish(e);
 		return false;
 	}
@@ -141,8 +142,8 @@ cache_load(const char *path)
 	size_t count;
 	struct schedule *s = NULL;
 	if (!line || strcmp(line, CACHE_MAGIC) != 0 || !(line = strtok_r(NULL, "\n", &save)) ||
-	    sscanf(line, "%" SCNd64 "\t%" SCNd64 "\t%" SCNd64 "\t%zu", &from, &to, &fetched, &count) != 4 ||
-	    count > CACHE_MAX_EVENTS)
+		sscanf(line, "%" SCNd64 "\t%" SCNd64 "\t%" SCNd64 "\t%zu", &from, &to, &fetched, &count) != 4 ||
+		count > CACHE_MAX_EVENTS)
 		goto corrupt;
 	struct event *events = xcalloc(count, sizeof(*events));
 	size_t n = 0;

@@ -23,11 +23,10 @@ struct parse {
 	size_t err_size, err_len;
 	int errors;
 	int password_line, secret_line, url_line, type_line;
-	int room_line, authority_line, graph_url_line;  /* for problems found after parsing */
+	int room_line, authority_line, graph_url_line; /* for problems found after parsing */
 };
 
-static void
-problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
+static void problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 static void
@@ -71,7 +70,7 @@ set_string(char **field, const char *value)
 static bool
 parse_bool(const char *v, bool *out)
 {
-	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false", "off", "0"};
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(v, yes[i]) == 0)
 			return *out = true, true;
@@ -123,7 +122,6 @@ parse_hhmm(const char *v, int *minutes)
 	return true;
 }
 
-
 enum key_type { K_STRING, K_INT, K_BOOL, K_CHOICE, K_SPECIAL };
 
 struct key {
@@ -131,61 +129,61 @@ struct key {
 	enum key_type type;
 	size_t offset;
 	int lo, hi;
-	const char *choices;             /* K_CHOICE: "a|b|c" → 0, 1, 2 */
+	const char *choices; /* K_CHOICE: "a|b|c" → 0, 1, 2 */
 };
 
 #define OFF(field) offsetof(struct config, field)
 static const struct key keys[] = {
-	{"room", "name", K_STRING, OFF(room_name), 0, 0, NULL},
-	{"room", "timezone", K_SPECIAL, 0, 0, 0, NULL},
-	{"room", "language", K_CHOICE, 0, 0, 0, "en|da|de"},
-	{"room", "subject", K_CHOICE, OFF(subject), 0, 0, "show|organizer|hide"},
-	{"source", "type", K_CHOICE, OFF(source.type), 0, 0, "demo|ics|ews|graph|caldav"},
-	{"source", "url", K_SPECIAL, 0, 0, 0, NULL},
-	{"source", "mailbox", K_STRING, OFF(source.mailbox), 0, 0, NULL},
-	{"source", "username", K_STRING, OFF(source.username), 0, 0, NULL},
-	{"source", "password_file", K_SPECIAL, 0, 0, 0, NULL},
-	{"source", "auth", K_CHOICE, OFF(source.auth), 0, 0, "none|basic|ntlm|negotiate|bearer"},
-	{"source", "ca_file", K_STRING, OFF(source.ca_file), 0, 0, NULL},
-	{"source", "refresh", K_INT, OFF(source.refresh_s), 10, 86400, NULL},
-	{"source", "timeout", K_INT, OFF(source.timeout_s), 1, 600, NULL},
-	{"source", "server_version", K_STRING, OFF(source.server_version), 0, 0, NULL},
-	{"source", "tenant", K_STRING, OFF(source.tenant), 0, 0, NULL},
-	{"source", "client_id", K_STRING, OFF(source.client_id), 0, 0, NULL},
-	{"source", "client_secret_file", K_SPECIAL, 0, 0, 0, NULL},
-	{"source", "certificate_file", K_STRING, OFF(source.certificate_file), 0, 0, NULL},
-	{"source", "private_key_file", K_STRING, OFF(source.private_key_file), 0, 0, NULL},
-	{"source", "authority", K_STRING, OFF(source.authority), 0, 0, NULL},
-	{"source", "graph_url", K_STRING, OFF(source.graph_url), 0, 0, NULL},
-	{"source", "nearby_rooms", K_SPECIAL, 0, 0, 0, NULL},
-	{"booking", "enabled", K_BOOL, OFF(booking.enabled), 0, 0, NULL},
-	{"booking", "durations", K_SPECIAL, 0, 0, 0, NULL},
-	{"booking", "subject", K_STRING, OFF(booking.subject), 0, 0, NULL},
-	{"booking", "extend", K_BOOL, OFF(booking.extend), 0, 0, NULL},
-	{"booking", "end_early", K_CHOICE, OFF(booking.end_early), 0, 0, "no|own|all"},
-	{"booking", "checkin", K_BOOL, OFF(booking.checkin), 0, 0, NULL},
-	{"booking", "checkin_before", K_INT, OFF(booking.checkin_before_min), 0, 120, NULL},
-	{"booking", "checkin_grace", K_INT, OFF(booking.checkin_grace_min), 1, 120, NULL},
-	{"booking", "soon", K_INT, OFF(booking.soon_min), 0, 240, NULL},
-	{"booking", "idle", K_INT, OFF(booking.idle_s), 5, 3600, NULL},
-	{"display", "rotate", K_SPECIAL, 0, 0, 0, NULL},
-	{"display", "night", K_SPECIAL, 0, 0, 0, NULL},
-	{"display", "admin_pin", K_STRING, OFF(display.admin_pin), 0, 0, NULL},
-	{"display", "font", K_STRING, OFF(display.font), 0, 0, NULL},
-	{"display", "font_bold", K_STRING, OFF(display.font_bold), 0, 0, NULL},
-	{"display", "dpi", K_INT, OFF(display.dpi), 0, 1000, NULL},
-	{"display", "renderer", K_CHOICE, OFF(display.accelerated), 0, 0, "software|accelerated"},
-	{"display", "backlight", K_STRING, OFF(display.backlight), 0, 0, NULL},
-	{"led", "chip", K_STRING, OFF(led.chip), 0, 0, NULL},
-	{"led", "red", K_INT, OFF(led.red), -1, 1023, NULL},
-	{"led", "green", K_INT, OFF(led.green), -1, 1023, NULL},
-	{"led", "blue", K_INT, OFF(led.blue), -1, 1023, NULL},
-	{"led", "active_low", K_SPECIAL, 0, 0, 0, NULL},
-	{"led", "offline", K_CHOICE, OFF(led.offline), 0, 0, "off|keep|blink"},
-	{"led", "motion", K_INT, OFF(led.motion), -1, 1023, NULL},
-	{"led", "motion_release", K_INT, OFF(led.motion_release_min), 0, 240, NULL},
-	{"paths", "state_dir", K_STRING, OFF(state_dir), 0, 0, NULL},
-	{"paths", "cache", K_STRING, OFF(cache_file), 0, 0, NULL},
+	{ "room", "name", K_STRING, OFF(room_name), 0, 0, NULL },
+	{ "room", "timezone", K_SPECIAL, 0, 0, 0, NULL },
+	{ "room", "language", K_CHOICE, 0, 0, 0, "en|da|de" },
+	{ "room", "subject", K_CHOICE, OFF(subject), 0, 0, "show|organizer|hide" },
+	{ "source", "type", K_CHOICE, OFF(source.type), 0, 0, "demo|ics|ews|graph|caldav" },
+	{ "source", "url", K_SPECIAL, 0, 0, 0, NULL },
+	{ "source", "mailbox", K_STRING, OFF(source.mailbox), 0, 0, NULL },
+	{ "source", "username", K_STRING, OFF(source.username), 0, 0, NULL },
+	{ "source", "password_file", K_SPECIAL, 0, 0, 0, NULL },
+	{ "source", "auth", K_CHOICE, OFF(source.auth), 0, 0, "none|basic|ntlm|negotiate|bearer" },
+	{ "source", "ca_file", K_STRING, OFF(source.ca_file), 0, 0, NULL },
+	{ "source", "refresh", K_INT, OFF(source.refresh_s), 10, 86400, NULL },
+	{ "source", "timeout", K_INT, OFF(source.timeout_s), 1, 600, NULL },
+	{ "source", "server_version", K_STRING, OFF(source.server_version), 0, 0, NULL },
+	{ "source", "tenant", K_STRING, OFF(source.tenant), 0, 0, NULL },
+	{ "source", "client_id", K_STRING, OFF(source.client_id), 0, 0, NULL },
+	{ "source", "client_secret_file", K_SPECIAL, 0, 0, 0, NULL },
+	{ "source", "certificate_file", K_STRING, OFF(source.certificate_file), 0, 0, NULL },
+	{ "source", "private_key_file", K_STRING, OFF(source.private_key_file), 0, 0, NULL },
+	{ "source", "authority", K_STRING, OFF(source.authority), 0, 0, NULL },
+	{ "source", "graph_url", K_STRING, OFF(source.graph_url), 0, 0, NULL },
+	{ "source", "nearby_rooms", K_SPECIAL, 0, 0, 0, NULL },
+	{ "booking", "enabled", K_BOOL, OFF(booking.enabled), 0, 0, NULL },
+	{ "booking", "durations", K_SPECIAL, 0, 0, 0, NULL },
+	{ "booking", "subject", K_STRING, OFF(booking.subject), 0, 0, NULL },
+	{ "booking", "extend", K_BOOL, OFF(booking.extend), 0, 0, NULL },
+	{ "booking", "end_early", K_CHOICE, OFF(booking.end_early), 0, 0, "no|own|all" },
+	{ "booking", "checkin", K_BOOL, OFF(booking.checkin), 0, 0, NULL },
+	{ "booking", "checkin_before", K_INT, OFF(booking.checkin_before_min), 0, 120, NULL },
+	{ "booking", "checkin_grace", K_INT, OFF(booking.checkin_grace_min), 1, 120, NULL },
+	{ "booking", "soon", K_INT, OFF(booking.soon_min), 0, 240, NULL },
+	{ "booking", "idle", K_INT, OFF(booking.idle_s), 5, 3600, NULL },
+	{ "display", "rotate", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "night", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "admin_pin", K_STRING, OFF(display.admin_pin), 0, 0, NULL },
+	{ "display", "font", K_STRING, OFF(display.font), 0, 0, NULL },
+	{ "display", "font_bold", K_STRING, OFF(display.font_bold), 0, 0, NULL },
+	{ "display", "dpi", K_INT, OFF(display.dpi), 0, 1000, NULL },
+	{ "display", "renderer", K_CHOICE, OFF(display.accelerated), 0, 0, "software|accelerated" },
+	{ "display", "backlight", K_STRING, OFF(display.backlight), 0, 0, NULL },
+	{ "led", "chip", K_STRING, OFF(led.chip), 0, 0, NULL },
+	{ "led", "red", K_INT, OFF(led.red), -1, 1023, NULL },
+	{ "led", "green", K_INT, OFF(led.green), -1, 1023, NULL },
+	{ "led", "blue", K_INT, OFF(led.blue), -1, 1023, NULL },
+	{ "led", "active_low", K_SPECIAL, 0, 0, 0, NULL },
+	{ "led", "offline", K_CHOICE, OFF(led.offline), 0, 0, "off|keep|blink" },
+	{ "led", "motion", K_INT, OFF(led.motion), -1, 1023, NULL },
+	{ "led", "motion_release", K_INT, OFF(led.motion_release_min), 0, 240, NULL },
+	{ "paths", "state_dir", K_STRING, OFF(state_dir), 0, 0, NULL },
+	{ "paths", "cache", K_STRING, OFF(cache_file), 0, 0, NULL },
 };
 
 static bool
@@ -208,7 +206,8 @@ apply_durations(struct parse *p, const char *value)
 	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		int minutes;
 		if (!parse_int(tok, 5, 480, &minutes)) {
-			problem(p, p->line, "booking", "durations", "'%s' is not a number of minutes from 5 to 480", tok);
+			problem(p, p->line, "booking", "durations", "'%s' is not a number of minutes from 5 to 480",
+				tok);
 			return;
 		}
 		if (b->duration_count == CONFIG_MAX_DURATIONS) {
@@ -255,7 +254,8 @@ apply_active_low(struct parse *p, const char *value)
 	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		int i = parse_choice(tok, "red|green|blue");
 		if (i < 0) {
-			problem(p, p->line, "led", "active_low", "'%s' is not yes, no, or a list of red, green, blue", value);
+			problem(p, p->line, "led", "active_low", "'%s' is not yes, no, or a list of red, green, blue",
+				value);
 			return;
 		}
 		led->active_low_line[i] = true;
@@ -268,7 +268,8 @@ apply_special(struct parse *p, const char *section, const char *name, const char
 	struct config *c = p->config;
 	if (strcmp(name, "timezone") == 0) {
 		if (*value && !time_zone_exists(value))
-			problem(p, p->line, section, name, "unknown time zone '%s' (use an IANA name such as Europe/Copenhagen)", value);
+			problem(p, p->line, section, name,
+				"unknown time zone '%s' (use an IANA name such as Europe/Copenhagen)", value);
 		else
 			set_string(&c->timezone, value);
 	} else if (strcmp(name, "url") == 0) {
@@ -297,8 +298,8 @@ apply_special(struct parse *p, const char *section, const char *name, const char
 		c->display.has_night = false;
 		if (!*value)
 			return;
-		if (sscanf(value, "%15[0-9:]-%15[0-9:]", a, b) != 2 ||
-		    !parse_hhmm(a, &c->display.night_from_min) || !parse_hhmm(b, &c->display.night_to_min))
+		if (sscanf(value, "%15[0-9:]-%15[0-9:]", a, b) != 2 || !parse_hhmm(a, &c->display.night_from_min) ||
+			!parse_hhmm(b, &c->display.night_to_min))
 			problem(p, p->line, section, name, "'%s' is not a range like 19:00-07:00 (or empty)", value);
 		else
 			c->display.has_night = true;
@@ -316,19 +317,19 @@ apply_key(struct parse *p, const char *section, const char *name, const char *va
 		if (!find_section(section))
 			problem(p, p->line, section, name, "unknown section [%s]", section);
 		else
-			problem(p, p->line, section, name, "unknown key (see roomsign.conf.example for the keys of [%s])", section);
+			problem(p, p->line, section, name,
+				"unknown key (see roomsign.conf.example for the keys of [%s])", section);
 		return;
 	}
 	char *field = (char *)p->config + k->offset;
 	int n;
 	bool b;
 	switch (k->type) {
-	case K_STRING:
-		set_string((char **)field, value);
-		break;
+	case K_STRING: set_string((char **)field, value); break;
 	case K_INT:
 		if (!parse_int(value, k->lo, k->hi, &n))
-			problem(p, p->line, section, name, "'%s' is not a whole number from %d to %d", value, k->lo, k->hi);
+			problem(p, p->line, section, name, "'%s' is not a whole number from %d to %d", value, k->lo,
+				k->hi);
 		else
 			*(int *)field = n;
 		break;
@@ -347,9 +348,7 @@ apply_key(struct parse *p, const char *section, const char *name, const char *va
 		else
 			*(int *)field = n;
 		break;
-	case K_SPECIAL:
-		apply_special(p, section, name, value);
-		break;
+	case K_SPECIAL: apply_special(p, section, name, value); break;
 	}
 	if (strcmp(name, "type") == 0)
 		p->type_line = p->line;
@@ -377,11 +376,15 @@ static int
 on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
-	if (!name)                       /* a bare [section] line */
-		return find_section(section) ? 1 : (problem(p, p->line, section, NULL,
-			"unknown section [%s] (known: room, source, booking, display, led, paths)", section), 1);
+	if (!name) /* a bare [section] line */
+		return find_section(section)
+			       ? 1
+			       : (problem(p, p->line, section, NULL,
+					  "unknown section [%s] (known: room, source, booking, display, led, paths)",
+					  section),
+					 1);
 	apply_key(p, section, name, value);
-	return 1;                        /* keep going: report every problem at once */
+	return 1; /* keep going: report every problem at once */
 }
 
 void
@@ -401,7 +404,7 @@ config_defaults(struct config *c)
 	c->source.authority = xstrdup("https://login.microsoftonline.com");
 	c->source.graph_url = xstrdup("https://graph.microsoft.com");
 	c->booking.enabled = true;
-	static const int durations[] = {15, 30, 45, 60};
+	static const int durations[] = { 15, 30, 45, 60 };
 	memcpy(c->booking.durations, durations, sizeof(durations));
 	c->booking.duration_count = 4;
 	c->booking.subject = xstrdup("Ad-hoc meeting");
@@ -434,8 +437,8 @@ read_secret(struct parse *p, const char *path, int line, const char *key)
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0007)) {
-		problem(p, line, "source", key, "%s is readable by every user (mode %03o): run chmod 600 %s",
-			path, (unsigned)(st.st_mode & 0777), path);
+		problem(p, line, "source", key, "%s is readable by every user (mode %03o): run chmod 600 %s", path,
+			(unsigned)(st.st_mode & 0777), path);
 		fclose(fp);
 		return NULL;
 	}
@@ -457,8 +460,7 @@ static bool
 is_http_url(const char *url)
 {
 	return url && (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
-	       url[strcspn(url, ":") + 3] != '\0' && url[strcspn(url, ":") + 3] != '/' &&
-	       !strpbrk(url, " \t\r\n");
+	       url[strcspn(url, ":") + 3] != '\0' && url[strcspn(url, ":") + 3] != '/' && !strpbrk(url, " \t\r\n");
 }
 
 static void
@@ -478,15 +480,16 @@ validate_source(struct parse *p)
 		if (s->url && s->type != SOURCE_ICS && !is_http_url(s->url))
 			problem(p, p->url_line, "source", "url", "'%s' is not an http:// or https:// URL", s->url);
 		if (s->url && s->type == SOURCE_ICS && strstr(s->url, "://") && !is_http_url(s->url) &&
-		    strncmp(s->url, "file://", 7) != 0)
-			problem(p, p->url_line, "source", "url", "'%s' is not a path, file:// or http(s):// URL", s->url);
+			strncmp(s->url, "file://", 7) != 0)
+			problem(p, p->url_line, "source", "url", "'%s' is not a path, file:// or http(s):// URL",
+				s->url);
 	}
 	if (s->type == SOURCE_EWS || s->type == SOURCE_GRAPH)
 		require(p, s->mailbox, "mailbox", "the room's primary SMTP address");
 	if (s->type == SOURCE_EWS && s->auth == HTTP_AUTH_NONE)
 		s->auth = HTTP_AUTH_NTLM;
 	if ((s->type == SOURCE_EWS && s->auth != HTTP_AUTH_BEARER && s->auth != HTTP_AUTH_NEGOTIATE) ||
-	    s->type == SOURCE_CALDAV)
+		s->type == SOURCE_CALDAV)
 		require(p, s->username, "username", "the service account's user name");
 	if (s->type == SOURCE_GRAPH) {
 		require(p, s->tenant, "tenant", "the tenant id or domain");
@@ -495,14 +498,17 @@ validate_source(struct parse *p)
 			problem(p, p->type_line, "source", "client_secret_file",
 				"missing: a client secret file, or certificate_file and private_key_file");
 		if (s->authority && !is_http_url(s->authority))
-			problem(p, p->authority_line, "source", "authority", "'%s' is not an https:// URL", s->authority);
+			problem(p, p->authority_line, "source", "authority", "'%s' is not an https:// URL",
+				s->authority);
 		if (s->graph_url && !is_http_url(s->graph_url))
-			problem(p, p->graph_url_line, "source", "graph_url", "'%s' is not an https:// URL", s->graph_url);
+			problem(p, p->graph_url_line, "source", "graph_url", "'%s' is not an https:// URL",
+				s->graph_url);
 	}
 	if (s->password_file)
 		s->password = read_secret(p, s->password_file, p->password_line, "password_file");
 	else if ((s->type == SOURCE_EWS && s->auth != HTTP_AUTH_NEGOTIATE) || s->type == SOURCE_CALDAV)
-		problem(p, p->type_line, "source", "password_file", "missing: the %s source needs the account's password in a file", type);
+		problem(p, p->type_line, "source", "password_file",
+			"missing: the %s source needs the account's password in a file", type);
 	if (s->client_secret_file)
 		s->client_secret = read_secret(p, s->client_secret_file, p->secret_line, "client_secret_file");
 }
@@ -510,7 +516,7 @@ validate_source(struct parse *p)
 bool
 config_load(struct config *config, const char *path, char *err, size_t err_size)
 {
-	struct parse p = {.config = config, .file = path, .err = err, .err_size = err_size};
+	struct parse p = { .config = config, .file = path, .err = err, .err_size = err_size };
 	if (err && err_size)
 		err[0] = '\0';
 	config_defaults(config);
@@ -554,13 +560,33 @@ config_finish(struct config *c)
 	if (!c)
 		return;
 	char **strings[] = {
-		&c->path, &c->room_name, &c->timezone, &c->language, &c->source.url, &c->source.mailbox,
-		&c->source.username, &c->source.password_file, &c->source.ca_file,
-		&c->source.server_version, &c->source.tenant, &c->source.client_id,
-		&c->source.client_secret_file, &c->source.certificate_file, &c->source.private_key_file,
-		&c->source.authority, &c->source.graph_url, &c->source.timezone, &c->source.state_dir,
-		&c->booking.subject, &c->display.admin_pin, &c->display.font, &c->display.font_bold,
-		&c->display.backlight, &c->led.chip, &c->cache_file, &c->state_dir,
+		&c->path,
+		&c->room_name,
+		&c->timezone,
+		&c->language,
+		&c->source.url,
+		&c->source.mailbox,
+		&c->source.username,
+		&c->source.password_file,
+		&c->source.ca_file,
+		&c->source.server_version,
+		&c->source.tenant,
+		&c->source.client_id,
+		&c->source.client_secret_file,
+		&c->source.certificate_file,
+		&c->source.private_key_file,
+		&c->source.authority,
+		&c->source.graph_url,
+		&c->source.timezone,
+		&c->source.state_dir,
+		&c->booking.subject,
+		&c->display.admin_pin,
+		&c->display.font,
+		&c->display.font_bold,
+		&c->display.backlight,
+		&c->led.chip,
+		&c->cache_file,
+		&c->state_dir,
 	};
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
@@ -574,7 +600,7 @@ config_finish(struct config *c)
 const char *
 source_type_name(enum source_type type)
 {
-	static const char *const names[] = {"demo", "ics", "ews", "graph", "caldav"};
+	static const char *const names[] = { "demo", "ics", "ews", "graph", "caldav" };
 	return (unsigned)type < 5 ? names[type] : "unknown";
 }
 

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_DURATIONS 8
-#define CONFIG_MAX_ROOMS 16
+#define CONFIG_MAX_ROOMS     16
 
 enum subject_policy { SUBJECT_SHOW, SUBJECT_ORGANIZER, SUBJECT_HIDE };
 enum end_early_policy { END_EARLY_NO, END_EARLY_OWN, END_EARLY_ALL };
@@ -14,31 +14,31 @@ enum http_auth { HTTP_AUTH_NONE, HTTP_AUTH_BASIC, HTTP_AUTH_NTLM, HTTP_AUTH_NEGO
 
 struct source_config {
 	enum source_type type;
-	char *url;                       /* ics: path, file:// or http(s)://; ews/caldav: endpoint */
-	char *mailbox;                   /* the room's primary SMTP address (ews, graph) */
+	char *url;     /* ics: path, file:// or http(s)://; ews/caldav: endpoint */
+	char *mailbox; /* the room's primary SMTP address (ews, graph) */
 	char *username;
-	char *password;                  /* read from password_file; never logged */
+	char *password; /* read from password_file; never logged */
 	char *password_file;
 	enum http_auth auth;
 	char *ca_file;
 	int refresh_s;
-	char *server_version;            /* ews RequestServerVersion, default Exchange2013_SP1 */
+	char *server_version; /* ews RequestServerVersion, default Exchange2013_SP1 */
 	char *tenant, *client_id;
-	char *client_secret;             /* read from client_secret_file */
+	char *client_secret; /* read from client_secret_file */
 	char *client_secret_file;
 	char *certificate_file, *private_key_file;
 	char *authority, *graph_url;
 	char *nearby_rooms[CONFIG_MAX_ROOMS];
 	size_t nearby_count;
-	int timeout_s;                   /* per request, default 20 */
-	long max_body;                   /* bytes, default 16 MiB */
-	char *timezone;                  /* copy of room.timezone, for backends that need it */
-	char *state_dir;                 /* copy of paths.state_dir (token caches, etc.) */
+	int timeout_s;   /* per request, default 20 */
+	long max_body;   /* bytes, default 16 MiB */
+	char *timezone;  /* copy of room.timezone, for backends that need it */
+	char *state_dir; /* copy of paths.state_dir (token caches, etc.) */
 };
 
 struct booking_config {
 	bool enabled;
-	int durations[CONFIG_MAX_DURATIONS];       /* minutes */
+	int durations[CONFIG_MAX_DURATIONS]; /* minutes */
 	size_t duration_count;
 	char *subject;
 	bool extend;
@@ -46,42 +46,42 @@ struct booking_config {
 	bool checkin;
 	int checkin_before_min, checkin_grace_min;
 	int soon_min;
-	int idle_s;                                /* screens return home after this */
+	int idle_s; /* screens return home after this */
 };
 
 struct display_config {
-	int rotate;                                /* 0, 90, 180, 270 */
+	int rotate; /* 0, 90, 180, 270 */
 	bool has_night;
-	int night_from_min, night_to_min;          /* minutes after local midnight */
+	int night_from_min, night_to_min; /* minutes after local midnight */
 	char *admin_pin;
-	char *font;                                /* a TTF path; default: DejaVu Sans from fonts-dejavu-core */
+	char *font; /* a TTF path; default: DejaVu Sans from fonts-dejavu-core */
 	char *font_bold;
-	int dpi;                                   /* 0: ask SDL */
-	int accelerated;                           /* renderer: 0 software, 1 accelerated (GL) */
-	char *backlight;                           /* sysfs directory; empty: the first one found */
+	int dpi;         /* 0: ask SDL */
+	int accelerated; /* renderer: 0 software, 1 accelerated (GL) */
+	char *backlight; /* sysfs directory; empty: the first one found */
 };
 
 struct led_config {
-	char *chip;                                /* name, path or label; NULL: no LED */
-	int red, green, blue;                      /* line offsets, -1 when unused */
-	bool active_low;                           /* every line (yes) … */
-	bool active_low_line[3];                   /* … or some: red, green, blue (active_low = red,green) */
+	char *chip;              /* name, path or label; NULL: no LED */
+	int red, green, blue;    /* line offsets, -1 when unused */
+	bool active_low;         /* every line (yes) … */
+	bool active_low_line[3]; /* … or some: red, green, blue (active_low = red,green) */
 	enum led_offline offline;
-	int motion;                                /* PIR input line, -1 when unused */
-	int motion_release_min;                    /* no motion this long after start releases; 0: never */
+	int motion;             /* PIR input line, -1 when unused */
+	int motion_release_min; /* no motion this long after start releases; 0: never */
 };
 
 struct config {
-	char *path;                                /* the file it came from, or "(demo)" */
+	char *path; /* the file it came from, or "(demo)" */
 	char *room_name;
-	char *timezone;                            /* IANA name */
-	char *language;                            /* en | da | de */
+	char *timezone; /* IANA name */
+	char *language; /* en | da | de */
 	enum subject_policy subject;
 	struct source_config source;
 	struct booking_config booking;
 	struct display_config display;
 	struct led_config led;
-	char *cache_file;                          /* last good schedule */
+	char *cache_file; /* last good schedule */
 	char *state_dir;
 };
 
@@ -90,7 +90,7 @@ void config_defaults(struct config *config);
 /* Loads path over the defaults and reads secret files. On failure prints one line per problem,
  * naming file, line and key, into err (may be NULL: stderr) and returns false. */
 bool config_load(struct config *config, const char *path, char *err, size_t err_size);
-void config_finish(struct config *config);              /* accepts a zeroed struct */
+void config_finish(struct config *config); /* accepts a zeroed struct */
 const char *source_type_name(enum source_type type);
 /* The i-th known [section] key, for documentation checks; false past the end. */
 bool config_key_at(size_t i, const char **section, const char **name);

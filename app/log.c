@@ -17,9 +17,9 @@ log_set_level(enum log_level level)
 void
 log_msg(enum log_level level, const char *module, const char *fmt, ...)
 {
-	static const char *const names[] = {"error", "warning", "info", "debug"};
+	static const char *const names[] = { "error", "warning", "info", "debug" };
 	/* Under systemd, stderr goes to the journal, which stamps the time and reads <N> as priority. */
-	static const int prio[] = {3, 4, 6, 7};
+	static const int prio[] = { 3, 4, 6, 7 };
 	if (level > max_level)
 		return;
 	char line[1024];
@@ -27,7 +27,7 @@ log_msg(enum log_level level, const char *module, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (char *p = line; *p; p++)          /* one event, one line */
+	for (char *p = line; *p; p++) /* one event, one line */
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	bool journal = getenv("JOURNAL_STREAM") != NULL;

@@ -19,8 +19,8 @@
 #include "ui/i18n.h"
 
 #define DEFAULT_CONFIG "/etc/roomsign/roomsign.conf"
-#define EXIT_USAGE 2
-#define EXIT_TAKEN 3
+#define EXIT_USAGE     2
+#define EXIT_TAKEN     3
 
 struct options {
 	const char *config_path;
@@ -34,7 +34,7 @@ struct options {
 	bool book_test;
 	bool verbose;
 	const char *command;
-	const char *arg;                 /* screenshot's output file */
+	const char *arg; /* screenshot's output file */
 };
 
 static const char usage_text[] =
@@ -87,13 +87,20 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_DEMO = 256, OPT_HITS, OPT_NOW, OPT_SIZE, OPT_TZ, OPT_FROM, OPT_TO, OPT_MINUTES, OPT_BOOK_TEST };
 	static const struct option long_options[] = {
-		{"config", required_argument, NULL, 'c'}, {"demo", no_argument, NULL, OPT_DEMO},
-		{"hit-areas", required_argument, NULL, OPT_HITS}, {"now", required_argument, NULL, OPT_NOW},
-		{"size", required_argument, NULL, OPT_SIZE}, {"tz", required_argument, NULL, OPT_TZ},
-		{"from", required_argument, NULL, OPT_FROM}, {"to", required_argument, NULL, OPT_TO},
-		{"minutes", required_argument, NULL, OPT_MINUTES}, {"book-test", no_argument, NULL, OPT_BOOK_TEST},
-		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "demo", no_argument, NULL, OPT_DEMO },
+		{ "hit-areas", required_argument, NULL, OPT_HITS },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "minutes", required_argument, NULL, OPT_MINUTES },
+		{ "book-test", no_argument, NULL, OPT_BOOK_TEST },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -128,22 +135,22 @@ parse_options(int argc, char **argv, struct options *o)
 		o->arg = argv[optind++];
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->command && strcmp(o->command, "check") && strcmp(o->command, "agenda") &&
-	    strcmp(o->command, "book") && strcmp(o->command, "screenshot"))
+	if (o->command && strcmp(o->command, "check") && strcmp(o->command, "agenda") && strcmp(o->command, "book") &&
+		strcmp(o->command, "screenshot"))
 		return usage_error("unknown command '%s'", o->command);
 	if (o->command && strcmp(o->command, "screenshot") == 0 && !o->arg)
 		return usage_error("%s needs an output file: roomsign screenshot FILE.png", "screenshot");
 	if (o->command && strcmp(o->command, "book") == 0 && !o->minutes)
 		return usage_error("%s needs --minutes N", "book");
-	return -1;                               /* go on */
+	return -1; /* go on */
 }
 
 static bool
 parse_size(const char *s, int *w, int *h)
 {
 	int n = 0;
-	return sscanf(s, "%dx%d%n", w, h, &n) == 2 && n == (int)strlen(s) && *w >= 160 && *h >= 120 &&
-	       *w <= 8192 && *h <= 8192;
+	return sscanf(s, "%dx%d%n", w, h, &n) == 2 && n == (int)strlen(s) && *w >= 160 && *h >= 120 && *w <= 8192 &&
+	       *h <= 8192;
 }
 
 static void
@@ -174,7 +181,7 @@ cmd_agenda(const struct config *config, const struct options *o)
 		to = time_day_end(from);
 	if (to <= from)
 		return usage_error("--to must be after --from (%s)", o->to ? o->to : "");
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct schedule *schedule = NULL;
 	struct source *source = source_create(&config->source, &err);
 	if (!source || !source_fetch(source, from, to, &schedule, &err)) {
@@ -201,8 +208,8 @@ cmd_agenda(const struct config *config, const struct options *o)
 static int
 cmd_book(const struct config *config, const struct options *o)
 {
-	struct source_error err = {0};
-	struct event created = {0};
+	struct source_error err = { 0 };
+	struct event created = { 0 };
 	if (!config->booking.enabled) {
 		fputs("roomsign: booking is switched off in the configuration ([booking] enabled = no)\n", stderr);
 		return EXIT_FAILURE;
@@ -258,11 +265,11 @@ report_step(void *ctx, bool ok, const char *step, const char *detail)
 static int
 cmd_check(const struct config *config, const struct options *o)
 {
-	struct check_ctx ctx = {0};
-	struct source_error err = {0};
+	struct check_ctx ctx = { 0 };
+	struct source_error err = { 0 };
 	char detail[512];
 	snprintf(detail, sizeof(detail), "%s, %s source, room \"%s\"", config->path,
-		 source_type_name(config->source.type), config->room_name);
+		source_type_name(config->source.type), config->room_name);
 	report_step(&ctx, true, "configuration", detail);
 	struct source *source = source_create(&config->source, &err);
 	if (!source) {
@@ -288,7 +295,8 @@ setup_text(const char *path, const char *errors)
 		text = xasprintf("No configuration found at %s. Copy roomsign.conf.example "
 				 "(in /usr/share/doc/roomsign) there, or put roomsign.conf on the SD card's "
 				 "boot partition, and set the room's calendar. To try the sign without a "
-				 "calendar, run: roomsign --demo", path);
+				 "calendar, run: roomsign --demo",
+			path);
 	return text;
 }
 
@@ -327,7 +335,7 @@ load_config(const struct options *o, struct config *config, bool for_display, ch
 static int
 run_command(const struct options *o, struct config *config, char *setup)
 {
-	struct sign_options so = {.hit_areas = o->hit_areas, .setup_text = setup};
+	struct sign_options so = { .hit_areas = o->hit_areas, .setup_text = setup };
 	const char *cmd = o->command ? o->command : "";
 	if (o->size && !parse_size(o->size, &so.width, &so.height))
 		return usage_error("--size takes WIDTHxHEIGHT, e.g. 800x480, not '%s'", o->size);
@@ -348,8 +356,8 @@ run_command(const struct options *o, struct config *config, char *setup)
 int
 main(int argc, char **argv)
 {
-	struct options o = {0};
-	struct config config = {0};
+	struct options o = { 0 };
+	struct config config = { 0 };
 	char *setup = NULL;
 	int status = parse_options(argc, argv, &o);
 	if (status >= 0)
@@ -371,7 +379,8 @@ main(int argc, char **argv)
 		rs_time now;
 		if (!time_parse_now(o.now, &now)) {
 			config_finish(&config);
-			return usage_error("--now takes 2026-12-01T10:15 (room's zone) or 2026-12-01T09:15Z, not '%s'", o.now);
+			return usage_error(
+				"--now takes 2026-12-01T10:15 (room's zone) or 2026-12-01T09:15Z, not '%s'", o.now);
 		}
 		bool frozen = o.command && strcmp(o.command, "screenshot") == 0;
 		time_set_now(now, frozen);

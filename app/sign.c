@@ -29,7 +29,7 @@
 #include "worker.h"
 
 #define REMEMBER_MAX 32
-#define WAKE_MS 60000                    /* a touch at night lights the panel this long */
+#define WAKE_MS      60000 /* a touch at night lights the panel this long */
 
 struct id_list {
 	char *ids[REMEMBER_MAX];
@@ -55,15 +55,15 @@ struct sign {
 	struct room_state state;
 	SDL_Window *window;
 	SDL_Renderer *renderer;
-	SDL_Texture *target;             /* rotated panels: the frame is drawn here first */
+	SDL_Texture *target; /* rotated panels: the frame is drawn here first */
 	struct render *render;
-	int width, height;               /* logical (after rotation) */
+	int width, height; /* logical (after rotation) */
 	Uint32 event_type;
 	struct led *led;
 	struct backlight *backlight;
 	bool night, panel_on;
-	rs_time last_motion;             /* PIR: last debounced motion, 0 = none seen */
-	int led_key;                     /* what the LED was last told, to act on changes only */
+	rs_time last_motion; /* PIR: last debounced motion, 0 = none seen */
+	int led_key;         /* what the LED was last told, to act on changes only */
 	uint64_t wake_until_ms;
 	bool dirty;
 };
@@ -79,7 +79,7 @@ signal_main(void *arg)
 	int sig = 0;
 	if (sigwait(arg, &sig) == 0) {
 		stop_requested = 1;
-		SDL_Event ev = {.type = SDL_QUIT};      /* only wakes the loop: handle() ignores it */
+		SDL_Event ev = { .type = SDL_QUIT }; /* only wakes the loop: handle() ignores it */
 		SDL_PushEvent(&ev);
 		wake_notify();
 	}
@@ -192,8 +192,8 @@ find_address(char *buf, size_t size)
 static struct room_policy
 policy(const struct config *c)
 {
-	return (struct room_policy){c->booking.soon_min, c->booking.checkin && c->booking.enabled,
-				    c->booking.checkin_before_min, c->booking.checkin_grace_min};
+	return (struct room_policy){ c->booking.soon_min, c->booking.checkin && c->booking.enabled,
+		c->booking.checkin_before_min, c->booking.checkin_grace_min };
 }
 
 /* Everything between the schedule and the pixels, for one instant: pure functions. */
@@ -203,9 +203,17 @@ compose(struct sign *s, rs_time now, float dpi)
 	struct room_policy p = policy(s->config);
 	room_state_compute(s->schedule, now, &p, checked_in_fn, s, &s->state);
 	struct view_input in = {
-		.config = s->config, .schedule = s->schedule, .state = &s->state, .ui = &s->ui,
-		.now = now, .sync = &s->sync, .read_only = s->read_only, .rooms = s->rooms,
-		.room_count = s->room_count, .rooms_loading = s->rooms_loading, .address = s->address,
+		.config = s->config,
+		.schedule = s->schedule,
+		.state = &s->state,
+		.ui = &s->ui,
+		.now = now,
+		.sync = &s->sync,
+		.read_only = s->read_only,
+		.rooms = s->rooms,
+		.room_count = s->room_count,
+		.rooms_loading = s->rooms_loading,
+		.address = s->address,
 		.setup_text = s->opt->setup_text,
 	};
 	view_build(&in, s->view);
@@ -216,7 +224,9 @@ static const char *
 font_path(const struct config *c, bool bold)
 {
 	if (bold)
-		return c->display.font_bold ? c->display.font_bold : c->display.font ? c->display.font : ROOMSIGN_FONT_BOLD;
+		return c->display.font_bold ? c->display.font_bold
+		       : c->display.font    ? c->display.font
+					    : ROOMSIGN_FONT_BOLD;
 	return c->display.font ? c->display.font : ROOMSIGN_FONT;
 }
 
@@ -248,7 +258,7 @@ bool
 sign_screenshot(const struct config *config, const struct sign_options *opt, const char *png_path)
 {
 	struct sign s;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	bool ok = false;
 	sign_init_state(&s, config, opt);
 	s.width = opt->width;
@@ -271,7 +281,8 @@ sign_screenshot(const struct config *config, const struct sign_options *opt, con
 	}
 	SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, s.width, s.height, 32, SDL_PIXELFORMAT_ARGB8888);
 	SDL_Renderer *renderer = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
-	struct render *render = renderer ? render_create(renderer, font_path(config, false), font_path(config, true)) : NULL;
+	struct render *render =
+		renderer ? render_create(renderer, font_path(config, false), font_path(config, true)) : NULL;
 	if (render) {
 		compose(&s, time_now(), (float)config->display.dpi);
 		render_frame(render, s.frame);
@@ -305,7 +316,7 @@ static void
 post_result(void *ctx, struct worker_result *result)
 {
 	struct sign *s = ctx;
-	SDL_Event ev = {0};
+	SDL_Event ev = { 0 };
 	ev.type = s->event_type;
 	ev.user.data1 = result;
 	if (SDL_PushEvent(&ev) <= 0)
@@ -330,13 +341,11 @@ take_result(struct sign *s, struct worker_result *r)
 		if (!s->config->cache_file || !cache_save(s->config->cache_file, s->schedule))
 			log_debug("schedule not cached");
 		break;
-	case RESULT_FETCH_FAILED:
-		snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail);
-		break;
+	case RESULT_FETCH_FAILED: snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail); break;
 	case RESULT_ACTION:
 		if (r->job == JOB_RELEASE)
-			break;                   /* background: the next snapshot shows the outcome */
-		log_info("%s: %s", r->ok ? "done" : "failed", r->message);   /* what the screen says */
+			break; /* background: the next snapshot shows the outcome */
+		log_info("%s: %s", r->ok ? "done" : "failed", r->message); /* what the screen says */
 		ui_action_done(&s->ui, r->ok, r->message, now_ms);
 		break;
 	case RESULT_ROOMS:
@@ -355,9 +364,9 @@ take_result(struct sign *s, struct worker_result *r)
 static void
 request(struct sign *s, enum worker_job job, int minutes, const struct event *e)
 {
-	struct worker_request q = {.job = job, .minutes = minutes};
+	struct worker_request q = { .job = job, .minutes = minutes };
 	if (e)
-		q.event = *e;                    /* worker_request copies it */
+		q.event = *e; /* worker_request copies it */
 	if (!s->worker || !worker_request(s->worker, &q))
 		ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
 }
@@ -367,11 +376,8 @@ act(struct sign *s, struct ui_action a)
 {
 	const struct event *meeting = s->state.current;
 	switch (a.kind) {
-	case UI_ACT_NONE:
-		break;
-	case UI_ACT_BOOK:
-		request(s, JOB_BOOK, a.minutes, NULL);
-		break;
+	case UI_ACT_NONE: break;
+	case UI_ACT_BOOK: request(s, JOB_BOOK, a.minutes, NULL); break;
 	case UI_ACT_EXTEND:
 	case UI_ACT_END:
 		if (!meeting) {
@@ -388,9 +394,7 @@ act(struct sign *s, struct ui_action a)
 		s->rooms_loading = true;
 		request(s, JOB_FIND_ROOMS, 0, NULL);
 		break;
-	case UI_ACT_REFRESH:
-		request(s, JOB_REFRESH, 0, NULL);
-		break;
+	case UI_ACT_REFRESH: request(s, JOB_REFRESH, 0, NULL); break;
 	}
 }
 
@@ -430,7 +434,7 @@ update_led(struct sign *s)
 		return;
 	s->led_key = key;
 	led_show(s->led, colour, blink && !offline);
-	if (offline)                     /* the [led] offline rule over the last known colour */
+	if (offline) /* the [led] offline rule over the last known colour */
 		led_show_offline(s->led);
 }
 
@@ -448,8 +452,8 @@ watch_motion(struct sign *s, rs_time now)
 	}
 	const struct event *e = s->state.current;
 	if (!e || c->motion_release_min <= 0 || s->read_only || id_list_has(&s->checked_in, e->id) ||
-	    id_list_has(&s->released, e->id) || s->last_motion >= e->start ||
-	    now < e->start + c->motion_release_min * TIME_MINUTE)
+		id_list_has(&s->released, e->id) || s->last_motion >= e->start ||
+		now < e->start + c->motion_release_min * TIME_MINUTE)
 		return;
 	id_list_add(&s->released, e->id);
 	log_info("no motion for %d minutes since the meeting began: releasing it", c->motion_release_min);
@@ -485,10 +489,22 @@ to_logical(const struct sign *s, int px, int py, int *lx, int *ly)
 	int W, H;
 	SDL_GetRendererOutputSize(s->renderer, &W, &H);
 	switch (s->config->display.rotate) {
-	case 90: *lx = py; *ly = W - 1 - px; break;
-	case 180: *lx = W - 1 - px; *ly = H - 1 - py; break;
-	case 270: *lx = H - 1 - py; *ly = px; break;
-	default: *lx = px; *ly = py; break;
+	case 90:
+		*lx = py;
+		*ly = W - 1 - px;
+		break;
+	case 180:
+		*lx = W - 1 - px;
+		*ly = H - 1 - py;
+		break;
+	case 270:
+		*lx = H - 1 - py;
+		*ly = px;
+		break;
+	default:
+		*lx = px;
+		*ly = py;
+		break;
 	}
 }
 
@@ -498,7 +514,7 @@ press(struct sign *s, int px, int py, bool down)
 	int x, y;
 	uint64_t now_ms = time_mono_ms();
 	s->ui.last_input_ms = now_ms;
-	if (!s->panel_on) {                  /* at night the first touch only wakes the panel */
+	if (!s->panel_on) { /* at night the first touch only wakes the panel */
 		s->wake_until_ms = now_ms + WAKE_MS;
 		s->ui.pressed[0] = '\0';
 		s->dirty = true;
@@ -546,7 +562,7 @@ open_window(struct sign *s)
 	/* The sign redraws about once a minute: SDL's software renderer draws a 1920x1080 frame in
 	 * a few ms and spares the GL stack (~70 MiB with Mesa's llvmpipe). */
 	Uint32 first = s->config->display.accelerated ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
-	if (first == SDL_RENDERER_SOFTWARE)  /* and present through the driver's own framebuffer, not GL */
+	if (first == SDL_RENDERER_SOFTWARE) /* and present through the driver's own framebuffer, not GL */
 		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	Uint32 second = first == SDL_RENDERER_SOFTWARE ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
 	s->renderer = SDL_CreateRenderer(s->window, -1, first);
@@ -563,8 +579,8 @@ open_window(struct sign *s)
 	s->width = sideways ? H : W;
 	s->height = sideways ? W : H;
 	if (s->config->display.rotate) {
-		s->target = SDL_CreateTexture(s->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
-					      s->width, s->height);
+		s->target = SDL_CreateTexture(
+			s->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, s->width, s->height);
 		if (!s->target)
 			log_warn("cannot rotate the screen: %s", SDL_GetError());
 	}
@@ -596,7 +612,7 @@ draw(struct sign *s, rs_time now)
 		SDL_RenderClear(s->renderer);
 		int W, H;
 		SDL_GetRendererOutputSize(s->renderer, &W, &H);
-		SDL_Rect dst = {(W - s->width) / 2, (H - s->height) / 2, s->width, s->height};
+		SDL_Rect dst = { (W - s->width) / 2, (H - s->height) / 2, s->width, s->height };
 		SDL_RenderCopyEx(s->renderer, s->target, NULL, &dst, s->config->display.rotate, NULL, SDL_FLIP_NONE);
 	} else {
 		render_frame(s->render, s->frame);
@@ -615,7 +631,7 @@ draw(struct sign *s, rs_time now)
 static int
 sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
 {
-	uint64_t ms = (uint64_t)((double)(60 - now % 60) * 1000.0 / time_speed());  /* the clock's minute */
+	uint64_t ms = (uint64_t)((double)(60 - now % 60) * 1000.0 / time_speed()); /* the clock's minute */
 	uint64_t ui = ui_next_deadline_ms(&s->ui, now_ms, s->config->booking.idle_s);
 	if (ui < ms)
 		ms = ui;
@@ -623,12 +639,12 @@ sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
 	if (led_ms >= 0 && (uint64_t)led_ms < ms)
 		ms = (uint64_t)led_ms;
 	if (s->config->led.motion >= 0 && s->led && wake_is_native() && ms > 5000)
-		ms = 5000;                       /* SDL waits: the PIR is polled, a few seconds is quick enough */
+		ms = 5000; /* SDL waits: the PIR is polled, a few seconds is quick enough */
 	if (next_ping_ms && next_ping_ms > now_ms && next_ping_ms - now_ms < ms)
 		ms = next_ping_ms - now_ms;
 	if (s->wake_until_ms > now_ms && s->wake_until_ms - now_ms < ms)
 		ms = s->wake_until_ms - now_ms;
-	if (s->state.checkin && s->state.checkin_deadline > now) {     /* release a no-show on time */
+	if (s->state.checkin && s->state.checkin_deadline > now) { /* release a no-show on time */
 		uint64_t d = (uint64_t)((double)(s->state.checkin_deadline - now) * 1000.0 / time_speed());
 		if (d < ms)
 			ms = d;
@@ -668,8 +684,7 @@ handle(struct sign *s, const SDL_Event *ev)
 			s->dirty = true;
 		}
 		break;
-	default:
-		break;                           /* keys do nothing: no key combination quits the kiosk */
+	default: break; /* keys do nothing: no key combination quits the kiosk */
 	}
 }
 
@@ -677,7 +692,7 @@ int
 sign_run(const struct config *config, const struct sign_options *opt)
 {
 	struct sign s;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	int status = EXIT_FAILURE;
 	sign_init_state(&s, config, opt);
 	if (config->state_dir && mkdir(config->state_dir, 0700) != 0 && errno != EEXIST)
@@ -687,7 +702,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);     /* before any thread: all inherit it */
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL); /* before any thread: all inherit it */
 	bool has_signal_thread = pthread_create(&signal_thread, NULL, signal_main, &stop_signals) == 0;
 	if (!open_window(&s))
 		goto out;
@@ -709,6 +724,10 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	s.backlight = config->display.has_night ? backlight_create(NULL, config->display.backlight) : NULL;
 	s.panel_on = true;
 	rs_time now = time_now();
+	draw(&s, now);
+	/* A second present: with double-buffered KMSDRM page flipping the first buffer may not be
+	 * scanned out (or flushed, on virtio-gpu) until the next flip, and the sign may not draw
+	 * again for a minute. */
 	draw(&s, now);
 	watchdog_ready();
 	if (s.source && !(s.worker = worker_create(s.source, config, post_result, &s)))
@@ -733,12 +752,13 @@ sign_run(const struct config *config, const struct sign_options *opt)
 			s.dirty = true;
 		}
 		if (s.state.checkin && now >= s.state.checkin_deadline)
-			s.dirty = true;          /* recompute: the no-show is due for release */
+			s.dirty = true; /* recompute: the no-show is due for release */
 		if (s.dirty)
 			draw(&s, now);
 		update_backlight(&s, now, now_ms);
 		if (s.state.status != last_status) {
-			log_info("room is now %s", (const char *[]){"free", "busy", "starting soon", "waiting for check-in"}[s.state.status]);
+			log_info("room is now %s", (const char *[]){ "free", "busy", "starting soon",
+							   "waiting for check-in" }[s.state.status]);
 			last_status = s.state.status;
 		}
 		update_led(&s);
@@ -773,7 +793,7 @@ out:
 	sign_finish_state(&s);
 	if (has_signal_thread) {
 		if (!stop_requested)
-			pthread_kill(signal_thread, SIGTERM);   /* stopped for another reason: end its wait */
+			pthread_kill(signal_thread, SIGTERM); /* stopped for another reason: end its wait */
 		pthread_join(signal_thread, NULL);
 	}
 	wake_finish();

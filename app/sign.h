@@ -6,15 +6,14 @@
 #include "core/event.h"
 
 struct sign_options {
-	const char *hit_areas;           /* write touch targets here after every frame (JSON) */
-	int width, height;               /* window size; 0: full screen */
-	const char *setup_text;          /* non-NULL: show the setup screen with this text */
-	bool has_now;                    /* start the clock at `now` (tests) */
+	const char *hit_areas;  /* write touch targets here after every frame (JSON) */
+	int width, height;      /* window size; 0: full screen */
+	const char *setup_text; /* non-NULL: show the setup screen with this text */
+	bool has_now;           /* start the clock at `now` (tests) */
 	rs_time now;
 };
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit status. */
 int sign_run(const struct config *config, const struct sign_options *options);
 /* Renders one frame offscreen (no display server) at `now` and writes a PNG. */
-bool sign_screenshot(const struct config *config, const struct sign_options *options,
-		     const char *png_path);
+bool sign_screenshot(const struct config *config, const struct sign_options *options, const char *png_path);

@@ -17,9 +17,9 @@ static struct {
 	int event_fd;
 	int inputs[MAX_INPUTS];
 	size_t input_count;
-	bool native;                     /* the driver waits by itself */
+	bool native; /* the driver waits by itself */
 	unsigned long wakeups;
-} w = {.event_fd = -1};
+} w = { .event_fd = -1 };
 
 /* Our own read-only handles on the input devices, only to learn when SDL has something to read.
  * Each evdev reader gets its own copy of the events, so draining ours takes nothing from SDL. */
@@ -54,7 +54,8 @@ wake_init(void)
 	}
 	if (!w.native) {
 		open_inputs();
-		log_info("video driver %s: sleeping in poll() on %zu input device(s)", driver ? driver : "?", w.input_count);
+		log_info("video driver %s: sleeping in poll() on %zu input device(s)", driver ? driver : "?",
+			w.input_count);
 	}
 	return true;
 }
@@ -98,17 +99,17 @@ wake_wait_event(SDL_Event *ev, int timeout_ms, int extra_fd)
 		return true;
 	struct pollfd fds[MAX_INPUTS + 2];
 	nfds_t n = 0;
-	fds[n++] = (struct pollfd){.fd = w.event_fd, .events = POLLIN};
+	fds[n++] = (struct pollfd){ .fd = w.event_fd, .events = POLLIN };
 	for (size_t i = 0; i < w.input_count; i++)
-		fds[n++] = (struct pollfd){.fd = w.inputs[i], .events = POLLIN};
+		fds[n++] = (struct pollfd){ .fd = w.inputs[i], .events = POLLIN };
 	if (extra_fd >= 0)
-		fds[n++] = (struct pollfd){.fd = extra_fd, .events = POLLIN};
+		fds[n++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
 	int rc = poll(fds, n, timeout_ms < 0 ? -1 : timeout_ms);
 	w.wakeups++;
 	if (rc > 0) {
 		for (nfds_t i = 0; i < n; i++) {
 			if (fds[i].fd == extra_fd)
-				continue;                /* the PIR's events are read by the LED code */
+				continue; /* the PIR's events are read by the LED code */
 			if (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 				fds[i].fd = -1;
 				continue;

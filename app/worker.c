@@ -11,7 +11,7 @@
 #include "log.h"
 #include "ui/i18n.h"
 
-#define QUEUE_MAX 16
+#define QUEUE_MAX       16
 #define BACKOFF_FIRST_S 5
 
 struct worker {
@@ -41,21 +41,16 @@ const char *
 worker_plain_error(const struct source_error *err)
 {
 	switch (err->category) {
-	case SOURCE_ERR_CONFLICT:
-		return err->message;             /* already plain: "The room was just booked…" */
+	case SOURCE_ERR_CONFLICT: return err->message; /* already plain: "The room was just booked…" */
 	case SOURCE_ERR_NETWORK:
 	case SOURCE_ERR_THROTTLED:
 		return _("The calendar server cannot be reached right now. Please try again in a minute.");
 	case SOURCE_ERR_AUTH:
 	case SOURCE_ERR_PERMISSION:
-	case SOURCE_ERR_CONFIG:
-		return _("This sign is not allowed to change the room's calendar. Please tell IT.");
-	case SOURCE_ERR_NOT_FOUND:
-		return _("The meeting no longer exists in the calendar.");
-	case SOURCE_ERR_UNSUPPORTED:
-		return _("This calendar cannot be changed from the sign.");
-	default:
-		return _("The calendar server gave an unexpected answer. Please try again.");
+	case SOURCE_ERR_CONFIG: return _("This sign is not allowed to change the room's calendar. Please tell IT.");
+	case SOURCE_ERR_NOT_FOUND: return _("The meeting no longer exists in the calendar.");
+	case SOURCE_ERR_UNSUPPORTED: return _("This calendar cannot be changed from the sign.");
+	default: return _("The calendar server gave an unexpected answer. Please try again.");
 	}
 }
 
@@ -93,7 +88,7 @@ refresh(struct worker *w)
 {
 	rs_time from, to;
 	struct schedule *schedule = NULL;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	worker_window(time_now(), &from, &to);
 	if (source_fetch(w->source, from, to, &schedule, &err)) {
 		if (w->last_logged[0])
@@ -122,7 +117,7 @@ static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
-	if (w->failures & 0x80000000u) {             /* the server said when */
+	if (w->failures & 0x80000000u) { /* the server said when */
 		int s = (int)(w->failures & 0xffffu);
 		w->failures = 1;
 		return s < refresh_s * 10 ? s : refresh_s * 10;
@@ -144,12 +139,9 @@ action_error(enum worker_job job, const struct source_error *err)
 	if (err->category != SOURCE_ERR_CONFLICT)
 		return worker_plain_error(err);
 	switch (job) {
-	case JOB_BOOK:
-		return _("Someone else has just booked the room for that time. Please choose another time.");
-	case JOB_EXTEND:
-		return _("Another meeting starts then: the meeting cannot be extended.");
-	default:
-		return _("Someone changed the meeting at the same moment. Please try again.");
+	case JOB_BOOK: return _("Someone else has just booked the room for that time. Please choose another time.");
+	case JOB_EXTEND: return _("Another meeting starts then: the meeting cannot be extended.");
+	default: return _("Someone changed the meeting at the same moment. Please try again.");
 	}
 }
 
@@ -184,7 +176,8 @@ window_free(struct worker *w, const struct event *mine, rs_time from, rs_time to
 		if (mine->id && e->id && strcmp(mine->id, e->id) == 0)
 			continue;
 		schedule_destroy(s);
-		return source_fail(err, SOURCE_ERR_CONFLICT, "%s", _("Another meeting starts then: the meeting cannot be extended."));
+		return source_fail(err, SOURCE_ERR_CONFLICT, "%s",
+			_("Another meeting starts then: the meeting cannot be extended."));
 	}
 	schedule_destroy(s);
 	return true;
@@ -193,13 +186,13 @@ window_free(struct worker *w, const struct event *mine, rs_time from, rs_time to
 static void
 run_action(struct worker *w, struct worker_request *q)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	char msg[256], t[8];
 	rs_time now = time_now();
 	bool ok = false;
 	switch (q->job) {
 	case JOB_BOOK: {
-		struct event created = {0};
+		struct event created = { 0 };
 		rs_time start = booking_start(now), end = booking_end(now, q->minutes);
 		ok = source_book_checked(w->source, start, end, w->config->booking.subject, &created, &err);
 		time_format_hm(end, t, sizeof(t));
@@ -248,8 +241,7 @@ run_action(struct worker *w, struct worker_request *q)
 		w->post(w->ctx, r);
 		return;
 	}
-	case JOB_REFRESH:
-		return;
+	case JOB_REFRESH: return;
 	}
 	action_done(w, q->job, ok, msg, &err);
 }
@@ -275,7 +267,7 @@ worker_main(void *arg)
 			pthread_cond_timedwait(&w->wake, &w->lock, &ts);
 			continue;
 		}
-		struct worker_request q = {.job = JOB_REFRESH};
+		struct worker_request q = { .job = JOB_REFRESH };
 		if (w->queued) {
 			q = w->queue[0];
 			memmove(&w->queue[0], &w->queue[1], (w->queued - 1) * sizeof(q));
@@ -284,7 +276,7 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		run_action(w, &q);
 		event_finish(&q.event);
-		if (q.job != JOB_FIND_ROOMS) {       /* after a change, show the server's truth at once */
+		if (q.job != JOB_FIND_ROOMS) { /* after a change, show the server's truth at once */
 			refresh(w);
 			/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
 			next_refresh_ms = time_mono_ms() + (uint64_t)((double)next_delay_s(w) * 1000.0 / time_speed());

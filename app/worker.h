@@ -9,20 +9,20 @@ enum worker_job { JOB_REFRESH, JOB_BOOK, JOB_EXTEND, JOB_END, JOB_RELEASE, JOB_F
 
 struct worker_request {
 	enum worker_job job;
-	int minutes;                     /* book, extend */
-	struct event event;              /* extend, end, release: a copy of the meeting (owned) */
+	int minutes;        /* book, extend */
+	struct event event; /* extend, end, release: a copy of the meeting (owned) */
 };
 
 enum worker_result_kind { RESULT_SNAPSHOT, RESULT_FETCH_FAILED, RESULT_ACTION, RESULT_ROOMS };
 
 struct worker_result {
 	enum worker_result_kind kind;
-	enum worker_job job;             /* RESULT_ACTION: which one */
-	struct schedule *schedule;       /* RESULT_SNAPSHOT: ownership moves to the receiver */
+	enum worker_job job;       /* RESULT_ACTION: which one */
+	struct schedule *schedule; /* RESULT_SNAPSHOT: ownership moves to the receiver */
 	bool ok;
 	enum source_category category;
-	char message[512];               /* for the screen: plain words */
-	char detail[512];                /* for the admin screen and log */
+	char message[512]; /* for the screen: plain words */
+	char detail[512];  /* for the admin screen and log */
 	struct room_availability rooms[CONFIG_MAX_ROOMS];
 	size_t room_count;
 };
@@ -33,8 +33,7 @@ typedef void (*worker_post_fn)(void *ctx, struct worker_result *result);
 struct worker;
 
 /* Starts the thread; the first refresh runs at once. config and source must outlive it. */
-struct worker *worker_create(struct source *source, const struct config *config,
-			     worker_post_fn post, void *ctx);
+struct worker *worker_create(struct source *source, const struct config *config, worker_post_fn post, void *ctx);
 /* Stops and joins the thread (a running request finishes first, bounded by its timeout). */
 void worker_destroy(struct worker *worker);
 /* Queues a request (copied); false when the queue is full. */

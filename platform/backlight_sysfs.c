@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #define BACKLIGHT_ROOT "/sys/class/backlight"
-#define BL_POWER_ON "0"          /* FB_BLANK_UNBLANK */
-#define BL_POWER_OFF "4"         /* FB_BLANK_POWERDOWN */
+#define BL_POWER_ON    "0" /* FB_BLANK_UNBLANK */
+#define BL_POWER_OFF   "4" /* FB_BLANK_POWERDOWN */
 
 struct backlight {
 	char *dir;
 	long max_brightness;
-	bool is_known, is_on;          /* what we last wrote, so a repeated call costs nothing */
-	bool has_failed;               /* log a failing write once, not on every call */
+	bool is_known, is_on; /* what we last wrote, so a repeated call costs nothing */
+	bool has_failed;      /* log a failing write once, not on every call */
 };
 
 static bool

@@ -12,7 +12,7 @@ struct led;
  * NULL on failure (already logged, with the reason: missing chip, busy line); the sign runs on.
  * Every function below accepts NULL and then does nothing (false, -1). */
 struct led *led_create(const struct led_config *config);
-void led_destroy(struct led *led);               /* accepts NULL; leaves the light off, lines released */
+void led_destroy(struct led *led); /* accepts NULL; leaves the light off, lines released */
 /* Shows a colour; blink makes it flash (called by the main loop: led_tick drives the blink).
  * One line: on = red (busy); amber blinks it. Two lines: amber = red + green. Three: RGB. */
 bool led_show(struct led *led, enum led_colour colour, bool blink);

@@ -12,32 +12,32 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LED_CONSUMER "roomsign"
-#define LED_MAX_LINES 3
-#define LED_BLINK_MS 500            /* half period of an attention blink (one-colour amber) */
-#define LED_SLOW_BLINK_MS 1000      /* half period of the offline blink */
+#define LED_CONSUMER           "roomsign"
+#define LED_MAX_LINES          3
+#define LED_BLINK_MS           500  /* half period of an attention blink (one-colour amber) */
+#define LED_SLOW_BLINK_MS      1000 /* half period of the offline blink */
 #define LED_MOTION_DEBOUNCE_US 200000
-#define LED_MOTION_EVENTS 16
+#define LED_MOTION_EVENTS      16
 
 /* Primary colours a line can carry; a colour is the set of primaries it lights. */
 enum { PRIMARY_RED = 1, PRIMARY_GREEN = 2, PRIMARY_BLUE = 4 };
 
 struct led {
-	struct gpiod_chip *chip;                    /* NULL: the null LED (no chip configured) */
-	char *chip_name;                            /* for log lines */
-	struct gpiod_line_request *lines;           /* the colour lines, NULL when none */
+	struct gpiod_chip *chip;          /* NULL: the null LED (no chip configured) */
+	char *chip_name;                  /* for log lines */
+	struct gpiod_line_request *lines; /* the colour lines, NULL when none */
 	unsigned int offsets[LED_MAX_LINES];
-	unsigned int primary[LED_MAX_LINES];        /* which primary each line carries */
-	bool active_low[LED_MAX_LINES];             /* per line: the LED lights when the line is low */
+	unsigned int primary[LED_MAX_LINES]; /* which primary each line carries */
+	bool active_low[LED_MAX_LINES];      /* per line: the LED lights when the line is low */
 	size_t line_count;
 	enum led_offline offline;
 
 	enum led_colour colour;
-	unsigned int lit;                           /* primaries lit in the "on" phase */
+	unsigned int lit; /* primaries lit in the "on" phase */
 	bool has_shown;
 	bool is_blinking, phase_on;
 	unsigned int half_period_ms;
-	uint64_t next_toggle_ms;                    /* 0: start timing at the next tick */
+	uint64_t next_toggle_ms; /* 0: start timing at the next tick */
 
 	struct gpiod_line_request *motion;
 	struct gpiod_edge_event_buffer *events;
@@ -118,7 +118,8 @@ open_chip(const char *want)
 		closedir(dir);
 	if (!found)
 		log_error("no GPIO chip \"%s\" (looked for a path, /dev/%s and a chip with that label%s); "
-			"running without the LED", want, want,
+			  "running without the LED",
+			want, want,
 			is_denied ? "; some chips could not be opened: is the service user in the gpio group?" : "");
 	return found;
 }
@@ -134,20 +135,18 @@ log_request_failure(struct led *led, const unsigned int *offsets, size_t count, 
 			continue;
 		if (gpiod_line_info_is_used(info)) {
 			const char *consumer = gpiod_line_info_get_consumer(info);
-			log_error("%s line %u on %s is busy (used by \"%s\"); running without the LED",
-				what, offsets[i], led->chip_name, consumer && *consumer ? consumer : "?");
+			log_error("%s line %u on %s is busy (used by \"%s\"); running without the LED", what,
+				offsets[i], led->chip_name, consumer && *consumer ? consumer : "?");
 			gpiod_line_info_free(info);
 			return;
 		}
 		gpiod_line_info_free(info);
 	}
-	log_error("cannot request %s line(s) on %s: %s; running without the LED", what,
-		led->chip_name, strerror(err));
+	log_error("cannot request %s line(s) on %s: %s; running without the LED", what, led->chip_name, strerror(err));
 }
 
 static struct gpiod_line_request *
-request_lines(struct led *led, const unsigned int *offsets, size_t count,
-	struct gpiod_line_settings *settings)
+request_lines(struct led *led, const unsigned int *offsets, size_t count, struct gpiod_line_settings *settings)
 {
 	struct gpiod_line_request *request = NULL;
 	struct gpiod_line_config *line_config = gpiod_line_config_new();
@@ -222,10 +221,11 @@ request_motion_line(struct led *led)
 static bool
 collect_lines(struct led *led, const struct led_config *config)
 {
-	const int wanted[LED_MAX_LINES] = {config->red, config->green, config->blue};
-	const unsigned int primaries[LED_MAX_LINES] = {PRIMARY_RED, PRIMARY_GREEN, PRIMARY_BLUE};
+	const int wanted[LED_MAX_LINES] = { config->red, config->green, config->blue };
+	const unsigned int primaries[LED_MAX_LINES] = { PRIMARY_RED, PRIMARY_GREEN, PRIMARY_BLUE };
 	const bool low[LED_MAX_LINES] = {
-		config->active_low || config->active_low_line[0], config->active_low || config->active_low_line[1],
+		config->active_low || config->active_low_line[0],
+		config->active_low || config->active_low_line[1],
 		config->active_low || config->active_low_line[2],
 	};
 	struct gpiod_chip_info *info = gpiod_chip_get_info(led->chip);
@@ -243,13 +243,13 @@ collect_lines(struct led *led, const struct led_config *config)
 	if (led->line_count == 1)
 		led->primary[0] = PRIMARY_RED;
 
-	const int all[] = {config->red, config->green, config->blue, config->motion};
+	const int all[] = { config->red, config->green, config->blue, config->motion };
 	for (size_t i = 0; i < 4; i++) {
 		if (all[i] < 0)
 			continue;
 		if ((size_t)all[i] >= num_lines) {
-			log_error("line %d does not exist on %s (it has %zu lines); running without the LED",
-				all[i], led->chip_name, num_lines);
+			log_error("line %d does not exist on %s (it has %zu lines); running without the LED", all[i],
+				led->chip_name, num_lines);
 			return false;
 		}
 		for (size_t j = 0; j < i; j++) {
@@ -288,9 +288,11 @@ led_create(const struct led_config *config)
 		if (!request_motion_line(led))
 			goto err;
 	}
-	log_info("LED on %s (%s): %zu colour line(s)%s%s", led->chip_name,
-		gpiod_chip_get_path(led->chip), led->line_count,
-		config->active_low || led->active_low[0] || led->active_low[1] || led->active_low[2] ? ", active-low" : "", led->motion ? ", motion sensor" : "");
+	log_info("LED on %s (%s): %zu colour line(s)%s%s", led->chip_name, gpiod_chip_get_path(led->chip),
+		led->line_count,
+		config->active_low || led->active_low[0] || led->active_low[1] || led->active_low[2] ? ", active-low"
+												     : "",
+		led->motion ? ", motion sensor" : "");
 	return led;
 err:
 	led_destroy(led);
@@ -385,9 +387,7 @@ led_show_offline(struct led *led)
 	if (!led)
 		return false;
 	switch (led->offline) {
-	case LED_OFFLINE_KEEP:
-		log_info("LED offline: keeping %s", colour_name(led->colour));
-		return true;
+	case LED_OFFLINE_KEEP: log_info("LED offline: keeping %s", colour_name(led->colour)); return true;
 	case LED_OFFLINE_BLINK: {
 		unsigned int lit = led->has_shown ? primaries_of(led->colour) : 0;
 		/* Blink something visible even when the last colour is dark on this light. */
@@ -459,8 +459,8 @@ led_motion_seen(struct led *led)
 	/* Bounded: a chattering sensor must not hold the main loop here. */
 	for (int round = 0; round < 8; round++) {
 		int ready = gpiod_line_request_wait_edge_events(led->motion, 0);
-		int count = ready > 0 ? gpiod_line_request_read_edge_events(led->motion, led->events,
-			LED_MOTION_EVENTS) : ready;
+		int count = ready > 0 ? gpiod_line_request_read_edge_events(led->motion, led->events, LED_MOTION_EVENTS)
+				      : ready;
 		if (count < 0 && !led->has_read_error) {
 			log_error("reading motion line %u on %s: %s", led->motion_offset, led->chip_name,
 				strerror(errno));

@@ -57,7 +57,7 @@ led_show_offline(struct led *led)
 {
 	if (!led)
 		return false;
-	static const char *const what[] = {"off", "keeping the last colour", "slow blink"};
+	static const char *const what[] = { "off", "keeping the last colour", "slow blink" };
 	log_info("LED offline: %s", what[led->offline]);
 	if (led->offline == LED_OFFLINE_OFF)
 		led->colour = LED_OFF;

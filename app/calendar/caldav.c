@@ -16,9 +16,9 @@
 #include "../core/xalloc.h"
 #include "../log.h"
 
-#define MAX_ITEMS 5000                   /* resources cached from one calendar */
-#define MULTIGET_BATCH 100
-#define MAX_SYNC_ROUNDS 10               /* a server that truncates its sync answer (507) */
+#define MAX_ITEMS       5000 /* resources cached from one calendar */
+#define MULTIGET_BATCH  100
+#define MAX_SYNC_ROUNDS 10 /* a server that truncates its sync answer (507) */
 
 enum sync_result { SYNC_OK, SYNC_RESTART, SYNC_FAILED };
 
@@ -60,7 +60,7 @@ cache_put(struct caldav *c, const char *href, const char *etag, const char *data
 			c->items = xrealloc(c->items, c->cap * sizeof(*c->items));
 		}
 		it = &c->items[c->count++];
-		*it = (struct cached){xstrdup(href), NULL, NULL};
+		*it = (struct cached){ xstrdup(href), NULL, NULL };
 	}
 	free(it->etag);
 	free(it->data);
@@ -100,8 +100,8 @@ collection_sync_token(struct caldav *c, struct source_error *err, bool *failed)
  * is 0 after a transport failure (err says why), else the HTTP status, with the response moved
  * to resp_out for the caller to read and finish. */
 static bool
-report(struct caldav *c, const char *depth, const char *body, struct caldav_multistatus *ms,
-       long *status_out, struct http_response *resp_out, struct source_error *err)
+report(struct caldav *c, const char *depth, const char *body, struct caldav_multistatus *ms, long *status_out,
+	struct http_response *resp_out, struct source_error *err)
 {
 	struct http_response resp;
 	memset(ms, 0, sizeof(*ms));
@@ -123,8 +123,8 @@ report(struct caldav *c, const char *depth, const char *body, struct caldav_mult
 
 /* A plain REPORT that must answer 207; any other status becomes a speaking error. */
 static bool
-report_checked(struct caldav *c, const char *depth, const char *body, struct caldav_multistatus *ms,
-	       const char *what, struct source_error *err)
+report_checked(struct caldav *c, const char *depth, const char *body, struct caldav_multistatus *ms, const char *what,
+	struct source_error *err)
 {
 	long status;
 	struct http_response resp;
@@ -167,8 +167,7 @@ full_query(struct caldav *c, rs_time from, rs_time to, struct source_error *err)
 
 /* Fetches the changed hrefs in batches; results land in *got (appended). */
 static bool
-multiget(struct caldav *c, const char *const *hrefs, size_t n, struct caldav_multistatus *got,
-	 struct source_error *err)
+multiget(struct caldav *c, const char *const *hrefs, size_t n, struct caldav_multistatus *got, struct source_error *err)
 {
 	for (size_t at = 0; at < n; at += MULTIGET_BATCH) {
 		size_t batch = n - at < MULTIGET_BATCH ? n - at : MULTIGET_BATCH;
@@ -192,7 +191,7 @@ multiget(struct caldav *c, const char *const *hrefs, size_t n, struct caldav_mul
 static enum sync_result
 sync_round(struct caldav *c, bool *more, struct source_error *err)
 {
-	struct caldav_multistatus changes, fetched = {0};
+	struct caldav_multistatus changes, fetched = { 0 };
 	struct http_response resp;
 	long status;
 	char *body = caldav_xml_sync_collection(c->sync_token);
@@ -201,8 +200,9 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 	if (!ok) {
 		enum sync_result r = SYNC_FAILED;
 		if (status == 403 || status == 409 || status == 400 || status == 501) {
-			log_info("sync-collection refused (HTTP %ld%s): reading the whole window",
-				 status, caldav_xml_has_error(resp.body, resp.body_len, "valid-sync-token") ? ", token expired" : "");
+			log_info("sync-collection refused (HTTP %ld%s): reading the whole window", status,
+				caldav_xml_has_error(resp.body, resp.body_len, "valid-sync-token") ? ", token expired"
+												   : "");
 			r = SYNC_RESTART;
 		} else if (status) {
 			caldav_status_error(c, &resp, "Refreshing the calendar", c->collection, err);
@@ -216,7 +216,7 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 		struct caldav_resource *r = &changes.resources[i];
 		struct cached *have = cache_find(c, r->href);
 		if (r->status == 200 && strcmp(r->href, c->collection_path) != 0 &&
-		    !(have && have->etag && r->etag && strcmp(have->etag, r->etag) == 0))
+			!(have && have->etag && r->etag && strcmp(have->etag, r->etag) == 0))
 			wanted[n++] = r->href;
 	}
 	ok = multiget(c, wanted, n, &fetched, err);
@@ -280,7 +280,7 @@ caldav_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, 
 	if (c->has_cache && c->sync_token && from >= c->cache_from && to <= c->cache_to)
 		r = sync_changes(c, err);
 	if (r == SYNC_FAILED)
-		return false;          /* the cache and token are as they were: the next try resumes */
+		return false; /* the cache and token are as they were: the next try resumes */
 	if (r == SYNC_RESTART && !full_query(c, from, to, err))
 		return false;
 	*out = build(c, from, to);
@@ -300,7 +300,7 @@ fresh_uid(void)
 	char hex[2 * sizeof(raw) + 1];
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-	return xasprintf("roomsign-%s", hex);   /* the prefix marks the sign's own bookings */
+	return xasprintf("roomsign-%s", hex); /* the prefix marks the sign's own bookings */
 }
 
 static bool
@@ -324,11 +324,11 @@ get_resource(struct caldav *c, const char *url, char **text_out, char **etag_out
 /* PUT text to url guarded by If-Match (etag) or If-None-Match: * (etag NULL). Returns the HTTP
  * status (0 after a transport failure, err set); *etag_out gets the new ETag when sent. */
 static long
-put(struct caldav *c, const char *url, const char *text, const char *etag, char **etag_out,
-    struct http_response *resp, struct source_error *err)
+put(struct caldav *c, const char *url, const char *text, const char *etag, char **etag_out, struct http_response *resp,
+	struct source_error *err)
 {
-	struct http_header guard = etag ? (struct http_header){"If-Match", etag}
-					: (struct http_header){"If-None-Match", "*"};
+	struct http_header guard =
+		etag ? (struct http_header){ "If-Match", etag } : (struct http_header){ "If-None-Match", "*" };
 	*etag_out = NULL;
 	if (!caldav_request(c, "PUT", url, NULL, text, "text/calendar; charset=utf-8", &guard, 1, resp, err))
 		return 0;
@@ -369,7 +369,7 @@ slot_taken(struct caldav *c, const char *url, rs_time start, rs_time end, struct
 	size_t count = 0;
 	const struct event *clash = NULL;
 	if (!get_resource(c, url, &text, &etag, err))
-		return err->category != SOURCE_ERR_NOT_FOUND;        /* deleted meanwhile: free */
+		return err->category != SOURCE_ERR_NOT_FOUND; /* deleted meanwhile: free */
 	ical_parse_events(text, strlen(text), start, end, NULL, NULL, &events, &count, NULL);
 	for (size_t i = 0; i < count && !clash; i++)
 		if (event_blocks_room(&events[i]) && events[i].start < end && events[i].end > start)
@@ -389,8 +389,8 @@ slot_taken(struct caldav *c, const char *url, rs_time start, rs_time end, struct
 }
 
 static void
-created_event(struct caldav *c, const char *url, const char *text, const char *etag, rs_time start,
-	      rs_time end, struct event *created_out)
+created_event(struct caldav *c, const char *url, const char *text, const char *etag, rs_time start, rs_time end,
+	struct event *created_out)
 {
 	const char *href = href_of(c, url);
 	struct event *events = NULL;
@@ -412,7 +412,7 @@ created_event(struct caldav *c, const char *url, const char *text, const char *e
  * no longer blocking resource holds that name) under the UID. */
 static bool
 caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, struct event *created_out,
-	    struct source_error *err)
+	struct source_error *err)
 {
 	struct caldav *c = (struct caldav *)s;
 	if (!caldav_discover(c, err))
@@ -429,7 +429,7 @@ caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, s
 		if (!ok && status && (status != 412 || attempt == 2))
 			caldav_status_error(c, &resp, "Booking the room", url, err);
 		http_response_finish(&resp);
-		if (ok && !etag) {                  /* the server changed our data: read its version */
+		if (ok && !etag) { /* the server changed our data: read its version */
 			char *stored = NULL;
 			if (get_resource(c, url, &stored, &etag, err)) {
 				free(text);
@@ -457,8 +457,8 @@ caldav_book(struct source *s, rs_time start, rs_time end, const char *subject, s
 typedef char *(*edit_fn)(const char *text, const struct event *e, void *ctx, const char **why_out);
 
 static bool
-edit_resource(struct caldav *c, const struct event *e, edit_fn edit, void *ctx, const char *what,
-	      struct source_error *err)
+edit_resource(
+	struct caldav *c, const struct event *e, edit_fn edit, void *ctx, const char *what, struct source_error *err)
 {
 	char *url = caldav_absolute(c, e->id, c->collection), *text = NULL, *etag = NULL;
 	struct cached *have = cache_find(c, e->id);
@@ -482,7 +482,7 @@ edit_resource(struct caldav *c, const struct event *e, edit_fn edit, void *ctx, 
 		if (ok && new_etag)
 			cache_put(c, e->id, new_etag, changed);
 		else if (ok)
-			cache_remove(c, e->id);     /* no ETag: the next sync fetches the server's copy */
+			cache_remove(c, e->id); /* no ETag: the next sync fetches the server's copy */
 		if (!ok && status && (status != 412 || attempt == 1))
 			caldav_status_error(c, &resp, what, url, err);
 		http_response_finish(&resp);
@@ -538,11 +538,11 @@ delete_own(struct caldav *c, const struct event *e, struct source_error *err)
 	char *fresh_text = NULL, *fresh_etag = NULL;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct http_response resp;
-		struct http_header guard = {"If-Match", etag};
+		struct http_header guard = { "If-Match", etag };
 		if (!caldav_request(c, "DELETE", url, NULL, NULL, NULL, &guard, etag ? 1 : 0, &resp, err))
 			break;
 		long status = resp.status;
-		ok = (status >= 200 && status < 300) || status == 404;   /* 404: already gone */
+		ok = (status >= 200 && status < 300) || status == 404; /* 404: already gone */
 		if (!ok && (status != 412 || attempt == 1))
 			caldav_status_error(c, &resp, "Cancelling the booking", url, err);
 		http_response_finish(&resp);
@@ -570,10 +570,11 @@ caldav_release(struct source *s, const struct event *e, struct source_error *err
 		return delete_own(c, e, err);
 	if (!c->can_schedule)
 		return source_fail(err, SOURCE_ERR_UNSUPPORTED,
-				   "This CalDAV server does not do scheduling (RFC 6638), so the sign cannot decline a meeting someone else organised; it was left in the calendar. Ask the organiser to cancel it.");
+			"This CalDAV server does not do scheduling (RFC 6638), so the sign cannot decline a meeting "
+			"someone else organised; it was left in the calendar. Ask the organiser to cancel it.");
 	if (!s->config->mailbox)
 		return source_fail(err, SOURCE_ERR_CONFIG,
-				   "Set [source] mailbox to the room's address so the sign can decline meetings as the room.");
+			"Set [source] mailbox to the room's address so the sign can decline meetings as the room.");
 	return edit_resource(c, e, edit_decline, s->config->mailbox, "Declining the meeting", err);
 }
 
@@ -583,7 +584,7 @@ static bool
 check_sign_in(struct caldav *c, check_report_fn rep, void *ctx)
 {
 	struct http_response resp;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	char detail[600];
 	const char *user = c->base.config->username ? c->base.config->username : "";
 	/* PROPFIND, not OPTIONS: some servers answer OPTIONS without asking for credentials. */
@@ -608,7 +609,7 @@ static bool
 caldav_check(struct source *s, bool book_test, check_report_fn rep, void *ctx)
 {
 	struct caldav *c = (struct caldav *)s;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct schedule *today = NULL;
 	char detail[600];
 	rs_time now = time_now();
@@ -619,24 +620,24 @@ caldav_check(struct source *s, bool book_test, check_report_fn rep, void *ctx)
 		return false;
 	}
 	snprintf(detail, sizeof(detail), "%s%s%s%s", c->collection, c->collection_name ? " (" : "",
-		 c->collection_name ? c->collection_name : "", c->collection_name ? ")" : "");
+		c->collection_name ? c->collection_name : "", c->collection_name ? ")" : "");
 	rep(ctx, true, "find the room's calendar", detail);
-	rep(ctx, true, "server scheduling (RFC 6638)", c->can_schedule
-	    ? "offered: meetings organised by others can be declined from the sign"
-	    : "not offered: meetings organised by others cannot be declined from the sign");
+	rep(ctx, true, "server scheduling (RFC 6638)",
+		c->can_schedule ? "offered: meetings organised by others can be declined from the sign"
+				: "not offered: meetings organised by others cannot be declined from the sign");
 	if (!source_fetch(s, time_day_start(now), time_day_end(now), &today, &err)) {
 		rep(ctx, false, "read today's calendar", err.message);
 		return false;
 	}
 	snprintf(detail, sizeof(detail), "%zu events today%s", today->count,
-		 c->sync_token ? "; changes are fetched with sync-collection" : "");
+		c->sync_token ? "; changes are fetched with sync-collection" : "");
 	schedule_destroy(today);
 	rep(ctx, true, "read today's calendar", detail);
 	if (!book_test)
 		return true;
 	/* A one-minute booking far from any real meeting, removed at once. */
 	rs_time start = time_day_start(now + 400 * TIME_DAY) + 3 * TIME_HOUR;
-	struct event test = {0};
+	struct event test = { 0 };
 	bool ok = caldav_book(s, start, start + TIME_MINUTE, "roomsign check (deleted at once)", &test, &err);
 	if (ok && !(ok = caldav_release(s, &test, &err)))
 		rep(ctx, false, "delete the test booking", err.message);
@@ -676,10 +677,11 @@ struct source *
 caldav_source_create(const struct source_config *config, struct source_error *err)
 {
 	if (!config->url || (strncmp(config->url, "http://", 7) != 0 && strncmp(config->url, "https://", 8) != 0)) {
-		source_fail(err, SOURCE_ERR_CONFIG, "[source] url must be the CalDAV server's or calendar's http(s):// URL.");
+		source_fail(err, SOURCE_ERR_CONFIG,
+			"[source] url must be the CalDAV server's or calendar's http(s):// URL.");
 		return NULL;
 	}
-	xmlInitParser();                 /* once, before the source thread parses */
+	xmlInitParser(); /* once, before the source thread parses */
 	struct caldav *c = xcalloc(1, sizeof(*c));
 	c->base.ops = &caldav_ops;
 	c->base.config = config;

@@ -54,24 +54,31 @@ with_slash(const char *s)
 
 bool
 caldav_request(struct caldav *c, const char *method, const char *url, const char *depth, const char *body,
-    const char *content_type, const struct http_header *extra, size_t n_extra,
-    struct http_response *resp, struct source_error *err)
+	const char *content_type, const struct http_header *extra, size_t n_extra, struct http_response *resp,
+	struct source_error *err)
 {
 	const struct source_config *cfg = c->base.config;
 	struct http_header headers[8];
 	size_t n = 0;
 	if (depth)
-		headers[n++] = (struct http_header){"Depth", depth};
+		headers[n++] = (struct http_header){ "Depth", depth };
 	if (body)
-		headers[n++] = (struct http_header){"Content-Type",
-						    content_type ? content_type : "application/xml; charset=utf-8"};
+		headers[n++] = (struct http_header){ "Content-Type",
+			content_type ? content_type : "application/xml; charset=utf-8" };
 	for (size_t i = 0; i < n_extra && n < sizeof(headers) / sizeof(headers[0]); i++)
 		headers[n++] = extra[i];
 	struct http_request req = {
-		.method = method, .url = url, .body = body, .headers = headers, .header_count = n,
+		.method = method,
+		.url = url,
+		.body = body,
+		.headers = headers,
+		.header_count = n,
 		.auth = cfg->username ? HTTP_AUTH_BASIC : HTTP_AUTH_NONE,
-		.username = cfg->username, .password = cfg->password, .ca_file = cfg->ca_file,
-		.timeout_s = cfg->timeout_s, .max_body = cfg->max_body,
+		.username = cfg->username,
+		.password = cfg->password,
+		.ca_file = cfg->ca_file,
+		.timeout_s = cfg->timeout_s,
+		.max_body = cfg->max_body,
 	};
 	bool ok = http_perform(&req, resp, err);
 	log_debug("%s %s: %ld", method, url, ok ? resp->status : 0L);
@@ -88,36 +95,42 @@ bool
 caldav_not_xml(const char *url, const struct http_response *r, struct source_error *err)
 {
 	return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
-			   "%s answered with something that is not WebDAV XML (HTTP %ld, %s): is [source] url a CalDAV server or calendar?",
-			   url, r->status, r->content_type ? r->content_type : "no content type");
+		"%s answered with something that is not WebDAV XML (HTTP %ld, %s): is [source] url a CalDAV server or "
+		"calendar?",
+		url, r->status, r->content_type ? r->content_type : "no content type");
 }
 
 static void list_calendars(struct caldav *c, char *out, size_t size);
 
 bool
-caldav_status_error(struct caldav *c, const struct http_response *r, const char *what, const char *url,
-	     struct source_error *err)
+caldav_status_error(
+	struct caldav *c, const struct http_response *r, const char *what, const char *url, struct source_error *err)
 {
 	const char *user = c->base.config->username ? c->base.config->username : "(none)";
 	char list[320];
 	switch (r->status) {
 	case 401:
 		return source_fail(err, SOURCE_ERR_AUTH,
-				   "The CalDAV server refused user '%s' (HTTP 401): check [source] username and the password in password_file.", user);
+			"The CalDAV server refused user '%s' (HTTP 401): check [source] username and the password in "
+			"password_file.",
+			user);
 	case 403:
 		return source_fail(err, SOURCE_ERR_PERMISSION,
-				   "%s: user '%s' may not do this on %s (HTTP 403): the server's access rules must give the account read and write access to the room's calendar.", what, user, url);
+			"%s: user '%s' may not do this on %s (HTTP 403): the server's access rules must give the "
+			"account read and write access to the room's calendar.",
+			what, user, url);
 	case 404:
 		list_calendars(c, list, sizeof(list));
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "%s: %s does not exist (HTTP 404). %s", what, url, list);
 	case 412:
 		return source_fail(err, SOURCE_ERR_CONFLICT,
-				   "%s: the meeting was changed on the server meanwhile (HTTP 412).", what);
+			"%s: the meeting was changed on the server meanwhile (HTTP 412).", what);
 	case 507:
 		return source_fail(err, SOURCE_ERR_PERMISSION,
-				   "%s: the server has no storage left for this calendar (HTTP 507 Insufficient Storage): its administrator must raise the quota or free space.", what);
-	default:
-		return http_status_error(r, what, err);
+			"%s: the server has no storage left for this calendar (HTTP 507 Insufficient Storage): its "
+			"administrator must raise the quota or free space.",
+			what);
+	default: return http_status_error(r, what, err);
 	}
 }
 
@@ -125,7 +138,7 @@ caldav_status_error(struct caldav *c, const struct http_response *r, const char 
  * one). url_io is replaced by the final URL. false only for a transport failure. */
 static bool
 propfind_discovery(struct caldav *c, char **url_io, struct http_response *resp, struct caldav_principal *p,
-		   struct source_error *err)
+	struct source_error *err)
 {
 	char *body = caldav_xml_propfind_discovery();
 	bool ok = false;
@@ -149,8 +162,8 @@ out:
 }
 
 static bool
-list_collections(struct caldav *c, const char *home_url, struct caldav_collection **list, size_t *n,
-		 struct source_error *err)
+list_collections(
+	struct caldav *c, const char *home_url, struct caldav_collection **list, size_t *n, struct source_error *err)
 {
 	struct http_response resp;
 	char *body = caldav_xml_propfind_collections();
@@ -174,9 +187,9 @@ usable(const struct caldav_collection *col)
 static char *
 find_home(struct caldav *c)
 {
-	struct source_error err = {0};
-	struct http_response resp = {0};
-	struct caldav_principal p = {0};
+	struct source_error err = { 0 };
+	struct http_response resp = { 0 };
+	struct caldav_principal p = { 0 };
 	char *url = xasprintf("%s/.well-known/caldav", c->origin), *home = NULL;
 	if (propfind_discovery(c, &url, &resp, &p, &err) && !p.principal && !p.home) {
 		free(url);
@@ -204,12 +217,12 @@ find_home(struct caldav *c)
 static void
 list_calendars(struct caldav *c, char *out, size_t size)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct caldav_collection *list = NULL;
 	size_t n = 0, used;
 	char *home = find_home(c);
 	snprintf(out, size, "The calendars of user '%s' could not be listed.",
-		 c->base.config->username ? c->base.config->username : "");
+		c->base.config->username ? c->base.config->username : "");
 	if (!home || !list_collections(c, home, &list, &n, &err))
 		goto out;
 	used = (size_t)snprintf(out, size, "Calendars user '%s' can see:", c->base.config->username);
@@ -218,8 +231,8 @@ list_calendars(struct caldav *c, char *out, size_t size)
 		if (!usable(&list[i]))
 			continue;
 		used += (size_t)snprintf(out + used, size - used, "%s %s%s%s%s", shown ? "," : "", list[i].href,
-					 list[i].displayname ? " (" : "", list[i].displayname ? list[i].displayname : "",
-					 list[i].displayname ? ")" : "");
+			list[i].displayname ? " (" : "", list[i].displayname ? list[i].displayname : "",
+			list[i].displayname ? ")" : "");
 		shown++;
 	}
 	if (!shown)
@@ -275,11 +288,12 @@ choose_calendar(struct caldav *c, const char *home_url, struct source_error *err
 		list_calendars(c, names, sizeof(names));
 		if (found == 0)
 			source_fail(err, SOURCE_ERR_NOT_FOUND, "User '%s' has no calendar for events at %s.",
-				    c->base.config->username, home_url);
+				c->base.config->username, home_url);
 		else
 			source_fail(err, SOURCE_ERR_CONFIG,
-				    "The account has %zu calendars and none is named after the room ([source] mailbox): set [source] url to the room's calendar. %s",
-				    found, names);
+				"The account has %zu calendars and none is named after the room ([source] mailbox): "
+				"set [source] url to the room's calendar. %s",
+				found, names);
 	}
 	caldav_collections_free(list, n);
 	return ok;
@@ -288,9 +302,9 @@ choose_calendar(struct caldav *c, const char *home_url, struct source_error *err
 static void
 note_scheduling(struct caldav *c, const char *principal_url)
 {
-	struct source_error err = {0};
-	struct http_response resp = {0};
-	struct caldav_principal p = {0};
+	struct source_error err = { 0 };
+	struct http_response resp = { 0 };
+	struct caldav_principal p = { 0 };
 	char *url = xstrdup(principal_url);
 	if (propfind_discovery(c, &url, &resp, &p, &err))
 		c->can_schedule = p.schedule_outbox != NULL;
@@ -305,16 +319,16 @@ caldav_discover(struct caldav *c, struct source_error *err)
 {
 	if (c->collection)
 		return true;
-	struct http_response resp = {0};
-	struct caldav_principal p = {0};
+	struct http_response resp = { 0 };
+	struct caldav_principal p = { 0 };
 	bool ok = false;
 	const char *configured = c->base.config->url;
 	char *url = strcmp(path_of(configured), "/") == 0 ? xasprintf("%s/.well-known/caldav", c->origin)
-							    : xstrdup(configured);
+							  : xstrdup(configured);
 	char *principal = NULL, *home = NULL;
 	if (!propfind_discovery(c, &url, &resp, &p, err))
 		goto out;
-	if (resp.status == 404 && strstr(url, "/.well-known/")) {   /* no RFC 6764 redirect: try the URL */
+	if (resp.status == 404 && strstr(url, "/.well-known/")) { /* no RFC 6764 redirect: try the URL */
 		free(url);
 		url = xstrdup(configured);
 		http_response_finish(&resp);
@@ -350,7 +364,9 @@ caldav_discover(struct caldav *c, struct source_error *err)
 		}
 		if (!home) {
 			source_fail(err, SOURCE_ERR_CONFIG,
-				    "%s is neither a calendar nor a CalDAV server that names the user's calendar home: set [source] url to the calendar's own URL.", url);
+				"%s is neither a calendar nor a CalDAV server that names the user's calendar home: set "
+				"[source] url to the calendar's own URL.",
+				url);
 			goto out;
 		}
 		if (!choose_calendar(c, home, err))
@@ -359,9 +375,9 @@ caldav_discover(struct caldav *c, struct source_error *err)
 	c->collection_path = xstrdup(path_of(c->collection));
 	if (principal)
 		note_scheduling(c, principal);
-	log_info("calendar %s%s%s%s; server scheduling %s", c->collection,
-		 c->collection_name ? " (" : "", c->collection_name ? c->collection_name : "",
-		 c->collection_name ? ")" : "", c->can_schedule ? "offered" : "not offered");
+	log_info("calendar %s%s%s%s; server scheduling %s", c->collection, c->collection_name ? " (" : "",
+		c->collection_name ? c->collection_name : "", c->collection_name ? ")" : "",
+		c->can_schedule ? "offered" : "not offered");
 	ok = true;
 out:
 	caldav_principal_finish(&p);
@@ -371,4 +387,3 @@ out:
 	free(home);
 	return ok;
 }
-

@@ -8,7 +8,7 @@
 #include "../core/xalloc.h"
 #include "../log.h"
 
-#define MAX_TEXT_LEN (4L << 20)          /* one resource; the body cap applies before this */
+#define MAX_TEXT_LEN (4L << 20) /* one resource; the body cap applies before this */
 
 static icalcomponent *
 parse(const char *text)
@@ -40,8 +40,8 @@ start_instant(icalcomponent *ev, rs_time *out)
 			t.zone = icaltimezone_get_builtin_timezone(icalparameter_get_tzid(tzid));
 	}
 	if (t.is_date || (!icaltime_is_utc(t) && !t.zone))
-		*out = time_from_local(t.year, t.month, t.day, t.is_date ? 0 : t.hour,
-				       t.is_date ? 0 : t.minute, t.is_date ? 0 : t.second);
+		*out = time_from_local(t.year, t.month, t.day, t.is_date ? 0 : t.hour, t.is_date ? 0 : t.minute,
+			t.is_date ? 0 : t.second);
 	else
 		*out = (rs_time)icaltime_as_timet_with_zone(t, t.zone ? t.zone : icaltimezone_get_utc_timezone());
 	return true;
@@ -54,7 +54,7 @@ find_event(icalcomponent *cal, rs_time start, const char **why_out)
 {
 	icalcomponent *series = NULL;
 	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
-	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		bool recurs = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) ||
 			      icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY);
 		rs_time s;
@@ -111,8 +111,8 @@ caldav_ical_set_end(const char *text, rs_time start, rs_time new_end, rs_time no
 			icalcomponent_remove_property(ev, p);
 			icalproperty_free(p);
 		}
-		icalcomponent_add_property(ev, icalproperty_new_dtend(
-			icaltime_from_timet_with_zone((time_t)new_end, 0, icaltimezone_get_utc_timezone())));
+		icalcomponent_add_property(ev, icalproperty_new_dtend(icaltime_from_timet_with_zone(
+						       (time_t)new_end, 0, icaltimezone_get_utc_timezone())));
 		touch(ev, now, true);
 		out = serialise(cal);
 	}
@@ -143,7 +143,7 @@ caldav_ical_decline(const char *text, const char *mailbox, rs_time start, rs_tim
 	if (cal && mailbox && (ev = find_event(cal, start, &why))) {
 		why = "the room is not one of its attendees";
 		for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); p;
-		     p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+			p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
 			if (!is_mailbox(p, mailbox))
 				continue;
 			icalproperty_remove_parameter_by_kind(p, ICAL_PARTSTAT_PARAMETER);

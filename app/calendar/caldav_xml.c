@@ -10,7 +10,7 @@
 #include "../core/xalloc.h"
 #include "../log.h"
 
-#define NS_DAV "DAV:"
+#define NS_DAV    "DAV:"
 #define NS_CALDAV "urn:ietf:params:xml:ns:caldav"
 
 /* No network, no entity expansion, no DTD loading; errors stay out of stderr. */
@@ -19,15 +19,14 @@ read_doc(const char *xml, size_t len)
 {
 	if (!xml || len == 0 || len > (size_t)CALDAV_XML_MAX_LEN)
 		return NULL;
-	return xmlReadMemory(xml, (int)len, NULL, NULL,
-			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	return xmlReadMemory(xml, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
 static bool
 is_el(const xmlNode *n, const char *ns, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	       strcmp((const char *)n->ns->href, ns) == 0 && strcmp((const char *)n->name, name) == 0;
+	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0 &&
+	       strcmp((const char *)n->name, name) == 0;
 }
 
 static xmlNode *
@@ -311,8 +310,12 @@ escape(const char *s)
 		len += (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\'') ? 6 : 1;
 	char *out = xmalloc(len + 1), *o = out;
 	for (const char *p = s; *p; p++) {
-		const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-				: *p == '"' ? "&quot;" : *p == '\'' ? "&apos;" : NULL;
+		const char *rep = *p == '&'    ? "&amp;"
+				  : *p == '<'  ? "&lt;"
+				  : *p == '>'  ? "&gt;"
+				  : *p == '"'  ? "&quot;"
+				  : *p == '\'' ? "&apos;"
+					       : NULL;
 		if (rep) {
 			memcpy(o, rep, strlen(rep));
 			o += strlen(rep);
@@ -329,25 +332,24 @@ escape(const char *s)
 char *
 caldav_xml_propfind_discovery(void)
 {
-	return xstrdup(XML_HEAD
-		"<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-		"<D:prop><D:resourcetype/><D:displayname/><D:current-user-principal/><C:calendar-home-set/>"
-		"<C:schedule-outbox-URL/></D:prop></D:propfind>");
+	return xstrdup(
+		XML_HEAD "<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+			 "<D:prop><D:resourcetype/><D:displayname/><D:current-user-principal/><C:calendar-home-set/>"
+			 "<C:schedule-outbox-URL/></D:prop></D:propfind>");
 }
 
 char *
 caldav_xml_propfind_collections(void)
 {
-	return xstrdup(XML_HEAD
-		"<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-		"<D:prop><D:resourcetype/><D:displayname/><C:supported-calendar-component-set/>"
-		"<D:sync-token/></D:prop></D:propfind>");
+	return xstrdup(XML_HEAD "<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+				"<D:prop><D:resourcetype/><D:displayname/><C:supported-calendar-component-set/>"
+				"<D:sync-token/></D:prop></D:propfind>");
 }
 
 static void
 utc_stamp(rs_time t, char *buf, size_t size)
 {
-	char iso[32];                    /* "YYYY-MM-DDTHH:MM:SSZ" → "YYYYMMDDTHHMMSSZ" */
+	char iso[32]; /* "YYYY-MM-DDTHH:MM:SSZ" → "YYYYMMDDTHHMMSSZ" */
 	time_format_utc(t, iso, sizeof(iso));
 	size_t o = 0;
 	for (const char *p = iso; *p && o + 1 < size; p++)
@@ -362,21 +364,22 @@ caldav_xml_calendar_query(rs_time from, rs_time to)
 	char start[32], end[32];
 	utc_stamp(from, start, sizeof(start));
 	utc_stamp(to, end, sizeof(end));
-	return xasprintf(XML_HEAD
-		"<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-		"<D:prop><D:getetag/><C:calendar-data/></D:prop>"
-		"<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
-		"<C:time-range start=\"%s\" end=\"%s\"/>"
-		"</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>", start, end);
+	return xasprintf(XML_HEAD "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+				  "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
+				  "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
+				  "<C:time-range start=\"%s\" end=\"%s\"/>"
+				  "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
+		start, end);
 }
 
 char *
 caldav_xml_sync_collection(const char *sync_token)
 {
 	char *token = escape(sync_token ? sync_token : "");
-	char *body = xasprintf(XML_HEAD
-		"<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>%s</D:sync-token>"
-		"<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>", token);
+	char *body =
+		xasprintf(XML_HEAD "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>%s</D:sync-token>"
+				   "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>",
+			token);
 	free(token);
 	return body;
 }
@@ -384,9 +387,9 @@ caldav_xml_sync_collection(const char *sync_token)
 char *
 caldav_xml_multiget(const char *const *hrefs, size_t count)
 {
-	static const char head[] = XML_HEAD
-		"<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-		"<D:prop><D:getetag/><C:calendar-data/></D:prop>";
+	static const char head[] =
+		XML_HEAD "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+			 "<D:prop><D:getetag/><C:calendar-data/></D:prop>";
 	static const char tail[] = "</C:calendar-multiget>";
 	size_t len = sizeof(head) + sizeof(tail);
 	char **escaped = xcalloc(count ? count : 1, sizeof(*escaped));

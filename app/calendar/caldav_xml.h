@@ -6,40 +6,40 @@
 #include <stddef.h>
 #include "../core/event.h"
 
-#define CALDAV_XML_MAX_LEN (32L << 20)   /* bodies larger than this are refused unparsed */
-#define CALDAV_XML_MAX_RESPONSES 20000   /* <response> elements kept from one multistatus */
+#define CALDAV_XML_MAX_LEN       (32L << 20) /* bodies larger than this are refused unparsed */
+#define CALDAV_XML_MAX_RESPONSES 20000       /* <response> elements kept from one multistatus */
 
 /* One collection from a PROPFIND (Depth 0 or 1). */
 struct caldav_collection {
-	char *href;                      /* as the server wrote it, trimmed */
-	char *displayname;               /* NULL when absent */
-	char *sync_token;                /* RFC 6578 DAV:sync-token, NULL when not offered */
-	bool is_calendar;                /* resourcetype holds C:calendar */
-	bool has_vevent;                 /* supported-calendar-component-set allows VEVENT (or is absent) */
+	char *href;        /* as the server wrote it, trimmed */
+	char *displayname; /* NULL when absent */
+	char *sync_token;  /* RFC 6578 DAV:sync-token, NULL when not offered */
+	bool is_calendar;  /* resourcetype holds C:calendar */
+	bool has_vevent;   /* supported-calendar-component-set allows VEVENT (or is absent) */
 };
 
 /* One member resource from a REPORT (calendar-query, calendar-multiget, sync-collection). */
 struct caldav_resource {
 	char *href;
-	char *etag;                      /* NULL when absent */
-	char *data;                      /* C:calendar-data, NULL when absent */
-	int status;                      /* 200, or the response's status (404: removed/missing) */
+	char *etag; /* NULL when absent */
+	char *data; /* C:calendar-data, NULL when absent */
+	int status; /* 200, or the response's status (404: removed/missing) */
 };
 
 struct caldav_multistatus {
 	struct caldav_resource *resources;
 	size_t count;
-	char *sync_token;                /* the top-level DAV:sync-token (sync-collection), or NULL */
-	bool truncated;                  /* a 507 response for the request URI: more changes follow */
+	char *sync_token; /* the top-level DAV:sync-token (sync-collection), or NULL */
+	bool truncated;   /* a 507 response for the request URI: more changes follow */
 };
 
 /* Properties of the first response of a Depth-0 PROPFIND, for discovery. */
 struct caldav_principal {
-	char *principal;                 /* DAV:current-user-principal/href */
-	char *home;                      /* C:calendar-home-set/href (the first) */
-	char *schedule_outbox;           /* C:schedule-outbox-URL/href: the server does RFC 6638 */
-	char *displayname;               /* DAV:displayname, NULL when absent */
-	bool is_calendar;                /* the resource itself is a calendar collection */
+	char *principal;       /* DAV:current-user-principal/href */
+	char *home;            /* C:calendar-home-set/href (the first) */
+	char *schedule_outbox; /* C:schedule-outbox-URL/href: the server does RFC 6638 */
+	char *displayname;     /* DAV:displayname, NULL when absent */
+	bool is_calendar;      /* the resource itself is a calendar collection */
 };
 
 /* Each parser returns false when the text is not a DAV:multistatus document (not XML, wrong
@@ -47,8 +47,7 @@ struct caldav_principal {
 bool caldav_xml_parse_principal(const char *xml, size_t len, struct caldav_principal *out);
 void caldav_principal_finish(struct caldav_principal *p);
 
-bool caldav_xml_parse_collections(const char *xml, size_t len, struct caldav_collection **out,
-				  size_t *count_out);
+bool caldav_xml_parse_collections(const char *xml, size_t len, struct caldav_collection **out, size_t *count_out);
 void caldav_collections_free(struct caldav_collection *list, size_t count);
 
 bool caldav_xml_parse_multistatus(const char *xml, size_t len, struct caldav_multistatus *out);
@@ -58,10 +57,10 @@ void caldav_multistatus_finish(struct caldav_multistatus *ms);
 bool caldav_xml_has_error(const char *xml, size_t len, const char *name);
 
 /* Request bodies, malloc'd. Times go out as UTC "YYYYMMDDTHHMMSSZ"; hrefs and tokens escaped. */
-char *caldav_xml_propfind_discovery(void);        /* resourcetype, displayname, principal, home, outbox */
-char *caldav_xml_propfind_collections(void);      /* resourcetype, displayname, components, sync-token */
+char *caldav_xml_propfind_discovery(void);   /* resourcetype, displayname, principal, home, outbox */
+char *caldav_xml_propfind_collections(void); /* resourcetype, displayname, components, sync-token */
 char *caldav_xml_calendar_query(rs_time from, rs_time to);
-char *caldav_xml_sync_collection(const char *sync_token);   /* NULL or "": initial sync */
+char *caldav_xml_sync_collection(const char *sync_token); /* NULL or "": initial sync */
 char *caldav_xml_multiget(const char *const *hrefs, size_t count);
 /* The last path segment of an href without slashes ("/room/fjord/" → "fjord"), malloc'd. */
 char *caldav_href_name(const char *href);

@@ -20,19 +20,19 @@ struct demo_source {
 };
 
 struct demo_item {
-	int from_min, to_min;            /* relative to the anchor */
+	int from_min, to_min; /* relative to the anchor */
 	const char *subject, *organizer;
 	enum show_as show_as;
 	bool is_private, booked_here;
 };
 
 static const struct demo_item demo_day[] = {
-	{-180, -120, "Quarterly planning", "Maria Jensen", SHOW_BUSY, false, false},
-	{-90, -60, "Budget talk", "Peter Holm", SHOW_BUSY, true, false},
-	{-15, 30, "Design review: door sign v2", "Lars Nielsen", SHOW_BUSY, false, true},
-	{30, 60, "1:1 Anna / Jonas", "Anna Berg", SHOW_BUSY, false, false},
-	{120, 180, "Customer call – Nordwind A/S", "Sofie Krogh", SHOW_BUSY, false, false},
-	{240, 270, "Hiring sync", "Jonas Lund", SHOW_TENTATIVE, false, false},
+	{ -180, -120, "Quarterly planning", "Maria Jensen", SHOW_BUSY, false, false },
+	{ -90, -60, "Budget talk", "Peter Holm", SHOW_BUSY, true, false },
+	{ -15, 30, "Design review: door sign v2", "Lars Nielsen", SHOW_BUSY, false, true },
+	{ 30, 60, "1:1 Anna / Jonas", "Anna Berg", SHOW_BUSY, false, false },
+	{ 120, 180, "Customer call – Nordwind A/S", "Sofie Krogh", SHOW_BUSY, false, false },
+	{ 240, 270, "Hiring sync", "Jonas Lund", SHOW_TENTATIVE, false, false },
 };
 
 static void
@@ -54,15 +54,25 @@ seed(struct demo_source *d, rs_time now)
 		char id[32];
 		snprintf(id, sizeof(id), "demo-%zu", i);
 		struct event e = {
-			.start = anchor + it->from_min * TIME_MINUTE, .end = anchor + it->to_min * TIME_MINUTE,
-			.subject = (char *)it->subject, .organizer = (char *)it->organizer, .id = id,
-			.show_as = it->show_as, .is_private = it->is_private, .booked_here = it->booked_here,
+			.start = anchor + it->from_min * TIME_MINUTE,
+			.end = anchor + it->to_min * TIME_MINUTE,
+			.subject = (char *)it->subject,
+			.organizer = (char *)it->organizer,
+			.id = id,
+			.show_as = it->show_as,
+			.is_private = it->is_private,
+			.booked_here = it->booked_here,
 		};
 		add(d, &e);
 	}
 	struct event all_day = {
-		.start = time_day_start(now), .end = time_day_end(now), .subject = "Team offsite (Aarhus)",
-		.organizer = "Maria Jensen", .id = "demo-allday", .show_as = SHOW_FREE, .all_day = true,
+		.start = time_day_start(now),
+		.end = time_day_end(now),
+		.subject = "Team offsite (Aarhus)",
+		.organizer = "Maria Jensen",
+		.id = "demo-allday",
+		.show_as = SHOW_FREE,
+		.all_day = true,
 	};
 	add(d, &all_day);
 }
@@ -83,16 +93,21 @@ demo_fetch(struct source *base, rs_time from, rs_time to, struct schedule **out,
 }
 
 static bool
-demo_book(struct source *base, rs_time start, rs_time end, const char *subject,
-	  struct event *created_out, struct source_error *err)
+demo_book(struct source *base, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	struct source_error *err)
 {
 	struct demo_source *d = (struct demo_source *)base;
 	char id[32];
 	pthread_mutex_lock(&d->lock);
 	snprintf(id, sizeof(id), "demo-booked-%u", d->next_id++);
-	struct event e = {.start = start, .end = end, .subject = (char *)subject, .id = id,
-			  .organizer = "This room", .show_as = SHOW_BUSY, .booked_here = true,
-			  .created = time_now()};
+	struct event e = { .start = start,
+		.end = end,
+		.subject = (char *)subject,
+		.id = id,
+		.organizer = "This room",
+		.show_as = SHOW_BUSY,
+		.booked_here = true,
+		.created = time_now() };
 	add(d, &e);
 	if (created_out)
 		event_copy(created_out, &e);
@@ -136,8 +151,8 @@ demo_release(struct source *base, const struct event *e, struct source_error *er
 }
 
 static bool
-demo_free_busy(struct source *base, rs_time from, rs_time to, struct room_availability *out,
-	       size_t n, struct source_error *err)
+demo_free_busy(struct source *base, rs_time from, rs_time to, struct room_availability *out, size_t n,
+	struct source_error *err)
 {
 	/* Nearby demo rooms: the first is free for an hour, the second busy for half an hour,
 	 * the rest free all day. */

@@ -16,24 +16,25 @@
 #include "../log.h"
 #include "../net/http.h"
 
-#define RETRIES 3                        /* after the first attempt, for transient failures */
-#define BACKOFF_BASE_MS 400              /* exponential back-off: 400, 800, 1600 ms, ±50 % jitter */
-#define BACKOFF_WAIT_MAX_MS 10000        /* longer advice is handed up as THROTTLED, not slept */
-#define FAST_FAILURE_MS 3000             /* a transport failure quicker than this (and than half the
+#define RETRIES             3     /* after the first attempt, for transient failures */
+#define BACKOFF_BASE_MS     400   /* exponential back-off: 400, 800, 1600 ms, ±50 % jitter */
+#define BACKOFF_WAIT_MAX_MS 10000 /* longer advice is handed up as THROTTLED, not slept */
+#define FAST_FAILURE_MS \
+	3000 /* a transport failure quicker than this (and than half the
 					  * timeout) is worth a retry: a drop, not a timeout */
-#define PAGES_MAX 20
+#define PAGES_MAX  20
 #define EVENTS_MAX 5000
-#define ROOMS_MAX 100                    /* GetUserAvailability's limit per request */
+#define ROOMS_MAX  100 /* GetUserAvailability's limit per request */
 
 struct ews_source {
 	struct source base;
-	const char *version;             /* RequestServerVersion in use; steps down when refused */
-	unsigned int seed;               /* jitter */
+	const char *version; /* RequestServerVersion in use; steps down when refused */
+	unsigned int seed;   /* jitter */
 };
 
 /* One request, rebuildable: the envelope carries the version, which may step down. */
 struct call {
-	const char *what;                /* for messages: "reading the calendar" */
+	const char *what; /* for messages: "reading the calendar" */
 	bool impersonate;
 	char *(*build)(const struct ews_header *h, const struct call *c);
 	rs_time t1, t2;
@@ -53,13 +54,13 @@ static struct ews_names
 names_of(const struct ews_source *s)
 {
 	const struct source_config *c = s->base.config;
-	return (struct ews_names){.username = c->username, .mailbox = c->mailbox, .url = c->url};
+	return (struct ews_names){ .username = c->username, .mailbox = c->mailbox, .url = c->url };
 }
 
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
@@ -74,46 +75,53 @@ backoff_ms(struct ews_source *s, int attempt)
 static bool
 auth_failed(const struct ews_source *s, struct source_error *err)
 {
-	static const char *const auth_names[] = {"none", "basic", "ntlm", "negotiate", "bearer"};
+	static const char *const auth_names[] = { "none", "basic", "ntlm", "negotiate", "bearer" };
 	const struct source_config *c = s->base.config;
 	const char *auth = (unsigned)c->auth < 5 ? auth_names[c->auth] : "?";
 	if (c->auth == HTTP_AUTH_BEARER)
 		return source_fail(err, SOURCE_ERR_AUTH,
-				   "Exchange refused the bearer token (HTTP 401): it is wrong or expired; renew "
-				   "the token in password_file.");
+			"Exchange refused the bearer token (HTTP 401): it is wrong or expired; renew "
+			"the token in password_file.");
 	if (c->auth == HTTP_AUTH_NEGOTIATE)
 		return source_fail(err, SOURCE_ERR_AUTH,
-				   "Exchange refused the Kerberos sign-in (HTTP 401): the sign needs a ticket for "
-				   "the service account (kinit -k -t <keytab> <account>, renewed before it expires), "
-				   "the server's SPN HTTP/<host>, a clock within 5 minutes of the domain's, and "
-				   "Negotiate enabled on the EWS virtual directory.");
+			"Exchange refused the Kerberos sign-in (HTTP 401): the sign needs a ticket for "
+			"the service account (kinit -k -t <keytab> <account>, renewed before it expires), "
+			"the server's SPN HTTP/<host>, a clock within 5 minutes of the domain's, and "
+			"Negotiate enabled on the EWS virtual directory.");
 	return source_fail(err, SOURCE_ERR_AUTH,
-			   "Exchange refused the sign-in of %s (HTTP 401): the password in password_file is "
-			   "wrong or expired, or the account is locked or disabled; also check that auth = %s "
-			   "is enabled on the EWS virtual directory.",
-			   c->username ? c->username : "(no username)", auth);
+		"Exchange refused the sign-in of %s (HTTP 401): the password in password_file is "
+		"wrong or expired, or the account is locked or disabled; also check that auth = %s "
+		"is enabled on the EWS virtual directory.",
+		c->username ? c->username : "(no username)", auth);
 }
 
 static bool
 perform(struct ews_source *s, const struct call *c, struct http_response *resp, struct source_error *err)
 {
 	const struct source_config *cfg = s->base.config;
-	struct ews_header h = {.version = s->version, .mailbox = c->impersonate ? cfg->mailbox : NULL};
+	struct ews_header h = { .version = s->version, .mailbox = c->impersonate ? cfg->mailbox : NULL };
 	char *body = c->build(&h, c);
 	struct http_header headers[] = {
-		{"Content-Type", "text/xml; charset=utf-8"},
-		{"Accept", "text/xml"},
+		{ "Content-Type", "text/xml; charset=utf-8" },
+		{ "Accept", "text/xml" },
 		/* Routes the request to the room's mailbox server; Microsoft warns of 500/503s and
 		 * timeouts under impersonation without it. */
-		{"X-AnchorMailbox", cfg->mailbox},
+		{ "X-AnchorMailbox", cfg->mailbox },
 	};
 	struct http_request req = {
-		.method = "POST", .url = cfg->url, .body = body, .headers = headers,
-		.header_count = c->impersonate && cfg->mailbox ? 3 : 2, .auth = cfg->auth,
-		.username = cfg->username, .password = cfg->password,
-		.bearer = cfg->auth == HTTP_AUTH_BEARER ? cfg->password : NULL, .ca_file = cfg->ca_file,
-		.timeout_s = cfg->timeout_s, .max_body = cfg->max_body,
-		.http11 = cfg->auth == HTTP_AUTH_NTLM,     /* NTLM authenticates a connection: no HTTP/2 */
+		.method = "POST",
+		.url = cfg->url,
+		.body = body,
+		.headers = headers,
+		.header_count = c->impersonate && cfg->mailbox ? 3 : 2,
+		.auth = cfg->auth,
+		.username = cfg->username,
+		.password = cfg->password,
+		.bearer = cfg->auth == HTTP_AUTH_BEARER ? cfg->password : NULL,
+		.ca_file = cfg->ca_file,
+		.timeout_s = cfg->timeout_s,
+		.max_body = cfg->max_body,
+		.http11 = cfg->auth == HTTP_AUTH_NTLM, /* NTLM authenticates a connection: no HTTP/2 */
 	};
 	bool ok = http_perform(&req, resp, err);
 	free(body);
@@ -141,7 +149,7 @@ wait_before_retry(struct ews_source *s, int attempt, long advice_ms, struct sour
  * retries throttling, 503, 5xx pages and quick transport failures with back-off. */
 static bool
 ews_call(struct ews_source *s, const struct call *c, struct http_response *resp, struct ews_status *st,
-	 struct source_error *err)
+	struct source_error *err)
 {
 	struct ews_names names = names_of(s);
 	int timeout_s = s->base.config->timeout_s > 0 ? s->base.config->timeout_s : 20;
@@ -150,8 +158,8 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 		memset(st, 0, sizeof(*st));
 		uint64_t t0 = time_mono_ms();
 		if (!perform(s, c, resp, err)) {
-			if (time_mono_ms() - t0 < fast_ms && err->category == SOURCE_ERR_NETWORK &&
-			    attempt < RETRIES && wait_before_retry(s, attempt++, 0, err))
+			if (time_mono_ms() - t0 < fast_ms && err->category == SOURCE_ERR_NETWORK && attempt < RETRIES &&
+				wait_before_retry(s, attempt++, 0, err))
 				continue;
 			return false;
 		}
@@ -186,18 +194,19 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 		}
 		if (resp->status == 200) {
 			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
-				    "Exchange's answer to %s was not EWS XML (cut short, or an HTML page from a "
-				    "proxy or login portal); check that url points at /EWS/Exchange.asmx.", c->what);
+				"Exchange's answer to %s was not EWS XML (cut short, or an HTML page from a "
+				"proxy or login portal); check that url points at /EWS/Exchange.asmx.",
+				c->what);
 		} else if (resp->status == 301 || resp->status == 302) {
 			source_fail(err, SOURCE_ERR_CONFIG,
-				    "Exchange redirected the request to %s: url is probably wrong (it should end in "
-				    "/EWS/Exchange.asmx) or a login portal sits in front of EWS.",
-				    resp->location ? resp->location : "another page");
+				"Exchange redirected the request to %s: url is probably wrong (it should end in "
+				"/EWS/Exchange.asmx) or a login portal sits in front of EWS.",
+				resp->location ? resp->location : "another page");
 		} else {
 			http_status_error(resp, c->what, err);
 			if ((resp->status == 503 || resp->status >= 500) && attempt < RETRIES &&
-			    wait_before_retry(s, attempt++, resp->retry_after_s > 0 ? resp->retry_after_s * 1000 : 0,
-					      err))
+				wait_before_retry(
+					s, attempt++, resp->retry_after_s > 0 ? resp->retry_after_s * 1000 : 0, err))
 				continue;
 		}
 		log_debug("%s: HTTP %ld", c->what, resp->status);
@@ -253,8 +262,9 @@ ews_fetch(struct source *src, rs_time from, rs_time to, struct schedule **out, s
 	struct ews_source *s = ews_of(src);
 	struct event *events = NULL;
 	size_t count = 0, cap = 0;
-	struct call c = {.what = "reading the room's calendar", .impersonate = true, .build = build_find,
-			 .t1 = from, .t2 = to};
+	struct call c = {
+		.what = "reading the room's calendar", .impersonate = true, .build = build_find, .t1 = from, .t2 = to
+	};
 	for (int page_no = 0;; page_no++) {
 		struct http_response resp;
 		struct ews_status st;
@@ -325,7 +335,7 @@ build_decline(const struct ews_header *h, const struct call *c)
 /* Runs c and reads the item in its answer (id, ChangeKey, ...) into item_out (may be NULL). */
 static bool
 call_item(struct ews_source *s, const struct call *c, struct event *item_out, struct ews_status *st,
-	  struct source_error *err)
+	struct source_error *err)
 {
 	struct http_response resp;
 	struct event item;
@@ -336,7 +346,7 @@ call_item(struct ews_source *s, const struct call *c, struct event *item_out, st
 	if (!ok || strcmp(st->code, "NoError") != 0) {
 		event_finish(&item);
 		return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
-				   "Exchange accepted %s but its answer could not be read.", c->what);
+			"Exchange accepted %s but its answer could not be read.", c->what);
 	}
 	if (item_out)
 		*item_out = item;
@@ -347,10 +357,14 @@ call_item(struct ews_source *s, const struct call *c, struct event *item_out, st
 
 static bool
 ews_book(struct source *src, rs_time start, rs_time end, const char *subject, struct event *created_out,
-	 struct source_error *err)
+	struct source_error *err)
 {
-	struct call c = {.what = "booking the room", .impersonate = true, .build = build_create,
-			 .t1 = start, .t2 = end, .subject = subject};
+	struct call c = { .what = "booking the room",
+		.impersonate = true,
+		.build = build_create,
+		.t1 = start,
+		.t2 = end,
+		.subject = subject };
 	struct ews_status st;
 	struct event item;
 	if (!call_item(ews_of(src), &c, &item, &st, err))
@@ -372,8 +386,12 @@ static bool
 ews_update_end(struct source *src, const struct event *e, rs_time new_end, struct source_error *err)
 {
 	struct ews_source *s = ews_of(src);
-	struct call c = {.what = "changing the meeting's end", .impersonate = true, .build = build_update,
-			 .t1 = new_end, .id = e->id, .change_key = e->version};
+	struct call c = { .what = "changing the meeting's end",
+		.impersonate = true,
+		.build = build_update,
+		.t1 = new_end,
+		.id = e->id,
+		.change_key = e->version };
 	struct ews_status st;
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
@@ -382,7 +400,7 @@ ews_update_end(struct source *src, const struct event *e, rs_time new_end, struc
 	if (!ews_status_is_stale(&st))
 		return false;
 	/* Someone changed the item since we read it: read its current ChangeKey, try once more. */
-	struct call get = {.what = "re-reading the meeting", .impersonate = true, .build = build_get, .id = e->id};
+	struct call get = { .what = "re-reading the meeting", .impersonate = true, .build = build_get, .id = e->id };
 	struct event fresh;
 	if (!call_item(s, &get, &fresh, &st, err))
 		return false;
@@ -399,7 +417,7 @@ ews_update_end(struct source *src, const struct event *e, rs_time new_end, struc
 static bool
 ews_release(struct source *src, const struct event *e, struct source_error *err)
 {
-	struct call c = {.impersonate = true, .id = e->id, .change_key = e->version};
+	struct call c = { .impersonate = true, .id = e->id, .change_key = e->version };
 	struct ews_status st;
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
@@ -449,14 +467,14 @@ summarise(const struct ews_availability *a, rs_time now, rs_time to, struct room
 	for (size_t i = 0; i < a->count; i++) {
 		const struct ews_busy *b = &a->busy[i];
 		if (b->show_as != SHOW_FREE && b->start > now && b->start < to &&
-		    (!out->free_until || b->start < out->free_until))
+			(!out->free_until || b->start < out->free_until))
 			out->free_until = b->start;
 	}
 }
 
 static bool
-ews_free_busy(struct source *src, rs_time from, rs_time to, struct room_availability *out, size_t n,
-	      struct source_error *err)
+ews_free_busy(
+	struct source *src, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *err)
 {
 	if (n > ROOMS_MAX)
 		n = ROOMS_MAX;
@@ -465,8 +483,13 @@ ews_free_busy(struct source *src, rs_time from, rs_time to, struct room_availabi
 	const char **rooms = xcalloc(n, sizeof(*rooms));
 	for (size_t i = 0; i < n; i++)
 		rooms[i] = out[i].room ? out[i].room : "";
-	struct call c = {.what = "looking up other rooms", .impersonate = true, .build = build_availability,
-			 .t1 = from, .t2 = to, .rooms = rooms, .n = n};
+	struct call c = { .what = "looking up other rooms",
+		.impersonate = true,
+		.build = build_availability,
+		.t1 = from,
+		.t2 = to,
+		.rooms = rooms,
+		.n = n };
 	struct http_response resp;
 	struct ews_status st;
 	struct ews_availability *answers = xcalloc(n, sizeof(*answers));
@@ -504,7 +527,8 @@ check_config(const struct source_config *cfg, check_report_fn report, void *ctx)
 		problem = "[source] url must be the EWS endpoint, https://<server>/EWS/Exchange.asmx.";
 	else if (!cfg->mailbox || !strchr(cfg->mailbox, '@'))
 		problem = "[source] mailbox must be the room's primary SMTP address.";
-	else if (cfg->auth != HTTP_AUTH_NEGOTIATE && cfg->auth != HTTP_AUTH_BEARER && (!cfg->username || !*cfg->username))
+	else if (cfg->auth != HTTP_AUTH_NEGOTIATE && cfg->auth != HTTP_AUTH_BEARER &&
+		 (!cfg->username || !*cfg->username))
 		problem = "[source] username must name the service account (DOMAIN\\account or account@domain).";
 	else if (cfg->auth != HTTP_AUTH_NEGOTIATE && (!cfg->password || !*cfg->password))
 		problem = "[source] password_file must hold the service account's password (or the token).";
@@ -543,7 +567,7 @@ static bool
 check_dns(const struct source_config *cfg, check_report_fn report, void *ctx)
 {
 	char host[256], detail[400];
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
 	if (!url_host(cfg->url, host, sizeof(host))) {
 		report(ctx, false, "DNS", "The url has no host name.");
 		return false;
@@ -551,7 +575,7 @@ check_dns(const struct source_config *cfg, check_report_fn report, void *ctx)
 	int rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc != 0) {
 		snprintf(detail, sizeof(detail), "Cannot resolve %s (%s): check the url and the sign's DNS server.",
-			 host, gai_strerror(rc));
+			host, gai_strerror(rc));
 		report(ctx, false, "DNS", detail);
 		return false;
 	}
@@ -569,28 +593,31 @@ check_connect(const struct source_config *cfg, check_report_fn report, void *ctx
 {
 	bool tls = strncmp(cfg->url, "https://", 8) == 0;
 	const char *step = tls ? "TLS" : "connection";
-	struct http_request req = {.url = cfg->url, .ca_file = cfg->ca_file, .timeout_s = cfg->timeout_s,
-				   .max_body = 1 << 20};
+	struct http_request req = {
+		.url = cfg->url, .ca_file = cfg->ca_file, .timeout_s = cfg->timeout_s, .max_body = 1 << 20
+	};
 	struct http_response resp;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	if (!http_perform(&req, &resp, &err)) {
 		report(ctx, false, step, err.message);
 		return false;
 	}
 	http_response_finish(&resp);
-	report(ctx, true, step, tls ? "certificate verified" : "connected (plain HTTP: the password crosses the "
-				"network unprotected unless auth is ntlm or negotiate)");
+	report(ctx, true, step,
+		tls ? "certificate verified"
+		    : "connected (plain HTTP: the password crosses the "
+		      "network unprotected unless auth is ntlm or negotiate)");
 	return true;
 }
 
 static bool
-check_step(struct ews_source *s, const char *step, bool impersonate, const char *ok_detail,
-	   check_report_fn report, void *ctx)
+check_step(struct ews_source *s, const char *step, bool impersonate, const char *ok_detail, check_report_fn report,
+	void *ctx)
 {
-	struct call c = {.what = "the check", .impersonate = impersonate, .build = build_folder};
+	struct call c = { .what = "the check", .impersonate = impersonate, .build = build_folder };
 	struct http_response resp;
 	struct ews_status st;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	bool ok = ews_call(s, &c, &resp, &st, &err);
 	if (ok)
 		http_response_finish(&resp);
@@ -605,25 +632,29 @@ check_step(struct ews_source *s, const char *step, bool impersonate, const char 
 static bool
 check_book(struct ews_source *s, check_report_fn report, void *ctx)
 {
-	struct source_error err = {0};
-	struct event created = {0};
+	struct source_error err = { 0 };
+	struct event created = { 0 };
 	rs_time now = time_now();
 	if (!ews_book(&s->base, now, now + 60, "roomsign check: test booking (deleted at once)", &created, &err)) {
 		report(ctx, false, "test booking", err.message);
 		return false;
 	}
-	struct call c = {.what = "deleting the test booking", .impersonate = true, .build = build_delete,
-			 .id = created.id, .flag = true};
+	struct call c = { .what = "deleting the test booking",
+		.impersonate = true,
+		.build = build_delete,
+		.id = created.id,
+		.flag = true };
 	struct http_response resp;
 	struct ews_status st;
 	bool ok = ews_call(s, &c, &resp, &st, &err);
 	if (ok)
 		http_response_finish(&resp);
 	char detail[600];
-	snprintf(detail, sizeof(detail), ok ? "created and deleted a 1-minute booking"
-					    : "created a 1-minute test booking but could not delete it (%s); "
-					      "delete it in the room's calendar by hand",
-		 err.message);
+	snprintf(detail, sizeof(detail),
+		ok ? "created and deleted a 1-minute booking"
+		   : "created a 1-minute test booking but could not delete it (%s); "
+		     "delete it in the room's calendar by hand",
+		err.message);
 	report(ctx, ok, "test booking", detail);
 	event_finish(&created);
 	return ok;
@@ -637,7 +668,7 @@ ews_check(struct source *src, bool book_test, check_report_fn report, void *ctx)
 	char detail[300];
 	if (!check_config(cfg, report, ctx) || !check_dns(cfg, report, ctx) || !check_connect(cfg, report, ctx))
 		return false;
-	if (cfg->auth == HTTP_AUTH_NEGOTIATE)    /* GSS-API signs in as the ticket's principal */
+	if (cfg->auth == HTTP_AUTH_NEGOTIATE) /* GSS-API signs in as the ticket's principal */
 		snprintf(detail, sizeof(detail), "signed in with the Kerberos ticket in the credential cache");
 	else
 		snprintf(detail, sizeof(detail), "signed in as %s", cfg->username ? cfg->username : "(token)");
@@ -647,7 +678,7 @@ ews_check(struct source *src, bool book_test, check_report_fn report, void *ctx)
 	if (!check_step(s, "impersonation of the room", true, detail, report, ctx))
 		return false;
 	struct schedule *today = NULL;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	rs_time now = time_now();
 	if (!ews_fetch(src, time_day_start(now), time_day_end(now), &today, &err)) {
 		report(ctx, false, "read today's calendar", err.message);
@@ -681,20 +712,21 @@ struct source *
 ews_source_create(const struct source_config *config, struct source_error *err)
 {
 	if (!config->url || !*config->url) {
-		source_fail(err, SOURCE_ERR_CONFIG, "[source] url is required for type = ews "
-						    "(https://<server>/EWS/Exchange.asmx).");
+		source_fail(err, SOURCE_ERR_CONFIG,
+			"[source] url is required for type = ews "
+			"(https://<server>/EWS/Exchange.asmx).");
 		return NULL;
 	}
 	if (!config->mailbox || !*config->mailbox) {
-		source_fail(err, SOURCE_ERR_CONFIG, "[source] mailbox is required for type = ews: the room's "
-						    "primary SMTP address.");
+		source_fail(err, SOURCE_ERR_CONFIG,
+			"[source] mailbox is required for type = ews: the room's "
+			"primary SMTP address.");
 		return NULL;
 	}
 	struct ews_source *s = xcalloc(1, sizeof(*s));
 	s->base.ops = &ews_ops;
 	s->base.config = config;
-	s->version = config->server_version && *config->server_version ? config->server_version
-									  : "Exchange2013_SP1";
+	s->version = config->server_version && *config->server_version ? config->server_version : "Exchange2013_SP1";
 	s->seed = (unsigned int)time_mono_ms();
 	return &s->base;
 }

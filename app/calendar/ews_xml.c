@@ -10,11 +10,11 @@
 #include <libxml/tree.h>
 #include "../core/xalloc.h"
 
-#define NS_SOAP "http://schemas.xmlsoap.org/soap/envelope/"
-#define NS_TYPES "http://schemas.microsoft.com/exchange/services/2006/types"
+#define NS_SOAP     "http://schemas.xmlsoap.org/soap/envelope/"
+#define NS_TYPES    "http://schemas.microsoft.com/exchange/services/2006/types"
 #define NS_MESSAGES "http://schemas.microsoft.com/exchange/services/2006/messages"
-#define TEXT_MAX 1024                    /* longest subject or name we keep, in bytes */
-#define ID_MAX 1024                      /* ItemIds are ~150 bytes; anything huge is garbage */
+#define TEXT_MAX    1024 /* longest subject or name we keep, in bytes */
+#define ID_MAX      1024 /* ItemIds are ~150 bytes; anything huge is garbage */
 
 /* --- building -------------------------------------------------------------------------------- */
 
@@ -90,10 +90,11 @@ xbuf_time(struct xbuf *b, rs_time t)
 static void
 envelope_open(struct xbuf *b, const struct ews_header *h)
 {
-	xbuf_printf(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-		       "<s:Envelope xmlns:s=\"%s\" xmlns:t=\"%s\" xmlns:m=\"%s\">"
-		       "<s:Header><t:RequestServerVersion Version=\"",
-		    NS_SOAP, NS_TYPES, NS_MESSAGES);
+	xbuf_printf(b,
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		"<s:Envelope xmlns:s=\"%s\" xmlns:t=\"%s\" xmlns:m=\"%s\">"
+		"<s:Header><t:RequestServerVersion Version=\"",
+		NS_SOAP, NS_TYPES, NS_MESSAGES);
 	xbuf_escaped(b, h->version);
 	xbuf_printf(b, "\"/>");
 	if (h->mailbox) {
@@ -112,32 +113,34 @@ envelope_close(struct xbuf *b)
 	return b->data;
 }
 
-#define MARKER_URI                                                                                 \
+#define MARKER_URI                                                                                         \
 	"<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"" EWS_MARKER_NAME \
 	"\" PropertyType=\"String\"/>"
 
 char *
 ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int max_entries)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
-	xbuf_printf(&b, "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>"
-			"<t:AdditionalProperties>"
-			"<t:FieldURI FieldURI=\"item:Subject\"/><t:FieldURI FieldURI=\"item:Sensitivity\"/>"
-			"<t:FieldURI FieldURI=\"item:DateTimeCreated\"/>"
-			"<t:FieldURI FieldURI=\"calendar:Start\"/><t:FieldURI FieldURI=\"calendar:End\"/>"
-			"<t:FieldURI FieldURI=\"calendar:IsAllDayEvent\"/>"
-			"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
-			"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
-			"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
-			"<t:FieldURI FieldURI=\"calendar:Organizer\"/><t:FieldURI FieldURI=\"calendar:UID\"/>"
-			MARKER_URI "</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
+	xbuf_printf(&b,
+		"<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>"
+		"<t:AdditionalProperties>"
+		"<t:FieldURI FieldURI=\"item:Subject\"/><t:FieldURI FieldURI=\"item:Sensitivity\"/>"
+		"<t:FieldURI FieldURI=\"item:DateTimeCreated\"/>"
+		"<t:FieldURI FieldURI=\"calendar:Start\"/><t:FieldURI FieldURI=\"calendar:End\"/>"
+		"<t:FieldURI FieldURI=\"calendar:IsAllDayEvent\"/>"
+		"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
+		"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
+		"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
+		"<t:FieldURI FieldURI=\"calendar:Organizer\"/><t:FieldURI FieldURI=\"calendar:UID\"/>" MARKER_URI
+		"</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
 	xbuf_time(&b, from);
 	xbuf_printf(&b, "\" EndDate=\"");
 	xbuf_time(&b, to);
-	xbuf_printf(&b, "\" MaxEntriesReturned=\"%d\"/><m:ParentFolderIds>"
-			"<t:DistinguishedFolderId Id=\"calendar\"/></m:ParentFolderIds></m:FindItem>",
-		    max_entries);
+	xbuf_printf(&b,
+		"\" MaxEntriesReturned=\"%d\"/><m:ParentFolderIds>"
+		"<t:DistinguishedFolderId Id=\"calendar\"/></m:ParentFolderIds></m:FindItem>",
+		max_entries);
 	return envelope_close(&b);
 }
 
@@ -150,7 +153,7 @@ ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int ma
 char *
 ews_build_create_item(const struct ews_header *h, rs_time start, rs_time end, const char *subject)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
 	xbuf_printf(&b, "<m:CreateItem SendMeetingInvitations=\"SendToNone\"><m:SavedItemFolderId>"
 			"<t:DistinguishedFolderId Id=\"calendar\"/></m:SavedItemFolderId><m:Items>"
@@ -181,7 +184,7 @@ item_id(struct xbuf *b, const char *element, const char *id, const char *change_
 char *
 ews_build_update_end(const struct ews_header *h, const char *id, const char *change_key, rs_time new_end)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
 	/* NeverOverwrite: a stale ChangeKey fails instead of silently undoing someone's edit. */
 	xbuf_printf(&b, "<m:UpdateItem ConflictResolution=\"NeverOverwrite\" "
@@ -198,7 +201,7 @@ ews_build_update_end(const struct ews_header *h, const char *id, const char *cha
 char *
 ews_build_get_item(const struct ews_header *h, const char *id)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
 	xbuf_printf(&b, "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>"
 			"<t:FieldURI FieldURI=\"calendar:Start\"/><t:FieldURI FieldURI=\"calendar:End\"/>"
@@ -211,10 +214,10 @@ ews_build_get_item(const struct ews_header *h, const char *id)
 char *
 ews_build_delete_item(const struct ews_header *h, const char *id, bool hard)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
 	xbuf_printf(&b, "<m:DeleteItem DeleteType=\"%s\" SendMeetingCancellations=\"SendToNone\"><m:ItemIds>",
-		    hard ? "HardDelete" : "MoveToDeletedItems");
+		hard ? "HardDelete" : "MoveToDeletedItems");
 	item_id(&b, "ItemId", id, NULL);
 	xbuf_printf(&b, "</m:ItemIds></m:DeleteItem>");
 	return envelope_close(&b);
@@ -223,7 +226,7 @@ ews_build_delete_item(const struct ews_header *h, const char *id, bool hard)
 char *
 ews_build_decline_item(const struct ews_header *h, const char *id, const char *change_key)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
 	xbuf_printf(&b, "<m:CreateItem MessageDisposition=\"SendAndSaveCopy\"><m:Items><t:DeclineItem>"
 			"<t:Body BodyType=\"Text\">Nobody checked in at the room, so the room was released."
@@ -236,7 +239,7 @@ ews_build_decline_item(const struct ews_header *h, const char *id, const char *c
 char *
 ews_build_get_folder(const struct ews_header *h)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	envelope_open(&b, h);
 	xbuf_printf(&b, "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>"
 			"<m:FolderIds><t:DistinguishedFolderId Id=\"calendar\"/></m:FolderIds></m:GetFolder>");
@@ -244,23 +247,23 @@ ews_build_get_folder(const struct ews_header *h)
 }
 
 /* A zone with zero bias and no daylight saving, so the answer's offset-less times are UTC. */
-#define UTC_ZONE_PART(name)                                                                        \
-	"<t:" name "><t:Bias>0</t:Bias><t:Time>00:00:00</t:Time><t:DayOrder>1</t:DayOrder>"       \
+#define UTC_ZONE_PART(name)                                                                 \
+	"<t:" name "><t:Bias>0</t:Bias><t:Time>00:00:00</t:Time><t:DayOrder>1</t:DayOrder>" \
 	"<t:Month>1</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:" name ">"
 
 char *
-ews_build_get_user_availability(const struct ews_header *h, const char *const *rooms, size_t n,
-				rs_time from, rs_time to)
+ews_build_get_user_availability(
+	const struct ews_header *h, const char *const *rooms, size_t n, rs_time from, rs_time to)
 {
-	struct xbuf b = {0};
+	struct xbuf b = { 0 };
 	char s[32];
 	/* Whole days: the Managed API insists on them and raw EWS is safest with them too. */
 	rs_time day_from = from - (from % 86400), day_to = to - (to % 86400) + (to % 86400 ? 86400 : 0);
 	if (day_to <= day_from)
 		day_to = day_from + 86400;
 	envelope_open(&b, h);
-	xbuf_printf(&b, "<m:GetUserAvailabilityRequest><t:TimeZone><t:Bias>0</t:Bias>"
-		    UTC_ZONE_PART("StandardTime") UTC_ZONE_PART("DaylightTime") "</t:TimeZone><m:MailboxDataArray>");
+	xbuf_printf(&b, "<m:GetUserAvailabilityRequest><t:TimeZone><t:Bias>0</t:Bias>" UTC_ZONE_PART("StandardTime")
+				UTC_ZONE_PART("DaylightTime") "</t:TimeZone><m:MailboxDataArray>");
 	for (size_t i = 0; i < n; i++) {
 		xbuf_printf(&b, "<t:MailboxData><t:Email><t:Address>");
 		xbuf_escaped(&b, rooms[i]);
@@ -268,12 +271,16 @@ ews_build_get_user_availability(const struct ews_header *h, const char *const *r
 				"<t:ExcludeConflicts>false</t:ExcludeConflicts></t:MailboxData>");
 	}
 	format_utc(day_from, s, sizeof(s), false);
-	xbuf_printf(&b, "</m:MailboxDataArray><t:FreeBusyViewOptions><t:TimeWindow><t:StartTime>%s"
-			"</t:StartTime>", s);
+	xbuf_printf(&b,
+		"</m:MailboxDataArray><t:FreeBusyViewOptions><t:TimeWindow><t:StartTime>%s"
+		"</t:StartTime>",
+		s);
 	format_utc(day_to, s, sizeof(s), false);
-	xbuf_printf(&b, "<t:EndTime>%s</t:EndTime></t:TimeWindow><t:MergedFreeBusyIntervalInMinutes>15"
-			"</t:MergedFreeBusyIntervalInMinutes><t:RequestedView>FreeBusy</t:RequestedView>"
-			"</t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>", s);
+	xbuf_printf(&b,
+		"<t:EndTime>%s</t:EndTime></t:TimeWindow><t:MergedFreeBusyIntervalInMinutes>15"
+		"</t:MergedFreeBusyIntervalInMinutes><t:RequestedView>FreeBusy</t:RequestedView>"
+		"</t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>",
+		s);
 	return envelope_close(&b);
 }
 
@@ -307,8 +314,7 @@ ews_parse_time(const char *s, rs_time *out)
 	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
 	const char *p = s;
 	if (!s || !digits(&p, 4, &y) || !expect(&p, '-') || !digits(&p, 2, &mo) || !expect(&p, '-') ||
-	    !digits(&p, 2, &d) || !expect(&p, 'T') || !digits(&p, 2, &h) || !expect(&p, ':') ||
-	    !digits(&p, 2, &mi))
+		!digits(&p, 2, &d) || !expect(&p, 'T') || !digits(&p, 2, &h) || !expect(&p, ':') || !digits(&p, 2, &mi))
 		return false;
 	if (*p == ':' && (p++, !digits(&p, 2, &sec)))
 		return false;
@@ -324,8 +330,9 @@ ews_parse_time(const char *s, rs_time *out)
 	}
 	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60 || y < 1601)
 		return false;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi,
-			.tm_sec = sec};
+	struct tm tm = {
+		.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec
+	};
 	*out = (rs_time)timegm(&tm) - sign * (oh * 3600 + om * 60);
 	return true;
 }
@@ -405,8 +412,7 @@ load(const char *xml, size_t len)
 	if (!xml || len == 0 || len > (size_t)EWS_BODY_MAX || len > INT_MAX)
 		return NULL;
 	/* No network, no entity expansion, no DTD loading, no noise on stderr. */
-	return xmlReadMemory(xml, (int)len, "ews.xml", NULL,
-			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	return xmlReadMemory(xml, (int)len, "ews.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
 static long
@@ -460,7 +466,7 @@ is_error_class(const xmlNode *msg)
 {
 	xmlChar *cls = xmlGetProp(msg, (const xmlChar *)"ResponseClass");
 	bool error = !cls || (xmlStrcmp(cls, (const xmlChar *)"Success") != 0 &&
-			      xmlStrcmp(cls, (const xmlChar *)"Warning") != 0);
+				     xmlStrcmp(cls, (const xmlChar *)"Warning") != 0);
 	xmlFree(cls);
 	return error;
 }
@@ -509,13 +515,15 @@ ews_parse_status(const char *xml, size_t len, struct ews_status *status)
 static enum show_as
 show_as_of(const char *s)
 {
-	static const struct { const char *name; enum show_as value; } map[] = {
-		{"Free", SHOW_FREE}, {"Tentative", SHOW_TENTATIVE}, {"OOF", SHOW_OOF},
-		{"WorkingElsewhere", SHOW_ELSEWHERE}};
+	static const struct {
+		const char *name;
+		enum show_as value;
+	} map[] = { { "Free", SHOW_FREE }, { "Tentative", SHOW_TENTATIVE }, { "OOF", SHOW_OOF },
+		{ "WorkingElsewhere", SHOW_ELSEWHERE } };
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(s, map[i].name) == 0)
 			return map[i].value;
-	return SHOW_BUSY;                /* Busy, NoData, anything new: the room is not free */
+	return SHOW_BUSY; /* Busy, NoData, anything new: the room is not free */
 }
 
 static bool
@@ -547,7 +555,7 @@ static bool
 event_of(const xmlNode *item, struct event *e, bool need_times)
 {
 	char buf[64];
-	struct event ev = {0};
+	struct event ev = { 0 };
 	const xmlNode *id = child(item, "ItemId");
 	ev.id = attr_dup(id, "Id");
 	ev.version = attr_dup(id, "ChangeKey");
@@ -562,7 +570,7 @@ event_of(const xmlNode *item, struct event *e, bool need_times)
 	ev.all_day = text_is_true(child(item, "IsAllDayEvent"));
 	ev.show_as = show_as_of(text_into(child(item, "LegacyFreeBusyStatus"), buf, sizeof(buf)));
 	if (text_is_true(child(item, "IsCancelled")))
-		ev.show_as = SHOW_FREE;          /* a cancelled meeting left on the calendar frees the room */
+		ev.show_as = SHOW_FREE; /* a cancelled meeting left on the calendar frees the room */
 	text_into(child(item, "Sensitivity"), buf, sizeof(buf));
 	ev.is_private = strcmp(buf, "Private") == 0 || strcmp(buf, "Confidential") == 0;
 	ev.organizer = organizer_of(item);
@@ -653,8 +661,8 @@ availability_of(const xmlNode *resp, struct ews_availability *a)
 		char buf[64];
 		struct ews_busy b;
 		if (!named(c, "CalendarEvent") ||
-		    !ews_parse_time(text_into(child(c, "StartTime"), buf, sizeof(buf)), &b.start) ||
-		    !ews_parse_time(text_into(child(c, "EndTime"), buf, sizeof(buf)), &b.end) || b.end < b.start)
+			!ews_parse_time(text_into(child(c, "StartTime"), buf, sizeof(buf)), &b.start) ||
+			!ews_parse_time(text_into(child(c, "EndTime"), buf, sizeof(buf)), &b.end) || b.end < b.start)
 			continue;
 		b.show_as = show_as_of(text_into(child(c, "BusyType"), buf, sizeof(buf)));
 		if (a->count == cap) {
@@ -666,8 +674,7 @@ availability_of(const xmlNode *resp, struct ews_availability *a)
 }
 
 bool
-ews_parse_availability(const char *xml, size_t len, struct ews_availability *out, size_t n,
-		       struct ews_status *status)
+ews_parse_availability(const char *xml, size_t len, struct ews_availability *out, size_t n, struct ews_status *status)
 {
 	memset(out, 0, n * sizeof(*out));
 	xmlDoc *doc = load(xml, len);
@@ -711,31 +718,31 @@ code_in(const char *code, const char *const *list)
 bool
 ews_status_wants_older_version(const struct ews_status *st)
 {
-	static const char *const codes[] = {"ErrorInvalidServerVersion",
-		"ErrorInvalidSchemaVersionForMailboxVersion", "ErrorIncorrectSchemaVersion", NULL};
+	static const char *const codes[] = { "ErrorInvalidServerVersion", "ErrorInvalidSchemaVersionForMailboxVersion",
+		"ErrorIncorrectSchemaVersion", NULL };
 	return code_in(st->code, codes);
 }
 
 bool
 ews_status_is_transient(const struct ews_status *st)
 {
-	static const char *const codes[] = {"ErrorServerBusy", "ErrorExceededConnectionCount",
+	static const char *const codes[] = { "ErrorServerBusy", "ErrorExceededConnectionCount",
 		"ErrorTooManyObjectsOpened", "ErrorMailboxStoreUnavailable", "ErrorMailboxMoveInProgress",
-		"ErrorConnectionFailed", "ErrorTimeoutExpired", "ErrorInternalServerTransientError", NULL};
+		"ErrorConnectionFailed", "ErrorTimeoutExpired", "ErrorInternalServerTransientError", NULL };
 	return code_in(st->code, codes);
 }
 
 bool
 ews_status_is_stale(const struct ews_status *st)
 {
-	static const char *const codes[] = {"ErrorIrresolvableConflict", "ErrorStaleObject",
-		"ErrorInvalidChangeKey", NULL};
+	static const char *const codes[] = { "ErrorIrresolvableConflict", "ErrorStaleObject", "ErrorInvalidChangeKey",
+		NULL };
 	return code_in(st->code, codes);
 }
 
 /* Newest first: where a server refuses one, the next is tried (as exchangelib does). */
-static const char *const versions[] = {"Exchange2016", "Exchange2015", "Exchange2013_SP1", "Exchange2013",
-	"Exchange2010_SP2", "Exchange2010_SP1", "Exchange2010", "Exchange2007_SP1", NULL};
+static const char *const versions[] = { "Exchange2016", "Exchange2015", "Exchange2013_SP1", "Exchange2013",
+	"Exchange2010_SP2", "Exchange2010_SP1", "Exchange2010", "Exchange2007_SP1", NULL };
 
 const char *
 ews_version_below(const char *version)
@@ -743,7 +750,7 @@ ews_version_below(const char *version)
 	for (size_t i = 0; versions[i]; i++)
 		if (version && strcmp(version, versions[i]) == 0)
 			return versions[i + 1];
-	return "Exchange2013_SP1";       /* an unknown configured value: the documented default */
+	return "Exchange2013_SP1"; /* an unknown configured value: the documented default */
 }
 
 static const char *
@@ -755,54 +762,58 @@ or_unset(const char *s)
 bool
 ews_status_error(const struct ews_status *st, const struct ews_names *names, struct source_error *err)
 {
-	static const char *const impersonation[] = {"ErrorImpersonateUserDenied", "ErrorImpersonationDenied", NULL};
-	static const char *const no_mailbox[] = {"ErrorNonExistentMailbox", "ErrorInvalidSmtpAddress",
-		"ErrorMailRecipientNotFound", "ErrorInvalidUserPrincipalName", NULL};
+	static const char *const impersonation[] = { "ErrorImpersonateUserDenied", "ErrorImpersonationDenied", NULL };
+	static const char *const no_mailbox[] = { "ErrorNonExistentMailbox", "ErrorInvalidSmtpAddress",
+		"ErrorMailRecipientNotFound", "ErrorInvalidUserPrincipalName", NULL };
 	const char *code = st->code, *user = or_unset(names->username), *room = or_unset(names->mailbox);
 	if (code_in(code, impersonation))
 		return source_fail(err, SOURCE_ERR_PERMISSION,
-				   "%s may not act as %s (%s): it lacks the ApplicationImpersonation role, or the "
-				   "room is outside the role's scope. In the Exchange Management Shell run: "
-				   "New-ManagementScope RoomsOnly -RecipientRestrictionFilter {RecipientTypeDetails "
-				   "-eq 'RoomMailbox'}; New-ManagementRoleAssignment -Role ApplicationImpersonation "
-				   "-User '%s' -CustomRecipientWriteScope RoomsOnly. Exchange can take up to 30 "
-				   "minutes to apply it.",
-				   user, room, code, user);
+			"%s may not act as %s (%s): it lacks the ApplicationImpersonation role, or the "
+			"room is outside the role's scope. In the Exchange Management Shell run: "
+			"New-ManagementScope RoomsOnly -RecipientRestrictionFilter {RecipientTypeDetails "
+			"-eq 'RoomMailbox'}; New-ManagementRoleAssignment -Role ApplicationImpersonation "
+			"-User '%s' -CustomRecipientWriteScope RoomsOnly. Exchange can take up to 30 "
+			"minutes to apply it.",
+			user, room, code, user);
 	if (code_in(code, no_mailbox))
 		return source_fail(err, SOURCE_ERR_NOT_FOUND,
-				   "Exchange has no mailbox %s (%s). Set mailbox to the room's primary SMTP address "
-				   "(Get-Mailbox <room> | fl PrimarySmtpAddress), not an alias.", room, code);
+			"Exchange has no mailbox %s (%s). Set mailbox to the room's primary SMTP address "
+			"(Get-Mailbox <room> | fl PrimarySmtpAddress), not an alias.",
+			room, code);
 	if (strcmp(code, "ErrorAccessDenied") == 0)
 		return source_fail(err, SOURCE_ERR_PERMISSION,
-				   "%s has no right to do this in %s's calendar (ErrorAccessDenied). Check the "
-				   "ApplicationImpersonation role assignment.", user, room);
+			"%s has no right to do this in %s's calendar (ErrorAccessDenied). Check the "
+			"ApplicationImpersonation role assignment.",
+			user, room);
 	if (strcmp(code, "ErrorServerBusy") == 0 || strcmp(code, "ErrorExceededConnectionCount") == 0) {
 		source_fail(err, SOURCE_ERR_THROTTLED,
-			    "Exchange is throttling %s (%s); the sign waits and tries again. If this persists, "
-			    "raise EWSMaxConcurrency in the account's throttling policy.", user, code);
+			"Exchange is throttling %s (%s); the sign waits and tries again. If this persists, "
+			"raise EWSMaxConcurrency in the account's throttling policy.",
+			user, code);
 		err->retry_after_ms = st->backoff_ms;
 		return false;
 	}
 	if (ews_status_is_transient(st))
 		return source_fail(err, SOURCE_ERR_NETWORK,
-				   "Exchange reported a temporary problem (%s); the sign tries again later.", code);
+			"Exchange reported a temporary problem (%s); the sign tries again later.", code);
 	if (ews_status_is_stale(st))
 		return source_fail(err, SOURCE_ERR_CONFLICT,
-				   "The meeting was changed by someone else at the same time (%s).", code);
+			"The meeting was changed by someone else at the same time (%s).", code);
 	if (strcmp(code, "ErrorItemNotFound") == 0)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting no longer exists in %s's calendar.", room);
-	if (strcmp(code, "ErrorCalendarIsOrganizerForDecline") == 0 ||
-	    strcmp(code, "ErrorCalendarIsNotOrganizer") == 0)
+	if (strcmp(code, "ErrorCalendarIsOrganizerForDecline") == 0 || strcmp(code, "ErrorCalendarIsNotOrganizer") == 0)
 		return source_fail(err, SOURCE_ERR_CONFLICT,
-				   "The room organises this meeting itself, so it cannot decline it (%s); the "
-				   "organizer must cancel it.", code);
+			"The room organises this meeting itself, so it cannot decline it (%s); the "
+			"organizer must cancel it.",
+			code);
 	if (strcmp(code, "ErrorCalendarIsCancelledForDecline") == 0)
 		return source_fail(err, SOURCE_ERR_CONFLICT, "The organizer has already cancelled this meeting.");
 	if (ews_status_wants_older_version(st))
 		return source_fail(err, SOURCE_ERR_CONFIG,
-				   "Exchange accepts none of the EWS versions roomsign knows (%s). Set server_version "
-				   "to one your server supports, e.g. Exchange2010_SP2.", code);
+			"Exchange accepts none of the EWS versions roomsign knows (%s). Set server_version "
+			"to one your server supports, e.g. Exchange2010_SP2.",
+			code);
 	return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
-			   "Exchange refused the request (%s%s%s). If it persists, report it with the log.", code,
-			   st->text[0] ? ": " : "", st->text);
+		"Exchange refused the request (%s%s%s). If it persists, report it with the log.", code,
+		st->text[0] ? ": " : "", st->text);
 }

@@ -6,15 +6,15 @@
 #include "../core/event.h"
 #include "source.h"
 
-#define EWS_PAGE_MAX 500                 /* MaxEntriesReturned we ask for; also the parse cap */
-#define EWS_BODY_MAX (64L << 20)         /* never parse more than this */
+#define EWS_PAGE_MAX 500         /* MaxEntriesReturned we ask for; also the parse cap */
+#define EWS_BODY_MAX (64L << 20) /* never parse more than this */
 /* The extended property the sign sets on its own bookings (see ews_build_create_item). */
 #define EWS_MARKER_NAME "RoomsignBooking"
 
 /* What goes into every SOAP header. */
 struct ews_header {
-	const char *version;             /* RequestServerVersion, e.g. "Exchange2013_SP1" */
-	const char *mailbox;             /* impersonated room (primary SMTP); NULL: none */
+	const char *version; /* RequestServerVersion, e.g. "Exchange2013_SP1" */
+	const char *mailbox; /* impersonated room (primary SMTP); NULL: none */
 };
 
 /* Builders: a whole SOAP envelope, NUL-terminated; the caller frees it. Never NULL. */
@@ -28,14 +28,14 @@ char *ews_build_delete_item(const struct ews_header *h, const char *id, bool har
 char *ews_build_decline_item(const struct ews_header *h, const char *id, const char *change_key);
 char *ews_build_get_folder(const struct ews_header *h);
 /* Free/busy of rooms over whole UTC days covering [from, to). */
-char *ews_build_get_user_availability(const struct ews_header *h, const char *const *rooms, size_t n,
-				      rs_time from, rs_time to);
+char *ews_build_get_user_availability(
+	const struct ews_header *h, const char *const *rooms, size_t n, rs_time from, rs_time to);
 
 /* The outcome of one answer: its SOAP fault, or its first ResponseMessage that is an Error. */
 struct ews_status {
-	char code[64];                   /* "NoError", or an EWS ResponseCode such as "ErrorServerBusy" */
-	char text[256];                  /* MessageText / faultstring, for logs */
-	long backoff_ms;                 /* BackOffMilliseconds; 0 when absent */
+	char code[64];   /* "NoError", or an EWS ResponseCode such as "ErrorServerBusy" */
+	char text[256];  /* MessageText / faultstring, for logs */
+	long backoff_ms; /* BackOffMilliseconds; 0 when absent */
 	bool is_fault;
 };
 
@@ -45,13 +45,13 @@ struct ews_status {
 bool ews_parse_status(const char *xml, size_t len, struct ews_status *status);
 
 struct ews_page {
-	struct event *events;            /* malloc'd; each event owns its strings */
+	struct event *events; /* malloc'd; each event owns its strings */
 	size_t count;
-	bool includes_last;              /* IncludesLastItemInRange (true when absent) */
-	rs_time last_start;              /* start of the last item in the answer */
+	bool includes_last; /* IncludesLastItemInRange (true when absent) */
+	rs_time last_start; /* start of the last item in the answer */
 };
 bool ews_parse_find_item(const char *xml, size_t len, struct ews_page *out, struct ews_status *status);
-void ews_page_finish(struct ews_page *page);             /* accepts a zeroed page */
+void ews_page_finish(struct ews_page *page); /* accepts a zeroed page */
 
 /* CreateItem, UpdateItem, GetItem: the first item's id and ChangeKey, plus whatever else the
  * answer carries (GetItem: times, subject, ...). */
@@ -62,14 +62,14 @@ struct ews_busy {
 	enum show_as show_as;
 };
 struct ews_availability {
-	bool ok;                         /* this mailbox answered */
-	char code[64];                   /* its ResponseCode */
-	struct ews_busy *busy;           /* malloc'd */
+	bool ok;               /* this mailbox answered */
+	char code[64];         /* its ResponseCode */
+	struct ews_busy *busy; /* malloc'd */
 	size_t count;
 };
 /* GetUserAvailability: out[0..n) in request order; missing answers stay !ok. */
-bool ews_parse_availability(const char *xml, size_t len, struct ews_availability *out, size_t n,
-			    struct ews_status *status);
+bool ews_parse_availability(
+	const char *xml, size_t len, struct ews_availability *out, size_t n, struct ews_status *status);
 void ews_availability_finish(struct ews_availability *out, size_t n);
 
 /* Names used in the admin sentences. */

@@ -15,28 +15,29 @@
 #include "../net/http.h"
 #include "../net/oauth.h"
 
-#define MAX_ATTEMPTS 4
-#define MAX_INLINE_WAIT_S 30       /* longer Retry-After: hand back THROTTLED to the scheduler */
-#define MAX_PAGES 200
-#define MAX_EVENTS 10000
-#define PAGE_SIZE 100              /* $top; Graph's default page is 10 */
+#define MAX_ATTEMPTS          4
+#define MAX_INLINE_WAIT_S     30 /* longer Retry-After: hand back THROTTLED to the scheduler */
+#define MAX_PAGES             200
+#define MAX_EVENTS            10000
+#define PAGE_SIZE             100 /* $top; Graph's default page is 10 */
 #define SCHEDULE_INTERVAL_MIN 15
-#define SELECT "subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,type," \
-	       "transactionId,createdDateTime,changeKey"
+#define SELECT                                                                      \
+	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,type," \
+	"transactionId,createdDateTime,changeKey"
 
 struct graph_source {
-	struct source base;             /* first: the vtable casts */
+	struct source base; /* first: the vtable casts */
 	struct oauth *oauth;
-	char *api;                      /* https://graph.microsoft.com/v1.0 */
-	char *origin;                   /* https://graph.microsoft.com/ — next links must stay here */
-	char *room;                     /* /users/<escaped mailbox> */
+	char *api;    /* https://graph.microsoft.com/v1.0 */
+	char *origin; /* https://graph.microsoft.com/ — next links must stay here */
+	char *room;   /* /users/<escaped mailbox> */
 };
 
 struct call {
-	const char *method;             /* NULL: GET */
+	const char *method; /* NULL: GET */
 	const char *url;
 	const char *body;
-	bool may_resend;                /* idempotent: safe to send again after a dropped answer */
+	bool may_resend; /* idempotent: safe to send again after a dropped answer */
 	struct graph_context ctx;
 };
 
@@ -53,7 +54,7 @@ escape_segment(const char *s)
 	char *out = xmalloc(3 * strlen(s) + 1), *p = out;
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
 		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-		    strchr("-._~@", *c))
+			strchr("-._~@", *c))
 			*p++ = (char)*c;
 		else
 			p += snprintf(p, 4, "%%%02X", *c);
@@ -74,7 +75,7 @@ strip_slash(const char *url)
 static void
 sleep_s(long s)
 {
-	struct timespec ts = {.tv_sec = s, .tv_nsec = 0};
+	struct timespec ts = { .tv_sec = s, .tv_nsec = 0 };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
@@ -82,8 +83,10 @@ sleep_s(long s)
 static struct graph_context
 context(struct graph_source *g, const char *what, bool is_write)
 {
-	return (struct graph_context){.what = what, .mailbox = g->base.config->mailbox,
-				      .client_id = g->base.config->client_id, .is_write = is_write};
+	return (struct graph_context){ .what = what,
+		.mailbox = g->base.config->mailbox,
+		.client_id = g->base.config->client_id,
+		.is_write = is_write };
 }
 
 /* How long to wait before trying a throttled or failed request again; -1: give up now. */
@@ -105,10 +108,10 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 	const struct source_config *c = g->base.config;
 	/* Content-Type last: left out when there is no body. */
 	const struct http_header headers[] = {
-		{"Accept", "application/json"},
-		{"Prefer", "outlook.timezone=\"UTC\""},
-		{"Prefer", "IdType=\"ImmutableId\""},
-		{"Content-Type", "application/json"},
+		{ "Accept", "application/json" },
+		{ "Prefer", "outlook.timezone=\"UTC\"" },
+		{ "Prefer", "IdType=\"ImmutableId\"" },
+		{ "Content-Type", "application/json" },
 	};
 	bool renewed = false;
 	long waited_s = 0;
@@ -117,12 +120,19 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 		if (!token)
 			return false;
 		struct http_request req = {
-			.method = call->method, .url = call->url, .body = call->body, .headers = headers,
-			.header_count = call->body ? 4 : 3, .auth = HTTP_AUTH_BEARER, .bearer = token,
-			.ca_file = c->ca_file, .timeout_s = c->timeout_s, .max_body = c->max_body,
+			.method = call->method,
+			.url = call->url,
+			.body = call->body,
+			.headers = headers,
+			.header_count = call->body ? 4 : 3,
+			.auth = HTTP_AUTH_BEARER,
+			.bearer = token,
+			.ca_file = c->ca_file,
+			.timeout_s = c->timeout_s,
+			.max_body = c->max_body,
 		};
 		if (!http_perform(&req, resp, err)) {
-			http_response_finish(resp);   /* headers of a dropped answer may be left */
+			http_response_finish(resp); /* headers of a dropped answer may be left */
 			if (!call->may_resend || attempt + 1 >= MAX_ATTEMPTS || err->category != SOURCE_ERR_NETWORK)
 				return false;
 			log_debug("%s: %s; sending again", call->ctx.what, err->message);
@@ -140,7 +150,7 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 		}
 		long wait = -1;
 		if (resp->status == 429 || resp->status == 503 || resp->status == 504 ||
-		    (resp->status >= 500 && call->may_resend))
+			(resp->status >= 500 && call->may_resend))
 			wait = backoff_s(resp, attempt, &waited_s);
 		if (wait >= 0) {
 			log_debug("%s: HTTP %ld, trying again in %ld s", call->ctx.what, resp->status, wait);
@@ -172,7 +182,7 @@ append_page(struct event **events, size_t *count, size_t *cap, struct graph_page
 	}
 	memcpy(*events + *count, page->events, page->count * sizeof(*page->events));
 	*count += page->count;
-	page->count = 0;                      /* moved: the page no longer owns them */
+	page->count = 0; /* moved: the page no longer owns them */
 }
 
 static bool
@@ -183,16 +193,20 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 	time_format_utc(from, start, sizeof(start));
 	time_format_utc(to, end, sizeof(end));
 	char *url = xasprintf("%s%s/calendarView?startDateTime=%s&endDateTime=%s&$select=" SELECT
-			      "&$orderby=start/dateTime&$top=%d", g->api, g->room, start, end, PAGE_SIZE);
+			      "&$orderby=start/dateTime&$top=%d",
+		g->api, g->room, start, end, PAGE_SIZE);
 	struct event *events = NULL;
 	size_t count = 0, cap = 0;
 	bool ok = false;
 	for (int pages = 0; url; pages++) {
 		struct http_response resp;
 		struct graph_page page;
-		struct call call = {.url = url, .may_resend = true, .ctx = context(g, "Reading the room's calendar", false)};
+		struct call call = {
+			.url = url, .may_resend = true, .ctx = context(g, "Reading the room's calendar", false)
+		};
 		if (pages == MAX_PAGES) {
-			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The room's calendar has more than %d pages; giving up.", MAX_PAGES);
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+				"The room's calendar has more than %d pages; giving up.", MAX_PAGES);
 			goto out;
 		}
 		if (!graph_call(g, &call, &resp, err))
@@ -205,17 +219,19 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 		}
 		if (count + page.count > MAX_EVENTS) {
 			graph_page_finish(&page);
-			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The room's calendar has more than %d events in the window.", MAX_EVENTS);
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+				"The room's calendar has more than %d events in the window.", MAX_EVENTS);
 			goto out;
 		}
 		append_page(&events, &count, &cap, &page);
 		free(url);
-		url = page.next_link;             /* followed exactly as given: it carries the query */
+		url = page.next_link; /* followed exactly as given: it carries the query */
 		page.next_link = NULL;
 		graph_page_finish(&page);
 		if (url && !same_origin(g, url)) {
 			/* Never send the token anywhere but the configured Graph host. */
-			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent a next-page link to another host; not followed.");
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+				"Microsoft Graph sent a next-page link to another host; not followed.");
 			goto out;
 		}
 	}
@@ -232,8 +248,8 @@ out:
 }
 
 static bool
-graph_book(struct source *s, rs_time start, rs_time end, const char *subject,
-	   struct event *created_out, struct source_error *err)
+graph_book(struct source *s, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	struct source_error *err)
 {
 	struct graph_source *g = to_graph(s);
 	unsigned char random[8];
@@ -245,15 +261,18 @@ graph_book(struct source *s, rs_time start, rs_time end, const char *subject,
 	char *url = xasprintf("%s%s/events", g->api, g->room);
 	/* The same transactionId on every attempt: if an answer was lost, Graph hands back the
 	 * event it already made instead of a second one. */
-	struct call call = {.method = "POST", .url = url, .body = body, .may_resend = true,
-			    .ctx = context(g, "Booking the room", true)};
+	struct call call = { .method = "POST",
+		.url = url,
+		.body = body,
+		.may_resend = true,
+		.ctx = context(g, "Booking the room", true) };
 	struct http_response resp;
 	bool ok = graph_call(g, &call, &resp, err);
 	free(body);
 	free(url);
 	if (!ok)
 		return false;
-	struct event created = {0};
+	struct event created = { 0 };
 	ok = graph_parse_event(resp.body, resp.body_len, &created, err);
 	http_response_finish(&resp);
 	if (!ok)
@@ -284,8 +303,11 @@ graph_update_end(struct source *s, const struct event *e, rs_time new_end, struc
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
 	char *url = event_url(g, e, "");
 	char *body = graph_build_end_patch(new_end);
-	struct call call = {.method = "PATCH", .url = url, .body = body, .may_resend = true,
-			    .ctx = context(g, "Changing the meeting's end", true)};
+	struct call call = { .method = "PATCH",
+		.url = url,
+		.body = body,
+		.may_resend = true,
+		.ctx = context(g, "Changing the meeting's end", true) };
 	struct http_response resp;
 	bool ok = graph_call(g, &call, &resp, err);
 	free(url);
@@ -305,8 +327,11 @@ graph_release(struct source *s, const struct event *e, struct source_error *err)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
 	char *url = event_url(g, e, e->booked_here ? "" : "/decline");
 	char *body = e->booked_here ? NULL : graph_build_decline("Released by the room sign: nobody checked in.");
-	struct call call = {.method = e->booked_here ? "DELETE" : "POST", .url = url, .body = body,
-			    .may_resend = true, .ctx = context(g, "Releasing the meeting", true)};
+	struct call call = { .method = e->booked_here ? "DELETE" : "POST",
+		.url = url,
+		.body = body,
+		.may_resend = true,
+		.ctx = context(g, "Releasing the meeting", true) };
 	struct http_response resp;
 	bool ok = graph_call(g, &call, &resp, err);
 	free(url);
@@ -321,8 +346,8 @@ graph_release(struct source *s, const struct event *e, struct source_error *err)
 }
 
 static bool
-graph_free_busy(struct source *s, rs_time from, rs_time to, struct room_availability *out, size_t n,
-		struct source_error *err)
+graph_free_busy(
+	struct source *s, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *err)
 {
 	struct graph_source *g = to_graph(s);
 	if (n == 0)
@@ -332,8 +357,11 @@ graph_free_busy(struct source *s, rs_time from, rs_time to, struct room_availabi
 		rooms[i] = out[i].room;
 	char *body = graph_build_get_schedule(rooms, n, from, to, SCHEDULE_INTERVAL_MIN);
 	char *url = xasprintf("%s%s/calendar/getSchedule", g->api, g->room);
-	struct call call = {.method = "POST", .url = url, .body = body, .may_resend = true,
-			    .ctx = context(g, "Looking up the nearby rooms", false)};
+	struct call call = { .method = "POST",
+		.url = url,
+		.body = body,
+		.may_resend = true,
+		.ctx = context(g, "Looking up the nearby rooms", false) };
 	struct http_response resp;
 	bool ok = graph_call(g, &call, &resp, err);
 	free(rooms);
@@ -351,7 +379,7 @@ static bool
 check_sign_in(struct graph_source *g, check_report_fn report, void *ctx)
 {
 	const struct source_config *c = g->base.config;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	char detail[300], thumb[48];
 	if (!oauth_token(g->oauth, &err)) {
 		report(ctx, false, "sign in to Entra ID", err.message);
@@ -366,8 +394,8 @@ check_sign_in(struct graph_source *g, check_report_fn report, void *ctx)
 }
 
 static void
-report_error(struct graph_source *g, const char *step, const struct source_error *err,
-	     check_report_fn report, void *ctx)
+report_error(
+	struct graph_source *g, const char *step, const struct source_error *err, check_report_fn report, void *ctx)
 {
 	report(ctx, false, step, err->message);
 	if (err->category == SOURCE_ERR_PERMISSION) {
@@ -381,8 +409,8 @@ static bool
 check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *ctx)
 {
 	const struct source_config *c = g->base.config;
-	struct room_availability rooms[CONFIG_MAX_ROOMS] = {{0}};
-	struct source_error err = {0};
+	struct room_availability rooms[CONFIG_MAX_ROOMS] = { { 0 } };
+	struct source_error err = { 0 };
 	size_t n = c->nearby_count < CONFIG_MAX_ROOMS ? c->nearby_count : CONFIG_MAX_ROOMS;
 	for (size_t i = 0; i < n; i++)
 		rooms[i].room = c->nearby_rooms[i];
@@ -396,7 +424,8 @@ check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *
 		snprintf(step, sizeof(step), "nearby room %s", rooms[i].room);
 		time_format_hm(rooms[i].busy_until ? rooms[i].busy_until : rooms[i].free_until, hm, sizeof(hm));
 		if (!rooms[i].ok)
-			snprintf(detail, sizeof(detail), "no free/busy answer: is the address right and in the app's scope?");
+			snprintf(detail, sizeof(detail),
+				"no free/busy answer: is the address right and in the app's scope?");
 		else if (rooms[i].busy_until)
 			snprintf(detail, sizeof(detail), "busy until %s", hm);
 		else
@@ -427,9 +456,9 @@ free_test_slot(const struct schedule *sch, rs_time now)
 static bool
 check_booking(struct graph_source *g, rs_time now, check_report_fn report, void *ctx)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct schedule *sch = NULL;
-	struct event created = {0};
+	struct event created = { 0 };
 	char detail[128], hm[8];
 	if (!graph_fetch(&g->base, now, now + TIME_DAY, &sch, &err)) {
 		report_error(g, "test booking", &err, report, ctx);
@@ -442,7 +471,7 @@ check_booking(struct graph_source *g, rs_time now, check_report_fn report, void 
 		return false;
 	}
 	bool ok = source_book_checked(&g->base, start, start + 15 * TIME_MINUTE,
-				      "roomsign check: test booking (removed at once)", &created, &err);
+		"roomsign check: test booking (removed at once)", &created, &err);
 	time_format_hm(start, hm, sizeof(hm));
 	snprintf(detail, sizeof(detail), "booked %s for 15 min", hm);
 	if (!ok) {
@@ -469,7 +498,7 @@ static bool
 graph_check(struct source *s, bool book_test, check_report_fn report, void *ctx)
 {
 	struct graph_source *g = to_graph(s);
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct schedule *sch = NULL;
 	rs_time now = time_now();
 	char detail[300];
@@ -522,9 +551,10 @@ origin_of(const char *url)
 struct source *
 graph_source_create(const struct source_config *config, struct source_error *err)
 {
-	const char *missing = !config->mailbox || !*config->mailbox ? "mailbox"
-			    : !config->tenant || !*config->tenant ? "tenant"
-			    : !config->client_id || !*config->client_id ? "client_id" : NULL;
+	const char *missing = !config->mailbox || !*config->mailbox       ? "mailbox"
+			      : !config->tenant || !*config->tenant       ? "tenant"
+			      : !config->client_id || !*config->client_id ? "client_id"
+									  : NULL;
 	if (missing) {
 		source_fail(err, SOURCE_ERR_CONFIG, "[source] %s is required for type = graph.", missing);
 		return NULL;
@@ -537,11 +567,16 @@ graph_source_create(const struct source_config *config, struct source_error *err
 	char *scope = xasprintf("%s/.default", graph_base);
 	bool has_cert = config->certificate_file && *config->certificate_file;
 	struct oauth_config oc = {
-		.token_url = token_url, .tenant = config->tenant, .client_id = config->client_id,
-		.scope = scope, .client_secret = has_cert ? NULL : config->client_secret,
+		.token_url = token_url,
+		.tenant = config->tenant,
+		.client_id = config->client_id,
+		.scope = scope,
+		.client_secret = has_cert ? NULL : config->client_secret,
 		.certificate_file = has_cert ? config->certificate_file : NULL,
 		.private_key_file = has_cert ? config->private_key_file : NULL,
-		.alg = OAUTH_ALG_PS256, .ca_file = config->ca_file, .timeout_s = config->timeout_s,
+		.alg = OAUTH_ALG_PS256,
+		.ca_file = config->ca_file,
+		.timeout_s = config->timeout_s,
 	};
 	struct oauth *oauth = oauth_create(&oc, err);
 	free(token_url);

@@ -75,8 +75,8 @@ parse_dtz(const cJSON *obj, bool all_day, rs_time *out)
 	if (all_day) {
 		int y, m, d;
 		char tail;
-		if (sscanf(dt, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 4 || tail != 'T' || m < 1 ||
-		    m > 12 || d < 1 || d > 31 || y < 1970 || y > 9999)
+		if (sscanf(dt, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 4 || tail != 'T' || m < 1 || m > 12 || d < 1 ||
+			d > 31 || y < 1970 || y > 9999)
 			return false;
 		*out = time_from_local(y, m, d, 0, 0, 0);
 		return true;
@@ -97,7 +97,7 @@ parse_show_as(const char *s)
 		return SHOW_OOF;
 	if (strcmp(s, "workingElsewhere") == 0)
 		return SHOW_ELSEWHERE;
-	return SHOW_BUSY;           /* "busy", "unknown" and anything new: never offer a taken room */
+	return SHOW_BUSY; /* "busy", "unknown" and anything new: never offer a taken room */
 }
 
 /* "roomsign-20261102T125959Z-…" → the stamp, for ordering when createdDateTime is absent. */
@@ -110,8 +110,9 @@ transaction_stamp(const char *tx)
 	if (strlen(tx) < p + 16)
 		return 0;
 	const char *s = tx + p;
-	if (snprintf(buf, sizeof(buf), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9,
-		     s + 11, s + 13) != 20 || s[8] != 'T' || s[15] != 'Z')
+	if (snprintf(buf, sizeof(buf), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9, s + 11, s + 13) !=
+			20 ||
+		s[8] != 'T' || s[15] != 'Z')
 		return 0;
 	return time_parse_utc(buf, &t) ? t : 0;
 }
@@ -127,7 +128,7 @@ event_from_json(const cJSON *item, struct event *e, const char **why)
 		return false;
 	}
 	if (!parse_dtz(cJSON_GetObjectItemCaseSensitive(item, "start"), all_day, &e->start) ||
-	    !parse_dtz(cJSON_GetObjectItemCaseSensitive(item, "end"), all_day, &e->end)) {
+		!parse_dtz(cJSON_GetObjectItemCaseSensitive(item, "end"), all_day, &e->end)) {
 		*why = "an event whose start or end is missing or not in UTC";
 		return false;
 	}
@@ -138,13 +139,14 @@ event_from_json(const cJSON *item, struct event *e, const char **why)
 	e->all_day = all_day;
 	e->show_as = parse_show_as(json_string(item, "showAs"));
 	if (json_true(item, "isCancelled"))
-		e->show_as = SHOW_FREE;              /* the organizer cancelled: the room is free */
+		e->show_as = SHOW_FREE; /* the organizer cancelled: the room is free */
 	const char *sensitivity = json_string(item, "sensitivity");
-	e->is_private = sensitivity &&
-			(strcmp(sensitivity, "private") == 0 || strcmp(sensitivity, "confidential") == 0);
+	e->is_private =
+		sensitivity && (strcmp(sensitivity, "private") == 0 || strcmp(sensitivity, "confidential") == 0);
 	if (!e->is_private)
 		e->subject = xstrndup(json_string(item, "subject") ? json_string(item, "subject") : "", 1024);
-	const cJSON *email = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "organizer"), "emailAddress");
+	const cJSON *email =
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "organizer"), "emailAddress");
 	const char *org = json_string(email, "name");
 	if (!org || !*org)
 		org = json_string(email, "address");
@@ -178,7 +180,8 @@ graph_parse_calendar_view(const char *body, size_t len, struct graph_page *page,
 	}
 	page->events = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*page->events));
 	const cJSON *item;
-	cJSON_ArrayForEach(item, value) {
+	cJSON_ArrayForEach(item, value)
+	{
 		if (!cJSON_IsObject(item)) {
 			why = "an event that is not an object";
 			goto fail;
@@ -234,7 +237,7 @@ add_dtz(cJSON *obj, const char *key, rs_time t)
 {
 	char buf[32];
 	time_format_utc(t, buf, sizeof(buf));
-	buf[strlen(buf) - 1] = '\0';          /* Graph wants the wall time and the zone apart */
+	buf[strlen(buf) - 1] = '\0'; /* Graph wants the wall time and the zone apart */
 	cJSON *dtz = cJSON_AddObjectToObject(obj, key);
 	cJSON_AddStringToObject(dtz, "dateTime", buf);
 	cJSON_AddStringToObject(dtz, "timeZone", "UTC");
@@ -246,15 +249,14 @@ print_and_free(cJSON *root)
 	char *s = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!s)
-		abort();                      /* cJSON fails only on out-of-memory */
+		abort(); /* cJSON fails only on out-of-memory */
 	char *copy = xstrdup(s);
 	cJSON_free(s);
 	return copy;
 }
 
 char *
-graph_build_event(rs_time start, rs_time end, const char *subject, const char *location,
-		  const char *transaction_id)
+graph_build_event(rs_time start, rs_time end, const char *subject, const char *location, const char *transaction_id)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "subject", subject ? subject : "");
@@ -303,11 +305,10 @@ void
 graph_transaction_id(rs_time now, const unsigned char random[8], char *buf, size_t size)
 {
 	char stamp[32];
-	time_format_utc(now, stamp, sizeof(stamp));           /* 2026-11-02T12:59:59Z */
-	snprintf(buf, size, "%s%.4s%.2s%.2sT%.2s%.2s%.2sZ-%02x%02x%02x%02x%02x%02x%02x%02x",
-		 GRAPH_TRANSACTION_PREFIX, stamp, stamp + 5, stamp + 8, stamp + 11, stamp + 14,
-		 stamp + 17, random[0], random[1], random[2], random[3], random[4], random[5],
-		 random[6], random[7]);
+	time_format_utc(now, stamp, sizeof(stamp)); /* 2026-11-02T12:59:59Z */
+	snprintf(buf, size, "%s%.4s%.2s%.2sT%.2s%.2s%.2sZ-%02x%02x%02x%02x%02x%02x%02x%02x", GRAPH_TRANSACTION_PREFIX,
+		stamp, stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17, random[0], random[1], random[2],
+		random[3], random[4], random[5], random[6], random[7]);
 }
 
 static bool
@@ -325,11 +326,12 @@ stretch_end(const cJSON *items, rs_time now)
 	for (int pass = 0; grew && pass < 1000; pass++) {
 		grew = false;
 		const cJSON *it;
-		cJSON_ArrayForEach(it, items) {
+		cJSON_ArrayForEach(it, items)
+		{
 			rs_time s, e;
 			if (!status_blocks(json_string(it, "status")) ||
-			    !parse_dtz(cJSON_GetObjectItemCaseSensitive(it, "start"), false, &s) ||
-			    !parse_dtz(cJSON_GetObjectItemCaseSensitive(it, "end"), false, &e))
+				!parse_dtz(cJSON_GetObjectItemCaseSensitive(it, "start"), false, &s) ||
+				!parse_dtz(cJSON_GetObjectItemCaseSensitive(it, "end"), false, &e))
 				continue;
 			if (s <= until + TIME_MINUTE - 1 && e > until && (s <= now || until > now)) {
 				until = e;
@@ -345,32 +347,35 @@ next_busy(const cJSON *items, rs_time after)
 {
 	rs_time first = 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, items) {
+	cJSON_ArrayForEach(it, items)
+	{
 		rs_time s;
 		if (status_blocks(json_string(it, "status")) &&
-		    parse_dtz(cJSON_GetObjectItemCaseSensitive(it, "start"), false, &s) && s >= after &&
-		    (first == 0 || s < first))
+			parse_dtz(cJSON_GetObjectItemCaseSensitive(it, "start"), false, &s) && s >= after &&
+			(first == 0 || s < first))
 			first = s;
 	}
 	return first;
 }
 
 bool
-graph_parse_get_schedule(const char *body, size_t len, rs_time now, struct room_availability *out,
-			 size_t n, struct source_error *err)
+graph_parse_get_schedule(
+	const char *body, size_t len, rs_time now, struct room_availability *out, size_t n, struct source_error *err)
 {
 	cJSON *root = parse_body(body, len);
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, "value");
 	if (!cJSON_IsArray(value)) {
 		cJSON_Delete(root);
-		return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent an answer that is not a getSchedule result.");
+		return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+			"Microsoft Graph sent an answer that is not a getSchedule result.");
 	}
 	for (size_t i = 0; i < n; i++) {
 		out[i].ok = false;
 		out[i].free_until = out[i].busy_until = 0;
 	}
 	const cJSON *info;
-	cJSON_ArrayForEach(info, value) {
+	cJSON_ArrayForEach(info, value)
+	{
 		const char *id = json_string(info, "scheduleId");
 		const cJSON *items = cJSON_GetObjectItemCaseSensitive(info, "scheduleItems");
 		if (!id || cJSON_GetObjectItemCaseSensitive(info, "error") || !cJSON_IsArray(items))
@@ -403,16 +408,17 @@ access_denied(const struct graph_context *ctx, const char *code, struct source_e
 	const char *app = ctx->client_id ? ctx->client_id : "<app id>";
 	if (ctx->is_write)
 		return source_fail(err, SOURCE_ERR_PERMISSION,
-				   "%s: app %s may not change %s (403 %s). Give it the role 'Application Calendars.ReadWrite': "
-				   "New-ManagementRoleAssignment -App %s -Role \"Application Calendars.ReadWrite\" "
-				   "-CustomResourceScope <scope>. A tenant-wide Calendars consent in Entra makes the scope meaningless.",
-				   ctx->what, app, ctx->mailbox, code, app);
+			"%s: app %s may not change %s (403 %s). Give it the role 'Application Calendars.ReadWrite': "
+			"New-ManagementRoleAssignment -App %s -Role \"Application Calendars.ReadWrite\" "
+			"-CustomResourceScope <scope>. A tenant-wide Calendars consent in Entra makes the scope "
+			"meaningless.",
+			ctx->what, app, ctx->mailbox, code, app);
 	return source_fail(err, SOURCE_ERR_PERMISSION,
-			   "%s: app %s may not open %s (403 %s): the room is outside its RBAC scope. Run "
-			   "New-ManagementScope, New-ServicePrincipal and New-ManagementRoleAssignment -App %s "
-			   "-CustomResourceScope … (roomsign check prints them). A tenant-wide Calendars consent in Entra "
-			   "makes the scope meaningless.",
-			   ctx->what, app, ctx->mailbox, code, app);
+		"%s: app %s may not open %s (403 %s): the room is outside its RBAC scope. Run "
+		"New-ManagementScope, New-ServicePrincipal and New-ManagementRoleAssignment -App %s "
+		"-CustomResourceScope … (roomsign check prints them). A tenant-wide Calendars consent in Entra "
+		"makes the scope meaningless.",
+		ctx->what, app, ctx->mailbox, code, app);
 }
 
 static bool
@@ -420,20 +426,22 @@ not_found(const struct graph_context *ctx, const char *code, struct source_error
 {
 	if (strcmp(code, "MailboxNotEnabledForRESTAPI") == 0)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND,
-				   "%s: %s is not a mailbox Microsoft Graph can reach (MailboxNotEnabledForRESTAPI): it is "
-				   "inactive, soft-deleted, unlicensed or still on-premises. Use type = ews for on-premises rooms.",
-				   ctx->what, ctx->mailbox);
+			"%s: %s is not a mailbox Microsoft Graph can reach (MailboxNotEnabledForRESTAPI): it is "
+			"inactive, soft-deleted, unlicensed or still on-premises. Use type = ews for on-premises "
+			"rooms.",
+			ctx->what, ctx->mailbox);
 	if (strcmp(code, "ErrorItemNotFound") == 0)
-		return source_fail(err, SOURCE_ERR_NOT_FOUND, "%s: the meeting no longer exists (deleted or moved).", ctx->what);
+		return source_fail(
+			err, SOURCE_ERR_NOT_FOUND, "%s: the meeting no longer exists (deleted or moved).", ctx->what);
 	return source_fail(err, SOURCE_ERR_NOT_FOUND,
-			   "%s: there is no mailbox %s in this tenant (404 %s): set [source] mailbox to the room's "
-			   "primary SMTP address, and check tenant.",
-			   ctx->what, ctx->mailbox, *code ? code : "Not Found");
+		"%s: there is no mailbox %s in this tenant (404 %s): set [source] mailbox to the room's "
+		"primary SMTP address, and check tenant.",
+		ctx->what, ctx->mailbox, *code ? code : "Not Found");
 }
 
 bool
-graph_parse_error(long status, const char *body, size_t len, long retry_after_s,
-		  const struct graph_context *ctx, struct source_error *err)
+graph_parse_error(long status, const char *body, size_t len, long retry_after_s, const struct graph_context *ctx,
+	struct source_error *err)
 {
 	cJSON *root = parse_body(body, len);
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
@@ -446,25 +454,26 @@ graph_parse_error(long status, const char *body, size_t len, long retry_after_s,
 			*p = ' ';
 	if (status == 401)
 		return source_fail(err, SOURCE_ERR_AUTH, "%s: Microsoft Graph refused the access token (401 %s: %s).",
-				   ctx->what, *code ? code : "Unauthorized", message);
+			ctx->what, *code ? code : "Unauthorized", message);
 	if (status == 403)
 		return access_denied(ctx, *code ? code : "Forbidden", err);
 	if (status == 404)
 		return not_found(ctx, code, err);
 	if (status == 429 || status == 503 || status == 504) {
 		source_fail(err, SOURCE_ERR_THROTTLED, "%s: Microsoft Graph is %s (HTTP %ld); retrying after %ld s.",
-			    ctx->what, status == 429 ? "throttling this app" : "busy", status,
-			    retry_after_s > 0 ? retry_after_s : 0);
+			ctx->what, status == 429 ? "throttling this app" : "busy", status,
+			retry_after_s > 0 ? retry_after_s : 0);
 		err->retry_after_ms = retry_after_s > 0 ? retry_after_s * 1000 : 0;
 		return false;
 	}
 	if (status == 409 || status == 412)
-		return source_fail(err, SOURCE_ERR_CONFLICT, "%s: the meeting changed meanwhile (%ld %s).", ctx->what, status, code);
+		return source_fail(err, SOURCE_ERR_CONFLICT, "%s: the meeting changed meanwhile (%ld %s).", ctx->what,
+			status, code);
 	if (status >= 500)
 		return source_fail(err, SOURCE_ERR_NETWORK, "%s: Microsoft Graph failed (HTTP %ld %s); retrying later.",
-				   ctx->what, status, code);
+			ctx->what, status, code);
 	return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "%s: Microsoft Graph answered HTTP %ld %s: %s", ctx->what,
-			   status, *code ? code : "", message);
+		status, *code ? code : "", message);
 }
 
 char *
@@ -472,10 +481,14 @@ graph_access_advice(const char *client_id, const char *mailbox)
 {
 	const char *app = client_id ? client_id : "<app id>";
 	return xasprintf(
-		"Exchange Online only lets the app into the mailboxes of its RBAC for Applications scope. In Exchange Online PowerShell:\n"
-		"  New-ManagementScope -Name \"roomsign rooms\" -RecipientRestrictionFilter \"RecipientTypeDetails -eq 'RoomMailbox'\"\n"
-		"  New-ServicePrincipal -AppId %s -ObjectId <object id of the enterprise application> -DisplayName roomsign\n"
-		"  New-ManagementRoleAssignment -App %s -Role \"Application Calendars.ReadWrite\" -CustomResourceScope \"roomsign rooms\"\n"
+		"Exchange Online only lets the app into the mailboxes of its RBAC for Applications scope. In Exchange "
+		"Online PowerShell:\n"
+		"  New-ManagementScope -Name \"roomsign rooms\" -RecipientRestrictionFilter \"RecipientTypeDetails -eq "
+		"'RoomMailbox'\"\n"
+		"  New-ServicePrincipal -AppId %s -ObjectId <object id of the enterprise application> -DisplayName "
+		"roomsign\n"
+		"  New-ManagementRoleAssignment -App %s -Role \"Application Calendars.ReadWrite\" -CustomResourceScope "
+		"\"roomsign rooms\"\n"
 		"  Test-ServicePrincipalAuthorization -Identity %s -Resource %s   (InScope must be True)\n"
 		"Warning: do not also grant Calendars.Read or Calendars.ReadWrite with admin consent in Entra ID. That "
 		"tenant-wide consent adds to the RBAC role and makes the scope meaningless: the app could open every "

@@ -12,22 +12,21 @@
 
 /* Caps on what one answer may hold; a page of calendarView is 10 by default, at most $top. */
 #define GRAPH_MAX_PAGE_EVENTS 1000
-#define GRAPH_MAX_URL 4096
+#define GRAPH_MAX_URL         4096
 
 /* One page of GET /users/{room}/calendarView. */
 struct graph_page {
-	struct event *events;            /* malloc'd array; ownership may be taken */
+	struct event *events; /* malloc'd array; ownership may be taken */
 	size_t count;
-	char *next_link;                 /* @odata.nextLink, NULL on the last page */
+	char *next_link; /* @odata.nextLink, NULL on the last page */
 };
 
 /* Parses a calendarView page (times must be UTC: the request asks for them with Prefer).
  * All-day events become local midnights of their dates in the room's zone; cancelled events are
  * kept as free (they no longer block the room); private and confidential ones lose their
  * subject. false with err (bad-response) when the JSON is not a calendarView page. */
-bool graph_parse_calendar_view(const char *body, size_t len, struct graph_page *page_out,
-			       struct source_error *err);
-void graph_page_finish(struct graph_page *page);          /* accepts a zeroed page */
+bool graph_parse_calendar_view(const char *body, size_t len, struct graph_page *page_out, struct source_error *err);
+void graph_page_finish(struct graph_page *page); /* accepts a zeroed page */
 
 /* Parses one event object (the answer to POST /events or PATCH). */
 bool graph_parse_event(const char *body, size_t len, struct event *event_out, struct source_error *err);
@@ -36,12 +35,11 @@ bool graph_parse_event(const char *body, size_t len, struct event *event_out, st
 bool graph_parse_datetime(const char *s, rs_time *out);
 
 /* Builders: fresh NUL-terminated JSON strings, freed by the caller. */
-char *graph_build_event(rs_time start, rs_time end, const char *subject, const char *location,
-			const char *transaction_id);
+char *graph_build_event(
+	rs_time start, rs_time end, const char *subject, const char *location, const char *transaction_id);
 char *graph_build_end_patch(rs_time end);
 char *graph_build_decline(const char *comment);
-char *graph_build_get_schedule(const char *const *rooms, size_t n, rs_time from, rs_time to,
-			       int interval_min);
+char *graph_build_get_schedule(const char *const *rooms, size_t n, rs_time from, rs_time to, int interval_min);
 
 /* "roomsign-<now as 20261102T125959Z>-<random hex>": unique per booking attempt; reused for
  * retries of the same attempt so Graph answers them with the event it already created. The
@@ -52,21 +50,21 @@ void graph_transaction_id(rs_time now, const unsigned char random[8], char *buf,
 /* Parses a getSchedule answer into out[0..n) (out[i].room names the schedule to fill, matched
  * case-insensitively). busy_until/free_until are computed relative to now. A schedule with an
  * error, or missing, gets ok = false. false with err only when the JSON is unusable. */
-bool graph_parse_get_schedule(const char *body, size_t len, rs_time now,
-			      struct room_availability *out, size_t n, struct source_error *err);
+bool graph_parse_get_schedule(
+	const char *body, size_t len, rs_time now, struct room_availability *out, size_t n, struct source_error *err);
 
 /* What the caller was doing and for whom, for error sentences. */
 struct graph_context {
-	const char *what;                /* "Reading the room's calendar", … */
+	const char *what; /* "Reading the room's calendar", … */
 	const char *mailbox;
 	const char *client_id;
-	bool is_write;                   /* creating or changing, not reading */
+	bool is_write; /* creating or changing, not reading */
 };
 
 /* Turns a failed Graph answer (status + {"error":{"code","message"}} body) into a category and
  * a sentence an administrator can act on. Always returns false. */
-bool graph_parse_error(long status, const char *body, size_t len, long retry_after_s,
-		       const struct graph_context *ctx, struct source_error *err);
+bool graph_parse_error(long status, const char *body, size_t len, long retry_after_s, const struct graph_context *ctx,
+	struct source_error *err);
 /* The error code of a Graph error body ("ErrorAccessDenied"), copied into buf; "" when none. */
 void graph_error_code(const char *body, size_t len, char *buf, size_t size);
 

@@ -9,8 +9,8 @@
 #include "../core/xalloc.h"
 #include "../log.h"
 
-#define MAX_RECURRENCE_STEPS 200000      /* bounds a hostile RRULE (FREQ=SECONDLY…) */
-#define MAX_TEXT_LEN (64L << 20)
+#define MAX_RECURRENCE_STEPS 200000 /* bounds a hostile RRULE (FREQ=SECONDLY…) */
+#define MAX_TEXT_LEN         (64L << 20)
 
 struct expand {
 	rs_time from, to;
@@ -37,7 +37,7 @@ resolve_zone(icalcomponent *root, icalproperty *prop)
 		return zone;
 	const char *iana = ical_windows_zone(tzid);
 	zone = icaltimezone_get_builtin_timezone(iana ? iana : tzid);
-	if (!zone && strncmp(tzid, "/", 1) == 0)       /* "/mozilla.org/20050126_1/Europe/Berlin" */
+	if (!zone && strncmp(tzid, "/", 1) == 0) /* "/mozilla.org/20050126_1/Europe/Berlin" */
 		zone = icaltimezone_get_builtin_timezone_from_tzid(tzid);
 	if (!zone)
 		log_warn("unknown time zone '%s': using the room's zone", tzid);
@@ -49,16 +49,16 @@ static rs_time
 to_instant(struct icaltimetype t, icaltimezone *zone)
 {
 	if (t.is_date || (!icaltime_is_utc(t) && !zone))
-		return time_from_local(t.year, t.month, t.day, t.is_date ? 0 : t.hour,
-				       t.is_date ? 0 : t.minute, t.is_date ? 0 : t.second);
+		return time_from_local(t.year, t.month, t.day, t.is_date ? 0 : t.hour, t.is_date ? 0 : t.minute,
+			t.is_date ? 0 : t.second);
 	if (icaltime_is_utc(t))
 		return (rs_time)icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone());
 	return (rs_time)icaltime_as_timet_with_zone(t, zone);
 }
 
 static bool
-prop_time(icalcomponent *root, icalcomponent *comp, icalproperty_kind kind,
-	  struct icaltimetype *t_out, icaltimezone **zone_out)
+prop_time(icalcomponent *root, icalcomponent *comp, icalproperty_kind kind, struct icaltimetype *t_out,
+	icaltimezone **zone_out)
 {
 	icalproperty *prop = icalcomponent_get_first_property(comp, kind);
 	if (!prop)
@@ -96,7 +96,8 @@ read_span(struct expand *x, icalcomponent *comp, struct master *m)
 		m->end = to_instant(end, end_zone);
 		m->length = icaltime_subtract(end, m->dtstart);
 		if (m->dtstart.is_date && end.is_date)
-			m->length = icaldurationtype_from_int(0), m->length.days = (unsigned)((m->end - m->start + TIME_DAY / 2) / TIME_DAY);
+			m->length = icaldurationtype_from_int(0),
+			m->length.days = (unsigned)((m->end - m->start + TIME_DAY / 2) / TIME_DAY);
 	} else if (icalcomponent_get_first_property(comp, ICAL_DURATION_PROPERTY)) {
 		m->length = icalcomponent_get_duration(comp);
 		if (icaldurationtype_is_bad_duration(m->length) || m->length.is_neg)
@@ -121,7 +122,7 @@ busy_status(icalcomponent *comp)
 	if (icalcomponent_get_status(comp) == ICAL_STATUS_TENTATIVE)
 		show = SHOW_TENTATIVE;
 	for (p = icalcomponent_get_first_property(comp, ICAL_X_PROPERTY); p;
-	     p = icalcomponent_get_next_property(comp, ICAL_X_PROPERTY)) {
+		p = icalcomponent_get_next_property(comp, ICAL_X_PROPERTY)) {
 		const char *name = icalproperty_get_x_name(p), *v = icalproperty_get_x(p);
 		if (!name || !v || strcasecmp(name, "X-MICROSOFT-CDO-BUSYSTATUS") != 0)
 			continue;
@@ -137,7 +138,7 @@ static bool
 has_x(icalcomponent *comp, const char *wanted)
 {
 	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_X_PROPERTY); p;
-	     p = icalcomponent_get_next_property(comp, ICAL_X_PROPERTY)) {
+		p = icalcomponent_get_next_property(comp, ICAL_X_PROPERTY)) {
 		const char *name = icalproperty_get_x_name(p);
 		if (name && strcasecmp(name, wanted) == 0)
 			return true;
@@ -222,7 +223,7 @@ static bool
 is_excluded(struct expand *x, icalcomponent *comp, struct icaltimetype occ, rs_time instant)
 {
 	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_EXDATE_PROPERTY); p;
-	     p = icalcomponent_get_next_property(comp, ICAL_EXDATE_PROPERTY)) {
+		p = icalcomponent_get_next_property(comp, ICAL_EXDATE_PROPERTY)) {
 		struct icaltimetype ex = icalproperty_get_exdate(p);
 		if (icaltime_is_null_time(ex))
 			continue;
@@ -239,8 +240,8 @@ is_excluded(struct expand *x, icalcomponent *comp, struct icaltimetype occ, rs_t
 }
 
 static void
-add_instance(struct expand *x, icalcomponent *comp, const struct master *m,
-	     const struct overrides *o, struct icaltimetype occ, struct icaldurationtype length)
+add_instance(struct expand *x, icalcomponent *comp, const struct master *m, const struct overrides *o,
+	struct icaltimetype occ, struct icaldurationtype length)
 {
 	rs_time start = to_instant(occ, m->zone);
 	const char *uid = icalcomponent_get_uid(comp);
@@ -282,7 +283,7 @@ expand_rrule(struct expand *x, icalcomponent *comp, const struct master *m, cons
 	icalrecur_iterator_free(it);
 }
 
-#define MAX_RDATES 1000                  /* RDATE properties read from one component */
+#define MAX_RDATES 1000 /* RDATE properties read from one component */
 
 static void
 expand_rdates(struct expand *x, icalcomponent *comp, const struct master *m, const struct overrides *o)
@@ -293,7 +294,7 @@ expand_rdates(struct expand *x, icalcomponent *comp, const struct master *m, con
 	icalproperty *rdates[MAX_RDATES];
 	size_t n = 0;
 	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_RDATE_PROPERTY); p && n < MAX_RDATES;
-	     p = icalcomponent_get_next_property(comp, ICAL_RDATE_PROPERTY))
+		p = icalcomponent_get_next_property(comp, ICAL_RDATE_PROPERTY))
 		rdates[n++] = p;
 	for (size_t i = 0; i < n; i++) {
 		icalproperty *p = rdates[i];
@@ -306,7 +307,8 @@ expand_rdates(struct expand *x, icalcomponent *comp, const struct master *m, con
 			add_instance(x, comp, &one, o, rd.time, m->length);
 		} else if (!icaltime_is_null_time(rd.period.start)) {
 			struct icaldurationtype len = icaltime_is_null_time(rd.period.end)
-				? rd.period.duration : icaltime_subtract(rd.period.end, rd.period.start);
+							      ? rd.period.duration
+							      : icaltime_subtract(rd.period.end, rd.period.start);
 			add_instance(x, comp, &one, o, rd.period.start, len);
 		}
 	}
@@ -330,7 +332,7 @@ static void
 collect_overrides(struct expand *x, icalcomponent *cal, struct overrides *o)
 {
 	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
-	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		struct icaltimetype rid;
 		icaltimezone *zone;
 		if (!prop_time(x->root, c, ICAL_RECURRENCEID_PROPERTY, &rid, &zone))
@@ -339,18 +341,18 @@ collect_overrides(struct expand *x, icalcomponent *cal, struct overrides *o)
 			o->cap = o->cap ? o->cap * 2 : 16;
 			o->items = xrealloc(o->items, o->cap * sizeof(*o->items));
 		}
-		o->items[o->count++] = (struct override){icalcomponent_get_uid(c), to_instant(rid, zone), c};
+		o->items[o->count++] = (struct override){ icalcomponent_get_uid(c), to_instant(rid, zone), c };
 	}
 }
 
 static void
 expand_calendar(struct expand *x, icalcomponent *cal)
 {
-	struct overrides o = {0};
+	struct overrides o = { 0 };
 	x->root = cal;
 	collect_overrides(x, cal, &o);
 	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
-	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		struct master m;
 		x->stats->components++;
 		if (is_cancelled(c))
@@ -361,7 +363,7 @@ expand_calendar(struct expand *x, icalcomponent *cal)
 		}
 		bool is_override = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != NULL;
 		bool recurs = !is_override && (icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) ||
-					       icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY));
+						      icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY));
 		if (!recurs) {
 			add_occurrence(x, c, m.start, m.end, m.dtstart.is_date);
 			continue;
@@ -378,14 +380,18 @@ expand_calendar(struct expand *x, icalcomponent *cal)
 }
 
 bool
-ical_parse_events(const char *text, size_t len, rs_time from, rs_time to,
-		  const char *href, const char *etag,
-		  struct event **events, size_t *count, struct ical_stats *stats)
+ical_parse_events(const char *text, size_t len, rs_time from, rs_time to, const char *href, const char *etag,
+	struct event **events, size_t *count, struct ical_stats *stats)
 {
-	struct ical_stats local = {0};
-	struct expand x = {.from = from, .to = to, .href = href, .etag = etag,
-			   .events = events, .count = count, .cap = *count,
-			   .stats = stats ? stats : &local};
+	struct ical_stats local = { 0 };
+	struct expand x = { .from = from,
+		.to = to,
+		.href = href,
+		.etag = etag,
+		.events = events,
+		.count = count,
+		.cap = *count,
+		.stats = stats ? stats : &local };
 	if (len > (size_t)MAX_TEXT_LEN || !memmem(text, len, "BEGIN:VCALENDAR", 15))
 		return false;
 	char *copy = xstrndup(text, len);
@@ -400,20 +406,21 @@ ical_parse_events(const char *text, size_t len, rs_time from, rs_time to,
 		found = true;
 	} else {
 		for (icalcomponent *c = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT); c;
-		     c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT)) {
+			c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT)) {
 			expand_calendar(&x, c);
 			found = true;
 		}
 	}
 	icalcomponent_free(root);
 	if (*count >= ICAL_MAX_EVENTS)
-		log_warn("calendar holds more than %d occurrences in the window: the rest are not shown", ICAL_MAX_EVENTS);
+		log_warn("calendar holds more than %d occurrences in the window: the rest are not shown",
+			ICAL_MAX_EVENTS);
 	return found;
 }
 
 char *
-ical_make_event(const char *uid, rs_time start, rs_time end, const char *subject,
-		const char *organizer_email, const char *attendee_email, rs_time now)
+ical_make_event(const char *uid, rs_time start, rs_time end, const char *subject, const char *organizer_email,
+	const char *attendee_email, rs_time now)
 {
 	icaltimezone *utc = icaltimezone_get_utc_timezone();
 	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);

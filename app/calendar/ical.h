@@ -4,11 +4,11 @@
 #include <stddef.h>
 #include "../core/event.h"
 
-#define ICAL_MAX_EVENTS 20000            /* occurrences kept from one calendar */
+#define ICAL_MAX_EVENTS 20000 /* occurrences kept from one calendar */
 
 struct ical_stats {
-	size_t components;               /* VEVENTs seen */
-	size_t skipped;                  /* malformed VEVENTs skipped (each logged once) */
+	size_t components; /* VEVENTs seen */
+	size_t skipped;    /* malformed VEVENTs skipped (each logged once) */
 };
 
 /* Parses a VCALENDAR (or several concatenated) and appends every occurrence overlapping
@@ -17,14 +17,13 @@ struct ical_stats {
  * Windows zone names resolved, floating times and all-day dates in the room's zone.
  * href/etag, when given, become each event's id/version (CalDAV). Returns false only when the
  * text holds no VCALENDAR at all; malformed components are skipped and counted. */
-bool ical_parse_events(const char *text, size_t len, rs_time from, rs_time to,
-		       const char *href, const char *etag,
-		       struct event **events, size_t *count, struct ical_stats *stats);
+bool ical_parse_events(const char *text, size_t len, rs_time from, rs_time to, const char *href, const char *etag,
+	struct event **events, size_t *count, struct ical_stats *stats);
 
 /* The IANA zone for a Windows zone name ("W. Europe Standard Time" → "Europe/Berlin"), or NULL. */
 const char *ical_windows_zone(const char *windows_name);
 
 /* A VCALENDAR with one VEVENT [start, end) in UTC, for CalDAV PUT. uid must be unique.
  * organizer_email/attendee_email may be NULL. Returns malloc'd text. */
-char *ical_make_event(const char *uid, rs_time start, rs_time end, const char *subject,
-		      const char *organizer_email, const char *attendee_email, rs_time now);
+char *ical_make_event(const char *uid, rs_time start, rs_time end, const char *subject, const char *organizer_email,
+	const char *attendee_email, rs_time now);

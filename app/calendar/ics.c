@@ -27,10 +27,11 @@ read_local(const struct source_config *c, size_t *len, struct source_error *err)
 	char *text = file_read_capped(path, max, len);
 	if (!text) {
 		if (errno == EFBIG)
-			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The calendar file %s is larger than %zu bytes.", path, max);
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The calendar file %s is larger than %zu bytes.",
+				path, max);
 		else
 			source_fail(err, errno == ENOENT ? SOURCE_ERR_NOT_FOUND : SOURCE_ERR_CONFIG,
-				    "Cannot read the calendar file %s: %s.", path, strerror(errno));
+				"Cannot read the calendar file %s: %s.", path, strerror(errno));
 	}
 	return text;
 }
@@ -40,9 +41,13 @@ read_remote(const struct source_config *c, size_t *len, struct source_error *err
 {
 	struct http_response resp;
 	struct http_request req = {
-		.url = c->url, .ca_file = c->ca_file, .timeout_s = c->timeout_s, .max_body = c->max_body,
+		.url = c->url,
+		.ca_file = c->ca_file,
+		.timeout_s = c->timeout_s,
+		.max_body = c->max_body,
 		.auth = c->username && c->password ? HTTP_AUTH_BASIC : HTTP_AUTH_NONE,
-		.username = c->username, .password = c->password,
+		.username = c->username,
+		.password = c->password,
 	};
 	if (!http_perform(&req, &resp, err))
 		return NULL;
@@ -68,12 +73,13 @@ ics_fetch(struct source *base, rs_time from, rs_time to, struct schedule **out, 
 		return false;
 	struct event *events = NULL;
 	size_t count = 0;
-	struct ical_stats stats = {0};
+	struct ical_stats stats = { 0 };
 	bool ok = ical_parse_events(text, len, from, to, NULL, NULL, &events, &count, &stats);
 	free(text);
 	if (!ok) {
 		free(events);
-		return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The calendar at %s is not iCalendar data (no BEGIN:VCALENDAR).", c->url);
+		return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+			"The calendar at %s is not iCalendar data (no BEGIN:VCALENDAR).", c->url);
 	}
 	if (stats.skipped)
 		log_warn("%zu of %zu events in %s were malformed and skipped", stats.skipped, stats.components, c->url);
@@ -96,7 +102,8 @@ struct source *
 ics_source_create(const struct source_config *config, struct source_error *err)
 {
 	if (!config->url || !*config->url) {
-		source_fail(err, SOURCE_ERR_CONFIG, "An ics source needs [source] url: a path, file:// or https:// URL.");
+		source_fail(
+			err, SOURCE_ERR_CONFIG, "An ics source needs [source] url: a path, file:// or https:// URL.");
 		return NULL;
 	}
 	struct ics_source *s = xcalloc(1, sizeof(*s));

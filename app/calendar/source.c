@@ -11,13 +11,12 @@
 
 /* Fallbacks for backends not compiled in: each backend file's strong definition replaces its
  * weak one at link time (roomsign_lib is an OBJECT library, so every backend object is linked). */
-#define WEAK_BACKEND(fn, label)                                                                    \
-	__attribute__((weak)) struct source *fn(const struct source_config *config,                \
-						struct source_error *err)                          \
-	{                                                                                          \
-		(void)config;                                                                      \
-		source_fail(err, SOURCE_ERR_CONFIG, "This build of roomsign has no %s support.", label); \
-		return NULL;                                                                       \
+#define WEAK_BACKEND(fn, label)                                                                               \
+	__attribute__((weak)) struct source *fn(const struct source_config *config, struct source_error *err) \
+	{                                                                                                     \
+		(void)config;                                                                                 \
+		source_fail(err, SOURCE_ERR_CONFIG, "This build of roomsign has no %s support.", label);      \
+		return NULL;                                                                                  \
 	}
 WEAK_BACKEND(ews_source_create, "Exchange (EWS)")
 WEAK_BACKEND(graph_source_create, "Microsoft Graph")
@@ -62,8 +61,16 @@ const char *
 source_category_name(enum source_category category)
 {
 	static const char *const names[] = {
-		"ok", "network", "auth", "permission", "throttled", "conflict", "not-found",
-		"bad-response", "config", "unsupported",
+		"ok",
+		"network",
+		"auth",
+		"permission",
+		"throttled",
+		"conflict",
+		"not-found",
+		"bad-response",
+		"config",
+		"unsupported",
 	};
 	return (unsigned)category < sizeof(names) / sizeof(names[0]) ? names[category] : "unknown";
 }
@@ -72,7 +79,7 @@ static bool
 unsupported(struct source *source, const char *what, struct source_error *err)
 {
 	return source_fail(err, SOURCE_ERR_UNSUPPORTED, "This calendar (%s) is read-only: %s is not possible.",
-			   source_type_name(source->config->type), what);
+		source_type_name(source->config->type), what);
 }
 
 bool
@@ -88,8 +95,8 @@ source_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, 
 }
 
 bool
-source_book(struct source *s, rs_time start, rs_time end, const char *subject,
-	    struct event *created_out, struct source_error *err)
+source_book(struct source *s, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	struct source_error *err)
 {
 	if (!s->ops->book || s->read_only)
 		return unsupported(s, "booking", err);
@@ -113,8 +120,8 @@ source_release(struct source *s, const struct event *e, struct source_error *err
 }
 
 bool
-source_free_busy(struct source *s, rs_time from, rs_time to, struct room_availability *out,
-		 size_t n, struct source_error *err)
+source_free_busy(
+	struct source *s, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *err)
 {
 	if (!s->ops->free_busy)
 		return source_fail(err, SOURCE_ERR_UNSUPPORTED, "This calendar source cannot look up other rooms.");
@@ -127,7 +134,7 @@ source_check(struct source *s, bool book_test, check_report_fn report, void *ctx
 	if (s->ops->check)
 		return s->ops->check(s, book_test, report, ctx);
 	struct schedule *schedule = NULL;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	rs_time now = time_now();
 	bool ok = source_fetch(s, time_day_start(now), time_day_end(now), &schedule, &err);
 	if (ok) {
@@ -181,8 +188,7 @@ we_yield(const struct event *mine, const struct event *clash)
 
 /* Re-reads the slot; true when our booking still holds it (no clash we must yield to). */
 static bool
-still_ours(struct source *s, rs_time start, rs_time end, struct event *created, struct source_error *err,
-	   bool *read_ok)
+still_ours(struct source *s, rs_time start, rs_time end, struct event *created, struct source_error *err, bool *read_ok)
 {
 	struct schedule *after = NULL;
 	*read_ok = source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &after, err);
@@ -190,7 +196,7 @@ still_ours(struct source *s, rs_time start, rs_time end, struct event *created, 
 		return true;
 	for (size_t i = 0; i < after->count; i++)
 		if (created->id && after->events[i].id && strcmp(after->events[i].id, created->id) == 0 &&
-		    after->events[i].created)
+			after->events[i].created)
 			created->created = after->events[i].created;
 	const struct event *clash = find_clash(after, start, end, created);
 	bool ours = !(clash && we_yield(created, clash));
@@ -203,17 +209,17 @@ still_ours(struct source *s, rs_time start, rs_time end, struct event *created, 
 static void
 withdraw(struct source *s, const struct event *created)
 {
-	struct source_error release_err = {0};
+	struct source_error release_err = { 0 };
 	if (!source_release(s, created, &release_err))
 		log_error("double booking: could not withdraw ours: %s", release_err.message);
 }
 
 bool
-source_book_checked(struct source *s, rs_time start, rs_time end, const char *subject,
-		    struct event *created_out, struct source_error *err)
+source_book_checked(struct source *s, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	struct source_error *err)
 {
 	struct schedule *before = NULL;
-	struct event created = {0};
+	struct event created = { 0 };
 	const struct event *clash;
 	bool ok = false, read_ok;
 	if (!source_fetch(s, start - TIME_HOUR, end + TIME_HOUR, &before, err))
@@ -232,14 +238,14 @@ source_book_checked(struct source *s, rs_time start, rs_time end, const char *su
 	 * settle most races, but they have one-second resolution on some servers: look once more,
 	 * after any rival booked in the same second has become visible, and apply the same rule. */
 	if (read_ok) {
-		struct timespec pause = {.tv_sec = 1, .tv_nsec = 100000000L};
+		struct timespec pause = { .tv_sec = 1, .tv_nsec = 100000000L };
 		nanosleep(&pause, NULL);
 		if (!still_ours(s, start, end, &created, err, &read_ok)) {
 			withdraw(s, &created);
 			goto out;
 		}
 	}
-	if (!read_ok)                        /* booked, but not verifiable: the server confirmed the create */
+	if (!read_ok) /* booked, but not verifiable: the server confirmed the create */
 		log_warn("booked, but the re-read failed: %s", err->message);
 	ok = true;
 out:

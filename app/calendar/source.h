@@ -6,29 +6,29 @@
 
 enum source_category {
 	SOURCE_OK,
-	SOURCE_ERR_NETWORK,              /* DNS, connect, TLS, timeout, dropped connection */
-	SOURCE_ERR_AUTH,                 /* credentials refused */
-	SOURCE_ERR_PERMISSION,           /* authenticated but not allowed on this room */
-	SOURCE_ERR_THROTTLED,            /* retry_after_ms says when */
-	SOURCE_ERR_CONFLICT,             /* the slot is taken, or the item changed under us */
-	SOURCE_ERR_NOT_FOUND,            /* mailbox, calendar or item does not exist */
-	SOURCE_ERR_BAD_RESPONSE,         /* the server sent something we cannot use */
-	SOURCE_ERR_CONFIG,               /* our configuration is wrong */
-	SOURCE_ERR_UNSUPPORTED,          /* e.g. booking on a read-only ICS source */
+	SOURCE_ERR_NETWORK,      /* DNS, connect, TLS, timeout, dropped connection */
+	SOURCE_ERR_AUTH,         /* credentials refused */
+	SOURCE_ERR_PERMISSION,   /* authenticated but not allowed on this room */
+	SOURCE_ERR_THROTTLED,    /* retry_after_ms says when */
+	SOURCE_ERR_CONFLICT,     /* the slot is taken, or the item changed under us */
+	SOURCE_ERR_NOT_FOUND,    /* mailbox, calendar or item does not exist */
+	SOURCE_ERR_BAD_RESPONSE, /* the server sent something we cannot use */
+	SOURCE_ERR_CONFIG,       /* our configuration is wrong */
+	SOURCE_ERR_UNSUPPORTED,  /* e.g. booking on a read-only ICS source */
 };
 
 struct source_error {
 	enum source_category category;
-	long retry_after_ms;             /* throttled: server's advice; 0 = use back-off */
-	char message[512];               /* a sentence for the admin: what is wrong, what to do */
+	long retry_after_ms; /* throttled: server's advice; 0 = use back-off */
+	char message[512];   /* a sentence for the admin: what is wrong, what to do */
 };
 
 /* A free/busy answer for one other room. */
 struct room_availability {
-	char *room;                      /* address as configured */
+	char *room; /* address as configured */
 	bool ok;
-	rs_time free_until;              /* 0: free for the rest of the window */
-	rs_time busy_until;              /* > now when busy now */
+	rs_time free_until; /* 0: free for the rest of the window */
+	rs_time busy_until; /* > now when busy now */
 };
 
 /* One step of `roomsign check`. ok false means fix says what to do. */
@@ -39,13 +39,13 @@ struct source;
 struct source_ops {
 	bool (*fetch)(struct source *, rs_time from, rs_time to, struct schedule **out, struct source_error *);
 	/* Creates a meeting [start, end) in the room's calendar; created_out gets id/version etc. */
-	bool (*book)(struct source *, rs_time start, rs_time end, const char *subject,
-		     struct event *created_out, struct source_error *);
+	bool (*book)(struct source *, rs_time start, rs_time end, const char *subject, struct event *created_out,
+		struct source_error *);
 	bool (*update_end)(struct source *, const struct event *, rs_time new_end, struct source_error *);
 	/* Cancels our own booking, declines someone else's. Never silently deletes theirs. */
 	bool (*release)(struct source *, const struct event *, struct source_error *);
-	bool (*free_busy)(struct source *, rs_time from, rs_time to,
-			  struct room_availability *out, size_t n, struct source_error *);
+	bool (*free_busy)(struct source *, rs_time from, rs_time to, struct room_availability *out, size_t n,
+		struct source_error *);
 	/* Walks the backend's own checks (auth, permission, read, optional booking test). */
 	bool (*check)(struct source *, bool book_test, check_report_fn report, void *ctx);
 	void (*destroy)(struct source *);
@@ -53,22 +53,22 @@ struct source_ops {
 
 struct source {
 	const struct source_ops *ops;
-	const struct source_config *config;        /* borrowed; outlives the source */
+	const struct source_config *config; /* borrowed; outlives the source */
 	bool read_only;
 };
 
 /* Builds the backend named by config->type. NULL with err filled on failure. */
 struct source *source_create(const struct source_config *config, struct source_error *err);
-void source_destroy(struct source *source);     /* accepts NULL */
+void source_destroy(struct source *source); /* accepts NULL */
 
 /* Convenience wrappers that fill a generic error when an op is missing. */
 bool source_fetch(struct source *, rs_time from, rs_time to, struct schedule **out, struct source_error *);
-bool source_book(struct source *, rs_time start, rs_time end, const char *subject,
-		 struct event *created_out, struct source_error *);
+bool source_book(struct source *, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	struct source_error *);
 bool source_update_end(struct source *, const struct event *, rs_time new_end, struct source_error *);
 bool source_release(struct source *, const struct event *, struct source_error *);
-bool source_free_busy(struct source *, rs_time from, rs_time to, struct room_availability *out,
-		      size_t n, struct source_error *);
+bool source_free_busy(
+	struct source *, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *);
 bool source_check(struct source *, bool book_test, check_report_fn report, void *ctx);
 
 /* Sets err (category + printf message); returns false so callers can `return source_fail(...)`. */
@@ -80,8 +80,8 @@ const char *source_category_name(enum source_category category);
  * it), creates, then re-reads; if another blocking event overlaps ours and was created first
  * (or we cannot tell), our booking is released again and CONFLICT returned. Same code for all
  * backends. */
-bool source_book_checked(struct source *, rs_time start, rs_time end, const char *subject,
-			 struct event *created_out, struct source_error *);
+bool source_book_checked(struct source *, rs_time start, rs_time end, const char *subject, struct event *created_out,
+	struct source_error *);
 
 /* Backend constructors (one file each). */
 struct source *demo_source_create(const struct source_config *, struct source_error *);

@@ -24,8 +24,8 @@ limit(const struct schedule *schedule, rs_time now)
 }
 
 size_t
-booking_durations(const struct schedule *schedule, rs_time now, const int *durations,
-		  size_t count, int *out, size_t max)
+booking_durations(
+	const struct schedule *schedule, rs_time now, const int *durations, size_t count, int *out, size_t max)
 {
 	size_t n = 0;
 	if (schedule_current(schedule, now))
@@ -43,7 +43,7 @@ booking_durations(const struct schedule *schedule, rs_time now, const int *durat
 	rs_time gap_min = (until - booking_start(now)) / TIME_MINUTE;
 	int rest = (int)(gap_min - gap_min % BOOKING_ROUND_MIN);
 	if (!all_fit && rest >= BOOKING_MIN_MIN && n < max && (n == 0 || out[n - 1] < rest) &&
-	    booking_end(now, rest) <= until)
+		booking_end(now, rest) <= until)
 		out[n++] = rest;
 	return n;
 }
@@ -51,7 +51,7 @@ booking_durations(const struct schedule *schedule, rs_time now, const int *durat
 size_t
 booking_extensions(const struct schedule *schedule, const struct event *current, int *out, size_t max)
 {
-	static const int steps[] = {15, 30};
+	static const int steps[] = { 15, 30 };
 	size_t n = 0;
 	if (!current)
 		return 0;

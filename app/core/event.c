@@ -4,8 +4,11 @@
 #include "xalloc.h"
 
 static const char *const show_as_names[] = {
-	[SHOW_FREE] = "free", [SHOW_TENTATIVE] = "tentative", [SHOW_BUSY] = "busy",
-	[SHOW_OOF] = "oof", [SHOW_ELSEWHERE] = "elsewhere",
+	[SHOW_FREE] = "free",
+	[SHOW_TENTATIVE] = "tentative",
+	[SHOW_BUSY] = "busy",
+	[SHOW_OOF] = "oof",
+	[SHOW_ELSEWHERE] = "elsewhere",
 };
 
 void

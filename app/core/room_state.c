@@ -10,10 +10,9 @@ is_checked_in(const struct event *e, room_checked_in_fn fn, void *ctx)
 
 /* The meeting in its check-in window [start - before, start + grace), not yet checked in. */
 static const struct event *
-find_checkin(const struct room_state *s, rs_time now, const struct room_policy *p,
-	     room_checked_in_fn fn, void *ctx)
+find_checkin(const struct room_state *s, rs_time now, const struct room_policy *p, room_checked_in_fn fn, void *ctx)
 {
-	const struct event *cands[2] = {s->current, s->next};
+	const struct event *cands[2] = { s->current, s->next };
 	for (size_t i = 0; i < 2; i++) {
 		const struct event *e = cands[i];
 		if (!e || is_checked_in(e, fn, ctx))
@@ -26,7 +25,7 @@ find_checkin(const struct room_state *s, rs_time now, const struct room_policy *
 
 void
 room_state_compute(const struct schedule *schedule, rs_time now, const struct room_policy *policy,
-		   room_checked_in_fn checked_in, void *ctx, struct room_state *out)
+	room_checked_in_fn checked_in, void *ctx, struct room_state *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->current = schedule_current(schedule, now);

@@ -6,8 +6,8 @@
 enum room_status { ROOM_FREE, ROOM_BUSY, ROOM_SOON, ROOM_CHECKIN };
 
 struct room_policy {
-	int soon_min;                    /* a meeting this close counts as "starting soon" */
-	bool checkin;                    /* meetings need a check-in at the sign */
+	int soon_min; /* a meeting this close counts as "starting soon" */
+	bool checkin; /* meetings need a check-in at the sign */
 	int checkin_before_min, checkin_grace_min;
 };
 
@@ -16,14 +16,14 @@ typedef bool (*room_checked_in_fn)(const struct event *event, void *ctx);
 
 struct room_state {
 	enum room_status status;
-	const struct event *current;     /* borrowed from the schedule; NULL when free */
-	const struct event *next;        /* the next meeting after now (or after current) */
-	rs_time busy_until;              /* end of the busy stretch (back-to-back merged) */
-	rs_time free_until;              /* when free: next meeting's start, 0 = rest of the day */
-	const struct event *checkin;     /* the meeting awaiting check-in, or NULL */
-	rs_time checkin_deadline;        /* when it will be released */
-	bool release_due;                /* checkin's grace has passed: release it now */
+	const struct event *current; /* borrowed from the schedule; NULL when free */
+	const struct event *next;    /* the next meeting after now (or after current) */
+	rs_time busy_until;          /* end of the busy stretch (back-to-back merged) */
+	rs_time free_until;          /* when free: next meeting's start, 0 = rest of the day */
+	const struct event *checkin; /* the meeting awaiting check-in, or NULL */
+	rs_time checkin_deadline;    /* when it will be released */
+	bool release_due;            /* checkin's grace has passed: release it now */
 };
 
 void room_state_compute(const struct schedule *schedule, rs_time now, const struct room_policy *policy,
-			room_checked_in_fn checked_in, void *ctx, struct room_state *out);
+	room_checked_in_fn checked_in, void *ctx, struct room_state *out);

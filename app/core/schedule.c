@@ -131,15 +131,14 @@ schedule_with(const struct schedule *schedule, const struct event *event)
 	for (size_t i = 0; i < n; i++)
 		event_copy(&events[i], &schedule->events[i]);
 	event_copy(&events[n], event);
-	struct schedule *s = schedule_create(schedule ? schedule->from : event->start,
-					     schedule ? schedule->to : event->end, events, n + 1);
+	struct schedule *s = schedule_create(
+		schedule ? schedule->from : event->start, schedule ? schedule->to : event->end, events, n + 1);
 	s->fetched_at = schedule ? schedule->fetched_at : 0;
 	return s;
 }
 
 size_t
-schedule_between(const struct schedule *schedule, rs_time from, rs_time to,
-		 const struct event **out, size_t max)
+schedule_between(const struct schedule *schedule, rs_time from, rs_time to, const struct event **out, size_t max)
 {
 	size_t n = 0;
 	if (!schedule)

@@ -2,7 +2,7 @@
 #pragma once
 #include "event.h"
 
-struct schedule {                        /* immutable once built; sorted by start, then end */
+struct schedule { /* immutable once built; sorted by start, then end */
 	rs_time from, to, fetched_at;
 	size_t count;
 	struct event *events;
@@ -12,7 +12,7 @@ struct schedule {                        /* immutable once built; sorted by star
  * Never NULL. Free with schedule_destroy(). */
 struct schedule *schedule_create(rs_time from, rs_time to, struct event *events, size_t count);
 struct schedule *schedule_copy(const struct schedule *schedule);
-void schedule_destroy(struct schedule *schedule);              /* accepts NULL */
+void schedule_destroy(struct schedule *schedule); /* accepts NULL */
 
 /* The meeting that blocks the room at now (not all-day, not free), or NULL. When several
  * overlap, the one that started last. */
@@ -27,5 +27,5 @@ rs_time schedule_free_until(const struct schedule *schedule, rs_time now, rs_tim
 /* Adds an event (copied) to a copy of the schedule, as an optimistic view. */
 struct schedule *schedule_with(const struct schedule *schedule, const struct event *event);
 /* Events overlapping [from, to), all-day ones included, in order; returns the count written. */
-size_t schedule_between(const struct schedule *schedule, rs_time from, rs_time to,
-			const struct event **out, size_t max);
+size_t schedule_between(
+	const struct schedule *schedule, rs_time from, rs_time to, const struct event **out, size_t max);

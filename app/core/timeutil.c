@@ -55,15 +55,16 @@ parse_fields(const char *s, int *y, int *mo, int *d, int *h, int *mi, int *sec, 
 		}
 	}
 	*rest = s;
-	return *mo >= 1 && *mo <= 12 && *d >= 1 && *d <= 31 && *h >= 0 && *h <= 23 &&
-	       *mi >= 0 && *mi <= 59 && *sec >= 0 && *sec <= 60 && *y >= 1970 && *y <= 9999;
+	return *mo >= 1 && *mo <= 12 && *d >= 1 && *d <= 31 && *h >= 0 && *h <= 23 && *mi >= 0 && *mi <= 59 &&
+	       *sec >= 0 && *sec <= 60 && *y >= 1970 && *y <= 9999;
 }
 
 static rs_time
 from_utc_fields(int y, int mo, int d, int h, int mi, int sec)
 {
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-			.tm_hour = h, .tm_min = mi, .tm_sec = sec};
+	struct tm tm = {
+		.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec
+	};
 	return (rs_time)timegm(&tm);
 }
 
@@ -132,8 +133,13 @@ time_format_hm(rs_time t, char *buf, size_t size)
 rs_time
 time_from_local(int year, int month, int day, int hour, int minute, int second)
 {
-	struct tm tm = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day,
-			.tm_hour = hour, .tm_min = minute, .tm_sec = second, .tm_isdst = -1};
+	struct tm tm = { .tm_year = year - 1900,
+		.tm_mon = month - 1,
+		.tm_mday = day,
+		.tm_hour = hour,
+		.tm_min = minute,
+		.tm_sec = second,
+		.tm_isdst = -1 };
 	return (rs_time)mktime(&tm);
 }
 
@@ -177,7 +183,7 @@ static struct {
 	rs_time wall_start;
 	bool frozen;
 	rs_time frozen_at;
-} clock_state = {.once = PTHREAD_ONCE_INIT, .speed = 1.0};
+} clock_state = { .once = PTHREAD_ONCE_INIT, .speed = 1.0 };
 
 static void
 clock_load(void)

@@ -7,8 +7,8 @@
 #include "event.h"
 
 #define TIME_MINUTE 60
-#define TIME_HOUR 3600
-#define TIME_DAY 86400
+#define TIME_HOUR   3600
+#define TIME_DAY    86400
 
 /* Makes zone (an IANA name like "Europe/Copenhagen") the room's zone. false when the zone
  * database has no such zone. NULL or "" keeps the system's zone. */

@@ -10,7 +10,7 @@
 #include "../log.h"
 
 #define DEFAULT_TIMEOUT_S 20
-#define DEFAULT_MAX_BODY (16L << 20)
+#define DEFAULT_MAX_BODY  (16L << 20)
 
 struct body {
 	char *data;
@@ -26,7 +26,7 @@ on_body(char *ptr, size_t size, size_t nmemb, void *user)
 	size_t n = size * nmemb;
 	if (b->len + n > b->max) {
 		b->over = true;
-		return 0;                /* abort the transfer: bodies never grow past the cap */
+		return 0; /* abort the transfer: bodies never grow past the cap */
 	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 16384;
@@ -107,10 +107,14 @@ transport_error(CURLcode rc, const char *url, const char *detail, struct source_
 	int host_len = (int)strcspn(host, "/:?");
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-		source_fail(err, SOURCE_ERR_NETWORK, "Cannot find the server %.*s (DNS lookup failed): check the URL and the network's DNS.", host_len, host);
+		source_fail(err, SOURCE_ERR_NETWORK,
+			"Cannot find the server %.*s (DNS lookup failed): check the URL and the network's DNS.",
+			host_len, host);
 		break;
 	case CURLE_COULDNT_CONNECT:
-		source_fail(err, SOURCE_ERR_NETWORK, "Cannot connect to %.*s (connection refused or no route): is the server up and the port right?", host_len, host);
+		source_fail(err, SOURCE_ERR_NETWORK,
+			"Cannot connect to %.*s (connection refused or no route): is the server up and the port right?",
+			host_len, host);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		source_fail(err, SOURCE_ERR_NETWORK, "The server %.*s did not answer in time.", host_len, host);
@@ -119,16 +123,19 @@ transport_error(CURLcode rc, const char *url, const char *detail, struct source_
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:
-		source_fail(err, SOURCE_ERR_NETWORK, "The TLS connection to %.*s failed (%s): if the server uses a private CA, set [source] ca_file to its PEM certificate.", host_len, host, detail);
+		source_fail(err, SOURCE_ERR_NETWORK,
+			"The TLS connection to %.*s failed (%s): if the server uses a private CA, set [source] ca_file "
+			"to its PEM certificate.",
+			host_len, host, detail);
 		break;
 	case CURLE_GOT_NOTHING:
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_PARTIAL_FILE:
-		source_fail(err, SOURCE_ERR_NETWORK, "The connection to %.*s was dropped before the answer was complete.", host_len, host);
+		source_fail(err, SOURCE_ERR_NETWORK,
+			"The connection to %.*s was dropped before the answer was complete.", host_len, host);
 		break;
-	default:
-		source_fail(err, SOURCE_ERR_NETWORK, "Request to %.*s failed: %s.", host_len, host, detail);
+	default: source_fail(err, SOURCE_ERR_NETWORK, "Request to %.*s failed: %s.", host_len, host, detail);
 	}
 }
 
@@ -147,7 +154,7 @@ build_headers(const struct http_request *req)
 		memset(line, 0, strlen(line));
 		free(line);
 	}
-	list = curl_slist_append(list, "Expect:");  /* no 100-continue round trip */
+	list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
 	return list;
 }
 
@@ -182,7 +189,7 @@ setup(CURL *curl, const struct http_request *req, struct body *body, struct http
 	if (req->body) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)(req->body_len ? req->body_len : strlen(req->body)));
+			(curl_off_t)(req->body_len ? req->body_len : strlen(req->body)));
 	} else if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	}
@@ -193,7 +200,7 @@ http_perform(const struct http_request *req, struct http_response *resp, struct 
 {
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after_s = -1;
-	struct body body = {.max = (size_t)(req->max_body > 0 ? req->max_body : DEFAULT_MAX_BODY)};
+	struct body body = { .max = (size_t)(req->max_body > 0 ? req->max_body : DEFAULT_MAX_BODY) };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *curl = curl_easy_init();
 	if (!curl)
@@ -210,7 +217,7 @@ http_perform(const struct http_request *req, struct http_response *resp, struct 
 		free(body.data);
 		http_response_finish(resp);
 		return source_fail(err, SOURCE_ERR_BAD_RESPONSE,
-				   "The server's answer was larger than %zu bytes; it was not read.", body.max);
+			"The server's answer was larger than %zu bytes; it was not read.", body.max);
 	}
 	if (rc != CURLE_OK) {
 		free(body.data);
@@ -240,13 +247,17 @@ http_status_error(const struct http_response *resp, const char *what, struct sou
 {
 	long s = resp->status;
 	if (s == 401)
-		return source_fail(err, SOURCE_ERR_AUTH, "%s: the server refused the credentials (HTTP 401): check the user name and the password file.", what);
+		return source_fail(err, SOURCE_ERR_AUTH,
+			"%s: the server refused the credentials (HTTP 401): check the user name and the password file.",
+			what);
 	if (s == 403)
-		return source_fail(err, SOURCE_ERR_PERMISSION, "%s: access denied (HTTP 403): the account is not allowed to use this calendar.", what);
+		return source_fail(err, SOURCE_ERR_PERMISSION,
+			"%s: access denied (HTTP 403): the account is not allowed to use this calendar.", what);
 	if (s == 404)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "%s: not found (HTTP 404): check the URL.", what);
 	if (s == 429 || s == 503) {
-		bool ok = source_fail(err, SOURCE_ERR_THROTTLED, "%s: the server is busy (HTTP %ld); retrying later.", what, s);
+		bool ok = source_fail(
+			err, SOURCE_ERR_THROTTLED, "%s: the server is busy (HTTP %ld); retrying later.", what, s);
 		err->retry_after_ms = resp->retry_after_s > 0 ? resp->retry_after_s * 1000 : 0;
 		return ok;
 	}

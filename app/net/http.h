@@ -9,10 +9,10 @@ struct http_header {
 };
 
 struct http_request {
-	const char *method;              /* "GET" when NULL */
+	const char *method; /* "GET" when NULL */
 	const char *url;
-	const char *body;                /* may be NULL */
-	size_t body_len;                 /* strlen(body) when 0 and body != NULL */
+	const char *body; /* may be NULL */
+	size_t body_len;  /* strlen(body) when 0 and body != NULL */
 	const struct http_header *headers;
 	size_t header_count;
 	enum http_auth auth;
@@ -25,20 +25,20 @@ struct http_request {
 };
 
 struct http_response {
-	long status;                     /* 0 when no HTTP answer arrived */
-	char *body;                      /* NUL-terminated, may contain NULs; owned */
+	long status; /* 0 when no HTTP answer arrived */
+	char *body;  /* NUL-terminated, may contain NULs; owned */
 	size_t body_len;
-	long retry_after_s;              /* Retry-After header (seconds form), -1 when absent */
-	char *content_type;              /* owned, may be NULL */
-	char *etag;                      /* owned, may be NULL */
-	char *location;                  /* owned, may be NULL */
+	long retry_after_s; /* Retry-After header (seconds form), -1 when absent */
+	char *content_type; /* owned, may be NULL */
+	char *etag;         /* owned, may be NULL */
+	char *location;     /* owned, may be NULL */
 };
 
 /* Performs one request. Returns false only when no HTTP status arrived (DNS, connect, TLS,
  * timeout, body over the cap, dropped connection); err then says which in plain words.
  * Any HTTP status, 4xx/5xx too, returns true: the caller interprets it. */
 bool http_perform(const struct http_request *req, struct http_response *resp, struct source_error *err);
-void http_response_finish(struct http_response *resp);  /* accepts a zeroed struct */
+void http_response_finish(struct http_response *resp); /* accepts a zeroed struct */
 
 /* Maps a generic HTTP failure status to a category and sentence (401 → auth, 403 → permission,
  * 404 → not found, 429/503 → throttled with Retry-After, 5xx → network). Returns false. */

@@ -16,18 +16,18 @@
 #include "../log.h"
 
 #define DEFAULT_RENEW_EARLY_S 300
-#define ASSERTION_LIFETIME_S 600          /* the docs suggest 5–10 minutes */
-#define MAX_TOKEN_BODY (64L << 10)
-#define MAX_TOKEN_LEN 16384
-#define MAX_PEM (64 << 10)
+#define ASSERTION_LIFETIME_S  600 /* the docs suggest 5–10 minutes */
+#define MAX_TOKEN_BODY        (64L << 10)
+#define MAX_TOKEN_LEN         16384
+#define MAX_PEM               (64 << 10)
 
 struct oauth {
-	struct oauth_config config;       /* strings owned (copies) */
+	struct oauth_config config; /* strings owned (copies) */
 	EVP_PKEY *key;
-	char *x5t, *x5t_s256;             /* base64url SHA-1 / SHA-256 of the certificate's DER */
+	char *x5t, *x5t_s256; /* base64url SHA-1 / SHA-256 of the certificate's DER */
 	unsigned char sha1[20];
-	char *token;                      /* NULL when none cached */
-	uint64_t renew_at_ms;             /* monotonic: fetch anew from here on */
+	char *token;          /* NULL when none cached */
+	uint64_t renew_at_ms; /* monotonic: fetch anew from here on */
 	unsigned fetches;
 };
 
@@ -62,7 +62,8 @@ load_certificate(struct oauth *o, struct source_error *err)
 	if (fp)
 		fclose(fp);
 	if (!cert)
-		return source_fail(err, SOURCE_ERR_CONFIG, "Cannot read certificate_file %s (a PEM certificate is expected).", cert_path);
+		return source_fail(err, SOURCE_ERR_CONFIG,
+			"Cannot read certificate_file %s (a PEM certificate is expected).", cert_path);
 	fp = fopen(key_path, "r");
 	o->key = fp ? PEM_read_PrivateKey(fp, NULL, NULL, NULL) : NULL;
 	if (fp)
@@ -71,11 +72,17 @@ load_certificate(struct oauth *o, struct source_error *err)
 	unsigned char *der = NULL;
 	int der_len;
 	if (!o->key) {
-		source_fail(err, SOURCE_ERR_CONFIG, "Cannot read private_key_file %s (an unencrypted PEM private key is expected; is it readable by the service user?).", key_path);
+		source_fail(err, SOURCE_ERR_CONFIG,
+			"Cannot read private_key_file %s (an unencrypted PEM private key is expected; is it readable "
+			"by the service user?).",
+			key_path);
 	} else if (EVP_PKEY_base_id(o->key) != EVP_PKEY_RSA) {
-		source_fail(err, SOURCE_ERR_CONFIG, "private_key_file %s is not an RSA key; Entra ID client assertions are signed with RSA.", key_path);
+		source_fail(err, SOURCE_ERR_CONFIG,
+			"private_key_file %s is not an RSA key; Entra ID client assertions are signed with RSA.",
+			key_path);
 	} else if (X509_check_private_key(cert, o->key) != 1) {
-		source_fail(err, SOURCE_ERR_CONFIG, "private_key_file %s does not belong to certificate_file %s.", key_path, cert_path);
+		source_fail(err, SOURCE_ERR_CONFIG, "private_key_file %s does not belong to certificate_file %s.",
+			key_path, cert_path);
 	} else if ((der_len = i2d_X509(cert, &der)) > 0) {
 		unsigned char sha256[32];
 		EVP_Digest(der, (size_t)der_len, o->sha1, NULL, EVP_sha1(), NULL);
@@ -170,10 +177,9 @@ sign(EVP_PKEY *key, enum oauth_alg alg, const char *data, size_t *sig_len)
 	if (!md || EVP_DigestSignInit(md, &pctx, EVP_sha256(), NULL, key) != 1)
 		goto out;
 	/* PS256 (RFC 7518 3.5): PSS with MGF1-SHA-256 and a salt as long as the digest. */
-	if (alg == OAUTH_ALG_PS256 &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1))
+	if (alg == OAUTH_ALG_PS256 && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+					      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+					      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1))
 		goto out;
 	if (EVP_DigestSign(md, NULL, sig_len, (const unsigned char *)data, strlen(data)) != 1)
 		goto out;
@@ -235,8 +241,8 @@ append_encoded(char **buf, size_t *len, const char *key, const char *value)
 		*p++ = '&';
 	p += snprintf(p, need - (size_t)(p - *buf), "%s=", key);
 	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
-		if ((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9') ||
-		    *v == '-' || *v == '.' || *v == '_' || *v == '~')
+		if ((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9') || *v == '-' ||
+			*v == '.' || *v == '_' || *v == '~')
 			*p++ = (char)*v;
 		else
 			p += snprintf(p, 4, "%%%02X", *v);
@@ -250,12 +256,11 @@ make_jti(char *buf, size_t size)
 {
 	unsigned char r[16];
 	if (RAND_bytes(r, sizeof(r)) != 1)
-		abort();                          /* no randomness: nothing safe to do */
+		abort(); /* no randomness: nothing safe to do */
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-		 r[13], r[14], r[15]);
+	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+		r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 char *
@@ -274,8 +279,8 @@ oauth_build_form(struct oauth *o, long long now)
 			wipe_free(buf);
 			return NULL;
 		}
-		append_encoded(&buf, &len, "client_assertion_type",
-			       "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+		append_encoded(
+			&buf, &len, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
 		append_encoded(&buf, &len, "client_assertion", jwt);
 		wipe_free(jwt);
 	} else {
@@ -285,8 +290,7 @@ oauth_build_form(struct oauth *o, long long now)
 }
 
 bool
-oauth_parse_token(const char *body, size_t len, char **token_out, long *expires_in_out,
-		  struct source_error *err)
+oauth_parse_token(const char *body, size_t len, char **token_out, long *expires_in_out, struct source_error *err)
 {
 	cJSON *root = body ? cJSON_ParseWithLength(body, len) : NULL;
 	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
@@ -308,7 +312,9 @@ oauth_parse_token(const char *body, size_t len, char **token_out, long *expires_
 	if (root && cJSON_IsString(tok))
 		explicit_bzero(tok->valuestring, strlen(tok->valuestring));
 	cJSON_Delete(root);
-	return ok ? true : source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The token endpoint answered without a usable access token.");
+	return ok ? true
+		  : source_fail(
+			    err, SOURCE_ERR_BAD_RESPONSE, "The token endpoint answered without a usable access token.");
 }
 
 static long
@@ -323,41 +329,68 @@ aadsts_code(const cJSON *root, const char *description)
 }
 
 bool
-oauth_parse_error(const struct oauth_config *c, long status, const char *body, size_t len,
-		  const char *thumbprint, struct source_error *err)
+oauth_parse_error(const struct oauth_config *c, long status, const char *body, size_t len, const char *thumbprint,
+	struct source_error *err)
 {
 	cJSON *root = body ? cJSON_ParseWithLength(body, len) : NULL;
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "error_description");
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
 	char desc[200];
 	/* The first sentence of the description: the rest is trace and correlation ids. */
-	snprintf(desc, sizeof(desc), "%s", cJSON_IsString(d) ? d->valuestring : cJSON_IsString(e) ? e->valuestring : "");
+	snprintf(desc, sizeof(desc), "%s",
+		cJSON_IsString(d)   ? d->valuestring
+		: cJSON_IsString(e) ? e->valuestring
+				    : "");
 	desc[strcspn(desc, "\r\n")] = '\0';
 	long code = aadsts_code(root, desc);
 	cJSON_Delete(root);
 	const char *tenant = c->tenant ? c->tenant : "?", *app = c->client_id ? c->client_id : "?";
 	switch (code) {
-	case 90002: case 900023: case 90013: case 90124:
-		return source_fail(err, SOURCE_ERR_CONFIG, "Sign-in failed: Entra ID knows no tenant '%s' (AADSTS%ld). Set [source] tenant to the Directory (tenant) ID or a verified domain; for a national cloud set authority too.", tenant, code);
-	case 700016: case 90014:
-		return source_fail(err, SOURCE_ERR_CONFIG, "Sign-in failed: there is no application with client id %s in tenant %s (AADSTS%ld). Set [source] client_id to the app registration's Application (client) ID.", app, tenant, code);
+	case 90002:
+	case 900023:
+	case 90013:
+	case 90124:
+		return source_fail(err, SOURCE_ERR_CONFIG,
+			"Sign-in failed: Entra ID knows no tenant '%s' (AADSTS%ld). Set [source] tenant to the "
+			"Directory (tenant) ID or a verified domain; for a national cloud set authority too.",
+			tenant, code);
+	case 700016:
+	case 90014:
+		return source_fail(err, SOURCE_ERR_CONFIG,
+			"Sign-in failed: there is no application with client id %s in tenant %s (AADSTS%ld). Set "
+			"[source] client_id to the app registration's Application (client) ID.",
+			app, tenant, code);
 	case 7000215:
-		return source_fail(err, SOURCE_ERR_AUTH, "Sign-in failed: the client secret is wrong (AADSTS7000215). Put the secret's Value (not its Secret ID) into client_secret_file.");
+		return source_fail(err, SOURCE_ERR_AUTH,
+			"Sign-in failed: the client secret is wrong (AADSTS7000215). Put the secret's Value (not its "
+			"Secret ID) into client_secret_file.");
 	case 7000222:
-		return source_fail(err, SOURCE_ERR_AUTH, "Sign-in failed: the client secret of app %s has expired (AADSTS7000222). Create a new secret under Certificates & secrets and write it to client_secret_file.", app);
+		return source_fail(err, SOURCE_ERR_AUTH,
+			"Sign-in failed: the client secret of app %s has expired (AADSTS7000222). Create a new secret "
+			"under Certificates & secrets and write it to client_secret_file.",
+			app);
 	case 700027:
-		return source_fail(err, SOURCE_ERR_AUTH, "Sign-in failed: Entra ID does not accept the certificate (AADSTS%ld): upload certificate_file (thumbprint %s) to app %s under Certificates & secrets, or check that private_key_file belongs to it.", code, thumbprint && *thumbprint ? thumbprint : "?", app);
+		return source_fail(err, SOURCE_ERR_AUTH,
+			"Sign-in failed: Entra ID does not accept the certificate (AADSTS%ld): upload certificate_file "
+			"(thumbprint %s) to app %s under Certificates & secrets, or check that private_key_file "
+			"belongs to it.",
+			code, thumbprint && *thumbprint ? thumbprint : "?", app);
 	case 700024:
-		return source_fail(err, SOURCE_ERR_AUTH, "Sign-in failed: the client assertion is outside its valid time (AADSTS700024): the device's clock is wrong; check NTP.");
-	case 70011: case 1002012:
-		return source_fail(err, SOURCE_ERR_CONFIG, "Sign-in failed: the scope %s is not valid (AADSTS%ld): check graph_url.", c->scope ? c->scope : "?", code);
+		return source_fail(err, SOURCE_ERR_AUTH,
+			"Sign-in failed: the client assertion is outside its valid time (AADSTS700024): the device's "
+			"clock is wrong; check NTP.");
+	case 70011:
+	case 1002012:
+		return source_fail(err, SOURCE_ERR_CONFIG,
+			"Sign-in failed: the scope %s is not valid (AADSTS%ld): check graph_url.",
+			c->scope ? c->scope : "?", code);
 	}
 	if (status == 429 || status == 503)
 		return source_fail(err, SOURCE_ERR_THROTTLED, "The token endpoint is busy (HTTP %ld).", status);
 	if (status >= 500)
 		return source_fail(err, SOURCE_ERR_NETWORK, "The token endpoint failed (HTTP %ld).", status);
 	return source_fail(err, status == 400 || status == 401 ? SOURCE_ERR_AUTH : SOURCE_ERR_BAD_RESPONSE,
-			   "Sign-in to tenant %s failed (HTTP %ld): %s", tenant, status, *desc ? desc : "no reason given");
+		"Sign-in to tenant %s failed (HTTP %ld): %s", tenant, status, *desc ? desc : "no reason given");
 }
 
 static bool
@@ -367,19 +400,24 @@ fetch(struct oauth *o, struct source_error *err)
 	if (!form)
 		return source_fail(err, SOURCE_ERR_CONFIG, "Cannot sign the client assertion with private_key_file.");
 	const struct http_header headers[] = {
-		{"Content-Type", "application/x-www-form-urlencoded"},
-		{"Accept", "application/json"},
+		{ "Content-Type", "application/x-www-form-urlencoded" },
+		{ "Accept", "application/json" },
 	};
 	struct http_request req = {
-		.method = "POST", .url = o->config.token_url, .body = form, .headers = headers,
-		.header_count = sizeof(headers) / sizeof(headers[0]), .ca_file = o->config.ca_file,
-		.timeout_s = o->config.timeout_s, .max_body = MAX_TOKEN_BODY,
+		.method = "POST",
+		.url = o->config.token_url,
+		.body = form,
+		.headers = headers,
+		.header_count = sizeof(headers) / sizeof(headers[0]),
+		.ca_file = o->config.ca_file,
+		.timeout_s = o->config.timeout_s,
+		.max_body = MAX_TOKEN_BODY,
 	};
 	struct http_response resp;
 	bool ok = http_perform(&req, &resp, err);
 	wipe_free(form);
 	if (!ok) {
-		http_response_finish(&resp);  /* headers of a dropped answer may be left */
+		http_response_finish(&resp); /* headers of a dropped answer may be left */
 		return false;
 	}
 	long expires_in = 0;

@@ -7,22 +7,22 @@
 #include "../calendar/source.h"
 
 enum oauth_alg {
-	OAUTH_ALG_PS256,                 /* RSA-PSS + SHA-256: what Entra's current docs ask for */
-	OAUTH_ALG_RS256,                 /* RSA PKCS#1 v1.5 + SHA-256: the older, still accepted form */
+	OAUTH_ALG_PS256, /* RSA-PSS + SHA-256: what Entra's current docs ask for */
+	OAUTH_ALG_RS256, /* RSA PKCS#1 v1.5 + SHA-256: the older, still accepted form */
 };
 
 struct oauth_config {
-	const char *token_url;           /* https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token */
-	const char *tenant;              /* for error sentences */
+	const char *token_url; /* https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token */
+	const char *tenant;    /* for error sentences */
 	const char *client_id;
-	const char *scope;               /* https://graph.microsoft.com/.default */
-	const char *client_secret;       /* or: */
-	const char *certificate_file;    /* PEM certificate uploaded to the app registration */
-	const char *private_key_file;    /* its PEM private key (RSA) */
+	const char *scope;            /* https://graph.microsoft.com/.default */
+	const char *client_secret;    /* or: */
+	const char *certificate_file; /* PEM certificate uploaded to the app registration */
+	const char *private_key_file; /* its PEM private key (RSA) */
 	enum oauth_alg alg;
 	const char *ca_file;
 	int timeout_s;
-	int renew_early_s;               /* renew this long before expiry; 300 when 0 */
+	int renew_early_s; /* renew this long before expiry; 300 when 0 */
 };
 
 struct oauth;
@@ -30,7 +30,7 @@ struct oauth;
 /* Copies the config; loads certificate and key now (so a bad file fails at start, with err
  * filled as SOURCE_ERR_CONFIG). NULL on failure. */
 struct oauth *oauth_create(const struct oauth_config *config, struct source_error *err);
-void oauth_destroy(struct oauth *oauth);                  /* accepts NULL; wipes the token */
+void oauth_destroy(struct oauth *oauth); /* accepts NULL; wipes the token */
 
 /* A valid access token, from the cache or fetched now. Borrowed: valid until the next call
  * to oauth_token/oauth_invalidate/oauth_destroy. NULL with err filled on failure. */
@@ -53,9 +53,8 @@ bool oauth_thumbprint_hex(const struct oauth *oauth, char *buf, size_t size);
 /* base64url without padding; fresh string. */
 char *oauth_base64url(const unsigned char *data, size_t len);
 /* Parses a 200 answer: access_token (fresh string, caller wipes) and expires_in seconds. */
-bool oauth_parse_token(const char *body, size_t len, char **token_out, long *expires_in_out,
-		       struct source_error *err);
+bool oauth_parse_token(const char *body, size_t len, char **token_out, long *expires_in_out, struct source_error *err);
 /* Turns a failed token answer (400/401 with error, error_description "AADSTS…", error_codes)
  * into a category and a sentence for the admin. Returns false. */
 bool oauth_parse_error(const struct oauth_config *config, long status, const char *body, size_t len,
-		       const char *thumbprint, struct source_error *err);
+	const char *thumbprint, struct source_error *err);

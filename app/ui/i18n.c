@@ -26,8 +26,8 @@ has_catalogue(const char *dir, const char *language)
 bool
 i18n_set_language(const char *language, const char *localedir)
 {
-	const char *dirs[] = {localedir, getenv("ROOMSIGN_LOCALEDIR"), ROOMSIGN_LOCALEDIR_BUILD,
-			      ROOMSIGN_LOCALEDIR_INSTALL, "/usr/share/locale"};
+	const char *dirs[] = { localedir, getenv("ROOMSIGN_LOCALEDIR"), ROOMSIGN_LOCALEDIR_BUILD,
+		ROOMSIGN_LOCALEDIR_INSTALL, "/usr/share/locale" };
 	snprintf(current, sizeof(current), "%s", language && *language ? language : "en");
 	/* gettext ignores LANGUAGE under the plain "C" locale; C.UTF-8 is always present. */
 	if (!setlocale(LC_MESSAGES, "C.UTF-8"))
@@ -64,11 +64,10 @@ i18n_text(const char *msgid)
 void
 i18n_format_date(rs_time t, char *buf, size_t size)
 {
-	static const char *const days[] = {N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
-					   N_("Thursday"), N_("Friday"), N_("Saturday")};
-	static const char *const months[] = {N_("January"), N_("February"), N_("March"), N_("April"),
-					     N_("May"), N_("June"), N_("July"), N_("August"),
-					     N_("September"), N_("October"), N_("November"), N_("December")};
+	static const char *const days[] = { N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
+		N_("Friday"), N_("Saturday") };
+	static const char *const months[] = { N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
+		N_("June"), N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December") };
 	struct tm tm;
 	time_local(t, &tm);
 	const char *day = _(days[tm.tm_wday]), *month = _(months[tm.tm_mon]);

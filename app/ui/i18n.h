@@ -10,7 +10,7 @@ bool i18n_set_language(const char *language, const char *localedir);
 const char *i18n_language(void);
 /* The translation of msgid in the chosen language. */
 const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
-#define _(msgid) i18n_text(msgid)
+#define _(msgid)  i18n_text(msgid)
 #define N_(msgid) (msgid)
 
 /* "Monday 1 December" / "mandag 1. december" / "Montag, 1. Dezember" for the room's zone. */

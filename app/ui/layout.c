@@ -9,8 +9,8 @@
 struct ctx {
 	struct frame *f;
 	const struct view *v;
-	float unit;                      /* a base size: 1/40 of the shorter side */
-	int target;                      /* minimum touch target, px */
+	float unit; /* a base size: 1/40 of the shorter side */
+	int target; /* minimum touch target, px */
 };
 
 static void
@@ -18,7 +18,8 @@ rect(struct ctx *c, struct box b, uint32_t colour, int radius)
 {
 	if (c->f->item_count == LAYOUT_MAX_ITEMS || b.w <= 0 || b.h <= 0)
 		return;
-	c->f->items[c->f->item_count++] = (struct item){.kind = ITEM_RECT, .box = b, .colour = colour, .radius = radius};
+	c->f->items[c->f->item_count++] =
+		(struct item){ .kind = ITEM_RECT, .box = b, .colour = colour, .radius = radius };
 }
 
 static struct item *
@@ -27,15 +28,16 @@ text(struct ctx *c, struct box b, const char *s, int size, uint32_t colour, bool
 	if (c->f->item_count == LAYOUT_MAX_ITEMS || !s || !*s || b.w <= 0 || b.h <= 0)
 		return NULL;
 	struct item *it = &c->f->items[c->f->item_count++];
-	*it = (struct item){.kind = ITEM_TEXT, .box = b, .colour = colour, .text = s, .size_px = size,
-			    .bold = bold, .align = align};
+	*it = (struct item){
+		.kind = ITEM_TEXT, .box = b, .colour = colour, .text = s, .size_px = size, .bold = bold, .align = align
+	};
 	return it;
 }
 
 static struct box
 bx(int x, int y, int w, int h)
 {
-	return (struct box){x, y, w, h};
+	return (struct box){ x, y, w, h };
 }
 
 /* Button row: the buttons share width, each at least the touch target. Returns rows used. */
@@ -51,15 +53,16 @@ buttons(struct ctx *c, struct box area, const struct view_button *list, size_t n
 		h = c->target;
 	for (size_t i = 0; i < n; i++) {
 		int row = (int)i / per_row, col = (int)i % per_row;
-		int in_row = (size_t)(row + 1) * (size_t)per_row <= n ? per_row : (int)(n - (size_t)row * (size_t)per_row);
+		int in_row =
+			(size_t)(row + 1) * (size_t)per_row <= n ? per_row : (int)(n - (size_t)row * (size_t)per_row);
 		int w = (area.w - gap * (in_row - 1)) / in_row;
 		struct box b = bx(area.x + col * (w + gap), area.y + row * (h + gap), w, h);
 		const struct view_button *vb = &list[i];
 		bool pressed = strcmp(c->v->pressed, vb->id) == 0;
 		uint32_t bg = pressed ? THEME_BUTTON_PRESSED : vb->primary ? 0x3b4a59u : THEME_BUTTON;
 		rect(c, b, bg, (int)(c->unit * 0.5f));
-		struct item *t = text(c, bx(b.x + gap, b.y, b.w - 2 * gap, b.h), vb->label,
-				      (int)(h * 0.38f), THEME_BUTTON_TEXT, vb->primary, ALIGN_CENTER);
+		struct item *t = text(c, bx(b.x + gap, b.y, b.w - 2 * gap, b.h), vb->label, (int)(h * 0.38f),
+			THEME_BUTTON_TEXT, vb->primary, ALIGN_CENTER);
 		if (t)
 			t->shrink = true;
 		if (c->f->hit_count < LAYOUT_MAX_HITS) {
@@ -78,13 +81,14 @@ header(struct ctx *c, struct box area)
 	int pad = (int)c->unit;
 	int size = (int)(area.h * 0.5f);
 	int clock_w = (int)(size * 3.2f), date_w = area.w / 3;
-	struct item *t = text(c, bx(area.x + pad, area.y, area.w - clock_w - date_w - 3 * pad, area.h), v->room,
-			      size, THEME_TEXT, true, ALIGN_LEFT);
+	struct item *t = text(c, bx(area.x + pad, area.y, area.w - clock_w - date_w - 3 * pad, area.h), v->room, size,
+		THEME_TEXT, true, ALIGN_LEFT);
 	if (t)
 		t->shrink = true;
-	t = text(c, bx(area.x + area.w - clock_w - date_w - 2 * pad, area.y, date_w, area.h), v->date,
-		 size * 6 / 10, THEME_TEXT_DIM, false, ALIGN_RIGHT);
-	text(c, bx(area.x + area.w - clock_w - pad, area.y, clock_w, area.h), v->clock, size, THEME_TEXT, true, ALIGN_RIGHT);
+	t = text(c, bx(area.x + area.w - clock_w - date_w - 2 * pad, area.y, date_w, area.h), v->date, size * 6 / 10,
+		THEME_TEXT_DIM, false, ALIGN_RIGHT);
+	text(c, bx(area.x + area.w - clock_w - pad, area.y, clock_w, area.h), v->clock, size, THEME_TEXT, true,
+		ALIGN_RIGHT);
 }
 
 static void
@@ -98,15 +102,18 @@ timeline_strip(struct ctx *c, struct box area)
 		const struct view_block *b = &v->blocks[i];
 		int x0 = bar.x + (int)(b->from * (float)bar.w), x1 = bar.x + (int)(b->to * (float)bar.w);
 		rect(c, bx(x0, bar.y, x1 - x0 > 1 ? x1 - x0 - 1 : 1, bar.h),
-		     b->tentative ? THEME_TIMELINE_TENTATIVE : THEME_TIMELINE_BUSY, 0);
+			b->tentative ? THEME_TIMELINE_TENTATIVE : THEME_TIMELINE_BUSY, 0);
 	}
 	if (v->now_pos >= 0) {
 		int w = c->unit > 8 ? (int)(c->unit / 4) : 2;
-		rect(c, bx(bar.x + (int)(v->now_pos * (float)bar.w) - w / 2, bar.y - w, w, bar.h + 2 * w), THEME_NOW, 0);
+		rect(c, bx(bar.x + (int)(v->now_pos * (float)bar.w) - w / 2, bar.y - w, w, bar.h + 2 * w), THEME_NOW,
+			0);
 	}
 	int size = (int)(label_h * 0.8f);
-	text(c, bx(area.x, bar.y + bar.h, area.w / 2, label_h), v->timeline_from, size, THEME_TEXT_DIM, false, ALIGN_LEFT);
-	text(c, bx(area.x + area.w / 2, bar.y + bar.h, area.w / 2, label_h), v->timeline_to, size, THEME_TEXT_DIM, false, ALIGN_RIGHT);
+	text(c, bx(area.x, bar.y + bar.h, area.w / 2, label_h), v->timeline_from, size, THEME_TEXT_DIM, false,
+		ALIGN_LEFT);
+	text(c, bx(area.x + area.w / 2, bar.y + bar.h, area.w / 2, label_h), v->timeline_to, size, THEME_TEXT_DIM,
+		false, ALIGN_RIGHT);
 }
 
 static void
@@ -128,7 +135,8 @@ status_panel(struct ctx *c, struct box p)
 		/* time first, then a title of up to two lines, then the organiser */
 		text(c, bx(p.x + pad, y, inner_w, small), v->time_range, small, 0xffffffu, false, ALIGN_LEFT);
 		y += small + h / 60;
-		if ((t = text(c, bx(p.x + pad, y, inner_w, title * 23 / 10), v->title, title, 0xffffffu, true, ALIGN_LEFT)))
+		if ((t = text(c, bx(p.x + pad, y, inner_w, title * 23 / 10), v->title, title, 0xffffffu, true,
+			     ALIGN_LEFT)))
 			t->wrap = true;
 		y += title * 23 / 10 + h / 60;
 		text(c, bx(p.x + pad, y, inner_w, small), v->organizer, small, 0xffffffu, false, ALIGN_LEFT);
@@ -154,20 +162,23 @@ next_panel(struct ctx *c, struct box p)
 		if (narrow) {
 			if (y + 2 * row_h > p.y + p.h - pad - (v->all_day[0] ? row_h : 0))
 				break;
-			text(c, bx(p.x + pad, y, p.w - 2 * pad, row_h), r->time, size, THEME_TEXT_DIM, false, ALIGN_LEFT);
-			text(c, bx(p.x + pad, y + row_h, p.w - 2 * pad, row_h), r->text, size, colour, false, ALIGN_LEFT);
+			text(c, bx(p.x + pad, y, p.w - 2 * pad, row_h), r->time, size, THEME_TEXT_DIM, false,
+				ALIGN_LEFT);
+			text(c, bx(p.x + pad, y + row_h, p.w - 2 * pad, row_h), r->text, size, colour, false,
+				ALIGN_LEFT);
 			y += 2 * row_h;
 		} else {
 			if (y + row_h > p.y + p.h - pad - (v->all_day[0] ? row_h : 0))
 				break;
 			text(c, bx(p.x + pad, y, time_w, row_h), r->time, size, THEME_TEXT_DIM, false, ALIGN_LEFT);
-			text(c, bx(p.x + pad + time_w, y, p.w - 2 * pad - time_w, row_h), r->text, size, colour, false, ALIGN_LEFT);
+			text(c, bx(p.x + pad + time_w, y, p.w - 2 * pad - time_w, row_h), r->text, size, colour, false,
+				ALIGN_LEFT);
 			y += row_h;
 		}
 	}
 	if (v->all_day[0])
 		text(c, bx(p.x + pad, p.y + p.h - pad - row_h, p.w - 2 * pad, row_h), v->all_day, (int)(size * 0.9f),
-		     THEME_TEXT_DIM, false, ALIGN_LEFT);
+			THEME_TEXT_DIM, false, ALIGN_LEFT);
 }
 
 static int
@@ -192,11 +203,13 @@ home(struct ctx *c, int W, int H)
 	if (v->notice[0]) {
 		int nh = (int)(H * (portrait ? 0.03f : 0.05f));
 		struct item *t = text(c, bx(pad, y, W - 2 * pad, nh), v->notice, (int)(nh * 0.8f),
-				      v->notice_error ? THEME_WARN : THEME_TEXT_DIM, false, ALIGN_LEFT);
+			v->notice_error ? THEME_WARN : THEME_TEXT_DIM, false, ALIGN_LEFT);
 		(void)t;
 		y += nh;
 	}
-	int rows = v->button_count ? (int)((v->button_count + (size_t)per_row(v, portrait) - 1) / (size_t)per_row(v, portrait)) : 0;
+	int rows = v->button_count
+			   ? (int)((v->button_count + (size_t)per_row(v, portrait) - 1) / (size_t)per_row(v, portrait))
+			   : 0;
 	int bh = (int)(H * (portrait ? 0.08f : 0.14f));
 	if (bh < c->target)
 		bh = c->target;
@@ -230,7 +243,8 @@ dialog(struct ctx *c, int W, int H)
 		bg = v->ok ? THEME_FREE : THEME_ERROR_BG;
 	rect(c, bx(0, 0, W, H), bg, 0);
 	int head = (int)(H * 0.09f);
-	struct item *t = text(c, bx(pad, pad, W - 2 * pad, (int)(head * 1.3f)), v->heading, head, THEME_TEXT, true, ALIGN_LEFT);
+	struct item *t =
+		text(c, bx(pad, pad, W - 2 * pad, (int)(head * 1.3f)), v->heading, head, THEME_TEXT, true, ALIGN_LEFT);
 	if (t)
 		t->shrink = true;
 	int y = pad + (int)(head * 1.3f) + pad;
@@ -241,7 +255,7 @@ dialog(struct ctx *c, int W, int H)
 		t->wrap = true;
 	for (size_t i = 0; i < v->line_count; i++)
 		text(c, bx(pad, y + text_h - (int)(v->line_count - i) * size * 3 / 2, W - 2 * pad, size * 3 / 2),
-		     v->lines[i].text, size, THEME_TEXT_DIM, false, ALIGN_LEFT);
+			v->lines[i].text, size, THEME_TEXT_DIM, false, ALIGN_LEFT);
 	buttons(c, bx(pad, H - pad - bh, W - 2 * pad, bh), v->buttons, v->button_count, (int)v->button_count);
 }
 
@@ -280,7 +294,7 @@ pin(struct ctx *c, int W, int H)
 	text(c, bx(pad, pad + head, W - 2 * pad, head), v->pin_mask, head, THEME_TEXT, true, ALIGN_CENTER);
 	int top = pad * 2 + head * 2;
 	int side = (H - top - pad) / 4 - pad;
-	int side_w = (W - 4 * pad) / 3;         /* portrait: three keys and two gaps must fit across */
+	int side_w = (W - 4 * pad) / 3; /* portrait: three keys and two gaps must fit across */
 	if (side_w < side)
 		side = side_w;
 	if (side < c->target)
@@ -288,7 +302,7 @@ pin(struct ctx *c, int W, int H)
 	int grid_w = side * 3 + pad * 2;
 	int x0 = (W - grid_w) / 2;
 	/* 1 2 3 / 4 5 6 / 7 8 9 / clear 0 ok, then back in the corner */
-	static const int order[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11};
+	static const int order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11 };
 	for (int i = 0; i < 12; i++) {
 		const struct view_button *b = &v->buttons[order[i]];
 		struct view_button one = *b;
@@ -307,7 +321,7 @@ layout_frame(const struct view *view, int width, int height, float dpi, struct f
 	memset(out, 0, sizeof(*out));
 	out->width = width;
 	out->height = height;
-	struct ctx c = {.f = out, .v = view};
+	struct ctx c = { .f = out, .v = view };
 	int shorter = width < height ? width : height;
 	c.unit = (float)shorter / 40.0f;
 	c.target = (int)(LAYOUT_MIN_TARGET_MM / 25.4f * (dpi > 0 ? dpi : 96.0f) + 0.5f);

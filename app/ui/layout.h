@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include "view.h"
 
-#define LAYOUT_MAX_ITEMS 160
-#define LAYOUT_MAX_HITS VIEW_MAX_BUTTONS
+#define LAYOUT_MAX_ITEMS     160
+#define LAYOUT_MAX_HITS      VIEW_MAX_BUTTONS
 #define LAYOUT_MIN_TARGET_MM 9.0f
 
 struct box {
@@ -20,14 +20,14 @@ enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 struct item {
 	enum item_kind kind;
 	struct box box;
-	uint32_t colour;                 /* 0xRRGGBB */
-	int radius;                      /* rects: rounded corners */
-	const char *text;                /* points into the view */
-	int size_px;                     /* text height in pixels */
+	uint32_t colour;  /* 0xRRGGBB */
+	int radius;       /* rects: rounded corners */
+	const char *text; /* points into the view */
+	int size_px;      /* text height in pixels */
 	bool bold;
 	enum text_align align;
-	bool shrink;                     /* may shrink to fit the width before ellipsising */
-	bool wrap;                       /* may wrap onto lines within the box */
+	bool shrink; /* may shrink to fit the width before ellipsising */
+	bool wrap;   /* may wrap onto lines within the box */
 };
 
 struct hit {

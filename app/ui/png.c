@@ -22,8 +22,8 @@ write_rows(FILE *fp, const uint8_t *pixels, int width, int height, int pitch)
 	png_set_compression_level(png, 1);
 	png_set_compression_strategy(png, Z_RLE);
 	png_set_filter(png, 0, PNG_FILTER_SUB);
-	png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
-		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
 	for (int y = 0; y < height; y++) {
 		const uint32_t *src = (const uint32_t *)(const void *)(pixels + (size_t)y * (size_t)pitch);

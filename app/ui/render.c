@@ -6,8 +6,8 @@
 #include "../core/xalloc.h"
 #include "../log.h"
 
-#define FONT_SLOTS 48
-#define TEXT_SLOTS 512
+#define FONT_SLOTS     48
+#define TEXT_SLOTS     512
 #define MAX_WRAP_LINES 12
 
 struct font_slot {
@@ -23,7 +23,7 @@ struct text_slot {
 	uint32_t colour;
 	SDL_Texture *texture;
 	int w, h;
-	unsigned used;                   /* frame number of the last use */
+	unsigned used; /* frame number of the last use */
 };
 
 struct render {
@@ -46,7 +46,7 @@ font(struct render *r, int size, bool bold)
 	size_t slot = 0;
 	while (slot < FONT_SLOTS && r->fonts[slot].font)
 		slot++;
-	if (slot == FONT_SLOTS) {                /* full: drop them all, they reopen cheaply */
+	if (slot == FONT_SLOTS) { /* full: drop them all, they reopen cheaply */
 		for (size_t i = 0; i < FONT_SLOTS; i++) {
 			TTF_CloseFont(r->fonts[i].font);
 			r->fonts[i].font = NULL;
@@ -57,7 +57,7 @@ font(struct render *r, int size, bool bold)
 	TTF_Font *f = TTF_OpenFont(bold ? r->bold_path : r->font_path, size * 85 / 100);
 	if (!f)
 		return NULL;
-	r->fonts[slot] = (struct font_slot){size, bold, f};
+	r->fonts[slot] = (struct font_slot){ size, bold, f };
 	return f;
 }
 
@@ -75,7 +75,7 @@ render_create(SDL_Renderer *renderer, const char *font_path, const char *bold_pa
 	TTF_Font *probe = TTF_OpenFont(r->font_path, 12), *probe_bold = TTF_OpenFont(r->bold_path, 12);
 	if (!probe || !probe_bold) {
 		log_error("cannot open the font %s: %s (install fonts-dejavu-core or set [display] font)",
-			  probe ? r->bold_path : r->font_path, TTF_GetError());
+			probe ? r->bold_path : r->font_path, TTF_GetError());
 		if (probe)
 			TTF_CloseFont(probe);
 		if (probe_bold)
@@ -139,13 +139,13 @@ text_texture(struct render *r, const char *text, int size, bool bold, uint32_t c
 	TTF_Font *f = font(r, size, bold);
 	if (!f)
 		return NULL;
-	SDL_Color c = {(Uint8)(colour >> 16), (Uint8)(colour >> 8), (Uint8)colour, 255};
+	SDL_Color c = { (Uint8)(colour >> 16), (Uint8)(colour >> 8), (Uint8)colour, 255 };
 	SDL_Surface *s = TTF_RenderUTF8_Blended(f, text, c);
 	if (!s)
 		return NULL;
 	SDL_Texture *tex = SDL_CreateTextureFromSurface(r->renderer, s);
 	struct text_slot *t = &r->texts[r->text_count];
-	*t = (struct text_slot){xstrdup(text), size, bold, colour, tex, s->w, s->h, r->frame};
+	*t = (struct text_slot){ xstrdup(text), size, bold, colour, tex, s->w, s->h, r->frame };
 	SDL_FreeSurface(s);
 	if (!tex) {
 		free(t->text);
@@ -175,7 +175,7 @@ ellipsize(struct render *r, const char *text, int size, bool bold, int max_w)
 		if (i == len || ((unsigned char)text[i] & 0xc0) != 0x80)
 			starts[count++] = i;
 	char *buf = xmalloc(len + 4);
-	size_t lo = 0, hi = count - 1;          /* prefix of starts[k] bytes; k = 0 always "fits" */
+	size_t lo = 0, hi = count - 1; /* prefix of starts[k] bytes; k = 0 always "fits" */
 	while (lo < hi) {
 		size_t mid = (lo + hi + 1) / 2;
 		memcpy(buf, text, starts[mid]);
@@ -201,15 +201,15 @@ fill_rounded(SDL_Renderer *sr, struct box b, int radius)
 		radius = b.h / 2;
 	if (radius * 2 > b.w)
 		radius = b.w / 2;
-	SDL_Rect mid = {b.x, b.y + radius, b.w, b.h - 2 * radius};
+	SDL_Rect mid = { b.x, b.y + radius, b.w, b.h - 2 * radius };
 	SDL_RenderFillRect(sr, &mid);
 	for (int i = 0; i < radius; i++) {
 		/* inset of row i from the top/bottom edge of a quarter circle */
 		float dy = (float)radius - (float)i - 0.5f;
 		float dx = SDL_sqrtf((float)(radius * radius) - dy * dy);
 		int inset = radius - (int)(dx + 0.5f);
-		SDL_Rect top = {b.x + inset, b.y + i, b.w - 2 * inset, 1};
-		SDL_Rect bottom = {b.x + inset, b.y + b.h - 1 - i, b.w - 2 * inset, 1};
+		SDL_Rect top = { b.x + inset, b.y + i, b.w - 2 * inset, 1 };
+		SDL_Rect bottom = { b.x + inset, b.y + b.h - 1 - i, b.w - 2 * inset, 1 };
 		SDL_RenderFillRect(sr, &top);
 		SDL_RenderFillRect(sr, &bottom);
 	}
@@ -226,7 +226,7 @@ blit_line(struct render *r, const struct item *it, const char *line, int size, i
 		x += (it->box.w - t->w) / 2;
 	else if (it->align == ALIGN_RIGHT)
 		x += it->box.w - t->w;
-	SDL_Rect dst = {x, y + (line_h - t->h) / 2, t->w, t->h};
+	SDL_Rect dst = { x, y + (line_h - t->h) / 2, t->w, t->h };
 	SDL_RenderCopy(r->renderer, t->texture, NULL, &dst);
 }
 
@@ -310,7 +310,7 @@ render_frame(struct render *r, const struct frame *frame)
 		const struct item *it = &frame->items[i];
 		if (it->kind == ITEM_RECT) {
 			SDL_SetRenderDrawColor(r->renderer, (Uint8)(it->colour >> 16), (Uint8)(it->colour >> 8),
-					       (Uint8)it->colour, 255);
+				(Uint8)it->colour, 255);
 			fill_rounded(r->renderer, it->box, it->radius);
 		} else {
 			draw_text(r, it);

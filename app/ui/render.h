@@ -9,7 +9,7 @@ struct render;
 
 /* NULL when a font cannot be opened (logged, naming the file). */
 struct render *render_create(SDL_Renderer *renderer, const char *font_path, const char *bold_path);
-void render_destroy(struct render *render);          /* accepts NULL */
+void render_destroy(struct render *render); /* accepts NULL */
 /* Clears and draws the whole frame (the caller presents). */
 void render_frame(struct render *render, const struct frame *frame);
 /* Number of cached text textures (for tests and benchmarks). */

@@ -41,7 +41,7 @@ start(struct ui_state *ui, enum ui_action_kind kind, int minutes)
 	ui->screen = UI_WORKING;
 	ui->pending = kind;
 	ui->pending_minutes = minutes;
-	return (struct ui_action){kind, minutes};
+	return (struct ui_action){ kind, minutes };
 }
 
 static void
@@ -69,7 +69,7 @@ pin_key(struct ui_state *ui, const char *id, const char *admin_pin)
 struct ui_action
 ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_ms)
 {
-	struct ui_action none = {UI_ACT_NONE, 0};
+	struct ui_action none = { UI_ACT_NONE, 0 };
 	int minutes;
 	ui->last_input_ms = now_ms;
 	/* A request is running: every tap waits for its outcome, "cancel" too (the request cannot
@@ -95,7 +95,7 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 			return start(ui, UI_ACT_CHECKIN, 0);
 		} else if (strcmp(id, "find-room") == 0) {
 			ui->screen = UI_FIND_ROOM;
-			return (struct ui_action){UI_ACT_FIND_ROOMS, 0};
+			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0 };
 		} else if (strcmp(id, "admin") == 0 && admin_pin && *admin_pin) {
 			ui->screen = UI_PIN;
 			ui->pin[0] = '\0';
@@ -110,19 +110,16 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 		if (strcmp(id, "ok") == 0)
 			go_home(ui);
 		return none;
-	case UI_PIN:
-		pin_key(ui, id, admin_pin);
-		return none;
+	case UI_PIN: pin_key(ui, id, admin_pin); return none;
 	case UI_ADMIN:
 		if (strcmp(id, "refresh") == 0)
-			return (struct ui_action){UI_ACT_REFRESH, 0};
+			return (struct ui_action){ UI_ACT_REFRESH, 0 };
 		return none;
 	case UI_FIND_ROOM:
 		if (strcmp(id, "refresh") == 0)
-			return (struct ui_action){UI_ACT_FIND_ROOMS, 0};
+			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0 };
 		return none;
-	case UI_WORKING:
-		return none;
+	case UI_WORKING: return none;
 	}
 	return none;
 }
@@ -148,7 +145,7 @@ ui_tick(struct ui_state *ui, uint64_t now_ms, int idle_s)
 	}
 	/* The working screen waits for its outcome; everything else goes home when left alone. */
 	if (ui->screen != UI_HOME && ui->screen != UI_WORKING && ui->screen != UI_MESSAGE &&
-	    now_ms >= ui->last_input_ms + (uint64_t)idle_s * 1000u) {
+		now_ms >= ui->last_input_ms + (uint64_t)idle_s * 1000u) {
 		go_home(ui);
 		return true;
 	}

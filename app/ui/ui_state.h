@@ -4,30 +4,35 @@
 #include <stdint.h>
 #include "../core/event.h"
 
-#define UI_MESSAGE_MS 6000               /* outcome messages stay this long */
-#define UI_PIN_MAX 12
+#define UI_MESSAGE_MS 6000 /* outcome messages stay this long */
+#define UI_PIN_MAX    12
 
 enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN };
 
 enum ui_action_kind {
-	UI_ACT_NONE, UI_ACT_BOOK, UI_ACT_EXTEND, UI_ACT_END, UI_ACT_CHECKIN, UI_ACT_FIND_ROOMS,
+	UI_ACT_NONE,
+	UI_ACT_BOOK,
+	UI_ACT_EXTEND,
+	UI_ACT_END,
+	UI_ACT_CHECKIN,
+	UI_ACT_FIND_ROOMS,
 	UI_ACT_REFRESH,
 };
 
 struct ui_action {
 	enum ui_action_kind kind;
-	int minutes;                     /* book, extend */
+	int minutes; /* book, extend */
 };
 
 struct ui_state {
 	enum ui_screen screen;
-	enum ui_action_kind pending;     /* the action on the confirm/working screen */
+	enum ui_action_kind pending; /* the action on the confirm/working screen */
 	int pending_minutes;
 	char message[256];
 	bool message_ok;
 	uint64_t message_until_ms;
 	uint64_t last_input_ms;
-	char pressed[32];                /* id of the target under a finger, for the pressed look */
+	char pressed[32]; /* id of the target under a finger, for the pressed look */
 	char pin[UI_PIN_MAX + 1];
 	bool pin_wrong;
 };

@@ -8,7 +8,7 @@
 #include "theme.h"
 
 #define TIMELINE_FIRST_HOUR 7
-#define TIMELINE_LAST_HOUR 19
+#define TIMELINE_LAST_HOUR  19
 
 void
 view_subject(const struct event *e, enum subject_policy policy, char *buf, size_t size)
@@ -22,7 +22,7 @@ view_subject(const struct event *e, enum subject_policy policy, char *buf, size_
 		snprintf(buf, size, "%s", org ? org : _("Booked"));
 	else if (e->subject && *e->subject)
 		snprintf(buf, size, "%s", e->subject);
-	else                             /* room mailboxes often delete the subject: name the organiser */
+	else /* room mailboxes often delete the subject: name the organiser */
 		snprintf(buf, size, "%s", org ? org : _("Meeting"));
 }
 
@@ -57,7 +57,7 @@ status_text(const struct view_input *in, struct view *v)
 {
 	const struct room_state *s = in->state;
 	char t[8];
-	static const uint32_t colours[] = {THEME_FREE, THEME_BUSY, THEME_SOON, THEME_CHECKIN};
+	static const uint32_t colours[] = { THEME_FREE, THEME_BUSY, THEME_SOON, THEME_CHECKIN };
 	v->status = s->status;
 	v->status_colour = colours[s->status];
 	switch (s->status) {
@@ -96,7 +96,7 @@ meeting_text(const struct view_input *in, struct view *v)
 	if (!e)
 		return;
 	if (!s->current && !s->checkin && e->start >= time_day_end(in->now))
-		return;                          /* nothing more today */
+		return; /* nothing more today */
 	view_subject(e, in->config->subject, v->title, sizeof(v->title));
 	if (e->organizer && *e->organizer && !e->is_private && in->config->subject == SUBJECT_SHOW)
 		snprintf(v->organizer, sizeof(v->organizer), "%s", e->organizer);
@@ -115,7 +115,7 @@ next_rows(const struct view_input *in, struct view *v)
 		if (e->all_day || e->start >= day_end || e->end <= in->now || e == s->current)
 			continue;
 		if (!s->current && e == s->next && v->title[0] && e->start > in->now)
-			continue;                /* already shown large */
+			continue; /* already shown large */
 		struct view_row *r = &v->next[v->next_count++];
 		range(e->start, e->end, r->time, sizeof(r->time));
 		view_subject(e, in->config->subject, r->text, sizeof(r->text));
@@ -162,7 +162,8 @@ timeline(const struct view_input *in, struct view *v)
 	rs_time from = day + first * TIME_HOUR, to = day + last * TIME_HOUR;
 	/* On DST days an hour more or less: measure with real instants. */
 	from = time_from_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, first, 0, 0);
-	to = last == 24 ? time_day_end(in->now) : time_from_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, last, 0, 0);
+	to = last == 24 ? time_day_end(in->now)
+			: time_from_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, last, 0, 0);
 	float span = (float)(to - from);
 	snprintf(v->timeline_from, sizeof(v->timeline_from), "%02d:00", (first % 24 + 24) % 24);
 	snprintf(v->timeline_to, sizeof(v->timeline_to), "%02d:00", (last % 24 + 24) % 24);
@@ -189,8 +190,8 @@ home_buttons(const struct view_input *in, struct view *v)
 		add_button(v, "check-in", _("Check in"), true);
 	if (can_book && !s->current) {
 		int minutes[BOOKING_MAX_OPTIONS];
-		size_t n = booking_durations(in->schedule, in->now, c->booking.durations,
-					     c->booking.duration_count, minutes, BOOKING_MAX_OPTIONS);
+		size_t n = booking_durations(in->schedule, in->now, c->booking.durations, c->booking.duration_count,
+			minutes, BOOKING_MAX_OPTIONS);
 		for (size_t i = 0; i < n; i++) {
 			snprintf(id, sizeof(id), "book-%d", minutes[i]);
 			snprintf(label, sizeof(label), _("%d min"), minutes[i]);
@@ -258,13 +259,15 @@ static void
 working_dialog(const struct view_input *in, struct view *v)
 {
 	static const char *const texts[] = {
-		[UI_ACT_BOOK] = N_("Booking…"), [UI_ACT_EXTEND] = N_("Extending…"),
-		[UI_ACT_END] = N_("Ending the meeting…"), [UI_ACT_CHECKIN] = N_("Checking in…"),
+		[UI_ACT_BOOK] = N_("Booking…"),
+		[UI_ACT_EXTEND] = N_("Extending…"),
+		[UI_ACT_END] = N_("Ending the meeting…"),
+		[UI_ACT_CHECKIN] = N_("Checking in…"),
 	};
 	enum ui_action_kind k = in->ui->pending;
 	v->kind = VIEW_DIALOG;
-	snprintf(v->heading, sizeof(v->heading), "%s",
-		 k <= UI_ACT_CHECKIN && texts[k] ? _(texts[k]) : _("One moment…"));
+	snprintf(
+		v->heading, sizeof(v->heading), "%s", k <= UI_ACT_CHECKIN && texts[k] ? _(texts[k]) : _("One moment…"));
 	snprintf(v->text, sizeof(v->text), "%s", _("Waiting for the calendar server to confirm."));
 }
 
@@ -315,7 +318,10 @@ admin_list(const struct view_input *in, struct view *v)
 	char t[32];
 	v->kind = VIEW_LIST;
 	snprintf(v->heading, sizeof(v->heading), "%s", _("Administration"));
-	struct { const char *label; char value[600]; } rows[6];
+	struct {
+		const char *label;
+		char value[600];
+	} rows[6];
 	size_t n = 0;
 	rows[n].label = _("Version");
 	snprintf(rows[n++].value, sizeof(rows[0].value), "%s", ROOMSIGN_VERSION);
@@ -375,7 +381,8 @@ view_build(const struct view_input *in, struct view *v)
 		snprintf(v->heading, sizeof(v->heading), "%s", _("This sign needs setting up"));
 		snprintf(v->text, sizeof(v->text), "%s", in->setup_text);
 		if (in->address && *in->address)
-			snprintf(v->lines[v->line_count++].text, sizeof(v->lines[0].text), _("Address: %s"), in->address);
+			snprintf(v->lines[v->line_count++].text, sizeof(v->lines[0].text), _("Address: %s"),
+				in->address);
 		v->status_colour = THEME_PANEL;
 		return;
 	}
@@ -415,7 +422,7 @@ json_field(FILE *fp, const char *name, const char *value, bool last)
 bool
 view_write_json(const struct view *v, const char *path)
 {
-	static const char *const kinds[] = {"home", "dialog", "list", "pin", "setup"};
+	static const char *const kinds[] = { "home", "dialog", "list", "pin", "setup" };
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *fp = fopen(tmp, "w");

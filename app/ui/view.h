@@ -9,10 +9,10 @@
 #include "../core/room_state.h"
 #include "ui_state.h"
 
-#define VIEW_MAX_NEXT 6
+#define VIEW_MAX_NEXT    6
 #define VIEW_MAX_BUTTONS 16
-#define VIEW_MAX_BLOCKS 64
-#define VIEW_MAX_LINES 10
+#define VIEW_MAX_BLOCKS  64
+#define VIEW_MAX_LINES   10
 
 struct view_button {
 	char id[32];
@@ -21,13 +21,13 @@ struct view_button {
 };
 
 struct view_row {
-	char time[64];                   /* lists: the left column */
+	char time[64]; /* lists: the left column */
 	char text[200];
 	bool dim;
 };
 
 struct view_block {
-	float from, to;                  /* fractions of the timeline, 0..1 */
+	float from, to; /* fractions of the timeline, 0..1 */
 	bool tentative;
 };
 
@@ -38,8 +38,8 @@ struct view {
 	char room[128], clock[8], date[64];
 	enum room_status status;
 	uint32_t status_colour;
-	char status_word[48];            /* FREE, BUSY, STARTING SOON, CHECK IN */
-	char status_line[128];           /* "Free until 14:00", "Busy until 11:30" */
+	char status_word[48];  /* FREE, BUSY, STARTING SOON, CHECK IN */
+	char status_line[128]; /* "Free until 14:00", "Busy until 11:30" */
 	char title[200], organizer[128], time_range[48];
 	char next_heading[48];
 	struct view_row next[VIEW_MAX_NEXT];
@@ -47,14 +47,14 @@ struct view {
 	char all_day[200];
 	struct view_block blocks[VIEW_MAX_BLOCKS];
 	size_t block_count;
-	float now_pos;                   /* <0 when now is off the timeline */
+	float now_pos; /* <0 when now is off the timeline */
 	char timeline_from[8], timeline_to[8];
-	char notice[240];                /* stale data / offline, small */
+	char notice[240]; /* stale data / offline, small */
 	bool notice_error;
 	/* dialogs, lists, PIN pad, setup */
 	char heading[160];
 	char text[1024];
-	bool ok;                         /* dialog outcome colour */
+	bool ok; /* dialog outcome colour */
 	struct view_row lines[VIEW_MAX_LINES];
 	size_t line_count;
 	char pin_mask[UI_PIN_MAX + 1];
@@ -64,10 +64,10 @@ struct view {
 };
 
 struct sync_status {
-	bool has_schedule;               /* anything to show (cached or fresh) */
-	bool stale;                      /* shown from the cache, no fresh fetch yet */
-	rs_time last_ok;                 /* last successful fetch, 0 = never */
-	char last_error[512];            /* empty when the last fetch worked */
+	bool has_schedule;    /* anything to show (cached or fresh) */
+	bool stale;           /* shown from the cache, no fresh fetch yet */
+	rs_time last_ok;      /* last successful fetch, 0 = never */
+	char last_error[512]; /* empty when the last fetch worked */
 };
 
 struct view_input {
@@ -77,12 +77,12 @@ struct view_input {
 	const struct ui_state *ui;
 	rs_time now;
 	const struct sync_status *sync;
-	bool read_only;                  /* the source cannot book */
+	bool read_only; /* the source cannot book */
 	const struct room_availability *rooms;
 	size_t room_count;
 	bool rooms_loading;
-	const char *address;             /* the device's network address, for admin/setup */
-	const char *setup_text;          /* non-NULL: show the setup screen with this text */
+	const char *address;    /* the device's network address, for admin/setup */
+	const char *setup_text; /* non-NULL: show the setup screen with this text */
 };
 
 void view_build(const struct view_input *in, struct view *out);

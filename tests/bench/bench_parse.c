@@ -66,7 +66,7 @@ run_caldav(const struct input *in, size_t n)
 	for (size_t i = 0; i < ms.count; i++)
 		if (ms.resources[i].data)
 			ical_parse_events(ms.resources[i].data, strlen(ms.resources[i].data), window_from, window_to,
-					  ms.resources[i].href, ms.resources[i].etag, &events, &count, NULL);
+				ms.resources[i].href, ms.resources[i].etag, &events, &count, NULL);
 	caldav_multistatus_finish(&ms);
 	schedule_destroy(schedule_create(window_from, window_to, events, count));
 	return count;
@@ -85,7 +85,7 @@ run_ews(const struct input *in, size_t n)
 		events = realloc(events, (count + page.count) * sizeof(*events));
 		memcpy(events + count, page.events, page.count * sizeof(*events));
 		count += page.count;
-		free(page.events);               /* the events' strings moved to our array */
+		free(page.events); /* the events' strings moved to our array */
 	}
 	schedule_destroy(schedule_create(window_from, window_to, events, count));
 	return count;
@@ -124,7 +124,7 @@ bench(const char *name, size_t (*fn)(const struct input *, size_t), const struct
 	qsort(times, (size_t)runs, sizeof(times[0]), compare_double);
 	double median = times[runs / 2];
 	printf("parse+expand %-7s %5zu events  median %7.2f ms  min %7.2f ms  budget %.0f ms  %s\n", name, count,
-	       median, times[0], BUDGET_MS, median <= BUDGET_MS ? "within" : "OVER");
+		median, times[0], BUDGET_MS, median <= BUDGET_MS ? "within" : "OVER");
 	return count >= 900;
 }
 
@@ -152,7 +152,7 @@ main(int argc, char **argv)
 		pages++;
 	}
 	if (!load(argv[1], "schedule.ics", &ics) || !load(argv[1], "caldav.xml", &caldav) ||
-	    !load(argv[1], "graph.json", &graph) || pages == 0) {
+		!load(argv[1], "graph.json", &graph) || pages == 0) {
 		fprintf(stderr, "bench_parse: missing inputs in %s (run gen_schedule.py)\n", argv[1]);
 		return 1;
 	}
@@ -166,6 +166,7 @@ main(int argc, char **argv)
 	for (size_t p = 0; p < pages; p++)
 		free(ews[p].text);
 	if (!ok)
-		fputs("bench_parse: a parser returned fewer than 900 events: the inputs or the parser are broken\n", stderr);
+		fputs("bench_parse: a parser returned fewer than 900 events: the inputs or the parser are broken\n",
+			stderr);
 	return ok ? 0 : 1;
 }

@@ -20,7 +20,7 @@
 #include "ui/view.h"
 #include "worker.h"
 
-#define BUDGET_MS 8.0
+#define BUDGET_MS  8.0
 #define MAX_FRAMES 500
 
 struct bench {
@@ -48,11 +48,16 @@ static double
 frame_ms(struct bench *b, rs_time now)
 {
 	double t0 = now_ms();
-	struct room_policy p = {b->config.booking.soon_min, false, 5, 10};
+	struct room_policy p = { b->config.booking.soon_min, false, 5, 10 };
 	room_state_compute(b->schedule, now, &p, NULL, NULL, &b->state);
 	struct view_input in = {
-		.config = &b->config, .schedule = b->schedule, .state = &b->state, .ui = &b->ui,
-		.now = now, .sync = &b->sync, .address = "192.0.2.10",
+		.config = &b->config,
+		.schedule = b->schedule,
+		.state = &b->state,
+		.ui = &b->ui,
+		.now = now,
+		.sync = &b->sync,
+		.address = "192.0.2.10",
 	};
 	view_build(&in, &b->view);
 	layout_frame(&b->view, b->width, b->height, 96.0f, &b->frame);
@@ -77,7 +82,7 @@ median(double *v, int n)
 static bool
 load_schedule(struct bench *b, const char *ics, rs_time now)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	config_defaults(&b->config);
 	if (ics) {
 		b->config.source.type = SOURCE_ICS;
@@ -130,8 +135,8 @@ main(int argc, char **argv)
 	double m = median(minute, frames);
 	printf("frame %dx%d %-5s %4zu events  first %6.2f ms  per-minute median %6.2f ms  "
 	       "repeat median %6.2f ms  budget %.0f ms  %s  (software renderer, %zu cached texts)\n",
-	       b.width, b.height, ics ? "1000" : "demo", b.schedule->count, cold, m, median(same, frames),
-	       BUDGET_MS, m <= BUDGET_MS ? "within" : "OVER", render_cache_size(b.render));
+		b.width, b.height, ics ? "1000" : "demo", b.schedule->count, cold, m, median(same, frames), BUDGET_MS,
+		m <= BUDGET_MS ? "within" : "OVER", render_cache_size(b.render));
 	render_destroy(b.render);
 	SDL_DestroyRenderer(renderer);
 	SDL_FreeSurface(surface);

@@ -21,13 +21,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ews_status st;
 	struct ews_page page;
 	if (ews_parse_find_item(xml, size, &page, &st)) {
-		struct source_error err = {0};
-		struct ews_names names = {"EXAMPLE\\svc", "room@example.com", "https://x/EWS/Exchange.asmx"};
+		struct source_error err = { 0 };
+		struct ews_names names = { "EXAMPLE\\svc", "room@example.com", "https://x/EWS/Exchange.asmx" };
 		if (strcmp(st.code, "NoError") != 0)
 			ews_status_error(&st, &names, &err);
 		for (size_t i = 0; i < page.count; i++)
 			if (!page.events[i].id || page.events[i].end < page.events[i].start)
-				abort();             /* the parser promised ids and sane times */
+				abort(); /* the parser promised ids and sane times */
 	}
 	ews_page_finish(&page);
 

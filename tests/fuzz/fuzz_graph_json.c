@@ -14,26 +14,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int zone_set;
 	if (!zone_set) {
-		time_set_zone("Europe/Copenhagen");       /* all-day events go through local time */
+		time_set_zone("Europe/Copenhagen"); /* all-day events go through local time */
 		zone_set = 1;
 	}
 	const char *body = (const char *)data;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct graph_page page;
 	if (graph_parse_calendar_view(body, size, &page, &err)) {
 		for (size_t i = 0; i < page.count; i++) {
 			const struct event *e = &page.events[i];
 			if (!e->id || e->end < e->start)
-				__builtin_trap();                 /* the parser's promises */
+				__builtin_trap(); /* the parser's promises */
 		}
 		graph_page_finish(&page);
 	}
-	struct event e = {0};
+	struct event e = { 0 };
 	if (graph_parse_event(body, size, &e, &err))
 		event_finish(&e);
-	struct room_availability rooms[2] = {{.room = "a@x.com"}, {.room = "b@x.com"}};
+	struct room_availability rooms[2] = { { .room = "a@x.com" }, { .room = "b@x.com" } };
 	graph_parse_get_schedule(body, size, 1793000000, rooms, 2, &err);
-	struct graph_context ctx = {.what = "fuzz", .mailbox = "a@x.com", .client_id = "id"};
+	struct graph_context ctx = { .what = "fuzz", .mailbox = "a@x.com", .client_id = "id" };
 	graph_parse_error(403, body, size, -1, &ctx, &err);
 	if (!memchr(err.message, '\0', sizeof(err.message)))
 		__builtin_trap();

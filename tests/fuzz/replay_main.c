@@ -44,7 +44,7 @@ replay_dir(const char *dir, int *files)
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, NULL, alphasort), failures = 0;
 	if (n < 0)
-		return 0;                    /* a seed directory that does not exist yet is fine */
+		return 0; /* a seed directory that does not exist yet is fine */
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 		struct stat st;

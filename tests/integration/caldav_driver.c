@@ -52,13 +52,13 @@ static void
 run(struct source *source, char *line)
 {
 	char cmd[32] = "", a[64] = "", b[64] = "", rest[256] = "";
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	rs_time t1, t2;
 	int n = sscanf(line, "%31s %63s %63s %255[^\n]", cmd, a, b, rest);
 	if (strcmp(cmd, "fetch") == 0 && n == 3 && time_parse_utc(a, &t1) && time_parse_utc(b, &t2)) {
 		struct schedule *s = NULL;
 		if (source_fetch(source, t1, t2, &s, &err)) {
-			schedule_destroy(shown);  /* a good refresh replaces the shown schedule */
+			schedule_destroy(shown); /* a good refresh replaces the shown schedule */
 			shown = s;
 			printf("ok %zu\n", s->count);
 			print_events(s);
@@ -85,7 +85,7 @@ run(struct source *source, char *line)
 		else
 			print_error(&err);
 	} else if (strcmp(cmd, "book") == 0 && n == 4 && time_parse_utc(a, &t1) && time_parse_utc(b, &t2)) {
-		struct event created = {0};
+		struct event created = { 0 };
 		if (source_book_checked(source, t1, t2, rest, &created, &err))
 			printf("ok %s\n", created.id ? created.id : "");
 		else
@@ -100,7 +100,7 @@ int
 main(int argc, char **argv)
 {
 	struct config config;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	char errors[2048], line[512];
 	if (argc != 2) {
 		fputs("usage: caldav_driver CONFIG\n", stderr);

@@ -38,12 +38,12 @@ find(struct schedule *s, const char *id)
 static int
 run(struct source *src, const struct config *config, int argc, char **argv)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct schedule *s = NULL;
 	rs_time now = time_now();
 	const char *cmd = argv[2];
 	if (strcmp(cmd, "free-busy") == 0) {
-		struct room_availability rooms[CONFIG_MAX_ROOMS] = {0};
+		struct room_availability rooms[CONFIG_MAX_ROOMS] = { 0 };
 		size_t n = config->source.nearby_count;
 		for (size_t i = 0; i < n; i++)
 			rooms[i].room = config->source.nearby_rooms[i];
@@ -69,7 +69,7 @@ run(struct source *src, const struct config *config, int argc, char **argv)
 			time_format_utc(e->start, a, sizeof(a));
 			time_format_utc(e->end, b, sizeof(b));
 			printf("%s\t%s\t%s\t%s\t%s\t%d\t%s\n", e->id, e->version ? e->version : "", a, b,
-			       show_as_name(e->show_as), e->booked_here, e->subject ? e->subject : "");
+				show_as_name(e->show_as), e->booked_here, e->subject ? e->subject : "");
 		}
 	} else if (argc >= 4) {
 		struct event *e = find(s, argv[3]);
@@ -103,8 +103,8 @@ run(struct source *src, const struct config *config, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct config config = {0};
-	struct source_error err = {0};
+	struct config config = { 0 };
+	struct source_error err = { 0 };
 	char problems[1024] = "";
 	if (argc < 3) {
 		fprintf(stderr, "usage: ews_driver CONFIG list|extend|end|release|free-busy ...\n");

@@ -47,16 +47,15 @@ print_event(const struct event *e)
 	time_format_utc(e->end, b, sizeof(b));
 	if (e->created)
 		time_format_utc(e->created, c, sizeof(c));
-	printf("%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", e->id, a, b, show_as_name(e->show_as),
-	       e->booked_here, e->all_day, e->is_private, c, e->organizer ? e->organizer : "",
-	       e->subject ? e->subject : "");
+	printf("%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", e->id, a, b, show_as_name(e->show_as), e->booked_here,
+		e->all_day, e->is_private, c, e->organizer ? e->organizer : "", e->subject ? e->subject : "");
 }
 
 static int
 free_busy(struct source *src, const struct config *config)
 {
-	struct source_error err = {0};
-	struct room_availability rooms[CONFIG_MAX_ROOMS] = {{0}};
+	struct source_error err = { 0 };
+	struct room_availability rooms[CONFIG_MAX_ROOMS] = { { 0 } };
 	size_t n = config->source.nearby_count;
 	rs_time now = time_now();
 	for (size_t i = 0; i < n; i++)
@@ -78,11 +77,11 @@ static int
 fetch_loop(struct source *src, long n, long seconds)
 {
 	for (long i = 0; i < n; i++) {
-		struct source_error err = {0};
+		struct source_error err = { 0 };
 		struct schedule *s = NULL;
 		rs_time now = time_now();
 		if (i > 0) {
-			struct timespec ts = {.tv_sec = seconds};
+			struct timespec ts = { .tv_sec = seconds };
 			nanosleep(&ts, NULL);
 		}
 		if (!source_fetch(src, now - TIME_DAY, now + TIME_DAY, &s, &err))
@@ -97,8 +96,8 @@ fetch_loop(struct source *src, long n, long seconds)
 static int
 book(struct source *src, const char *from, const char *to)
 {
-	struct source_error err = {0};
-	struct event created = {0};
+	struct source_error err = { 0 };
+	struct event created = { 0 };
 	rs_time a, b;
 	if (!time_parse_utc(from, &a) || !time_parse_utc(to, &b)) {
 		fprintf(stderr, "times must look like 2026-11-02T13:00:00Z\n");
@@ -114,7 +113,7 @@ book(struct source *src, const char *from, const char *to)
 static int
 run_on_event(struct source *src, int argc, char **argv)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	struct schedule *s = NULL;
 	rs_time now = time_now();
 	const char *cmd = argv[2];
@@ -145,8 +144,8 @@ run_on_event(struct source *src, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct config config = {0};
-	struct source_error err = {0};
+	struct config config = { 0 };
+	struct source_error err = { 0 };
 	char problems[4096];
 	if (argc < 3) {
 		fprintf(stderr, "usage: graph_driver CONFIG list|extend|end|release|free-busy|fetch-loop|book ...\n");

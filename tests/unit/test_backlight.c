@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 struct tree {
-	char root[64];                  /* the fake /sys/class/backlight */
+	char root[64]; /* the fake /sys/class/backlight */
 };
 
 static void
@@ -141,13 +141,13 @@ static void
 test_backlight_missing_or_broken_gives_null(void **state)
 {
 	struct tree *tree = *state;
-	assert_null(backlight_create(tree->root, NULL));                   /* empty class dir */
+	assert_null(backlight_create(tree->root, NULL)); /* empty class dir */
 	char missing[128];
 	snprintf(missing, sizeof(missing), "%s/none", tree->root);
-	assert_null(backlight_create(missing, NULL));                      /* no class dir */
+	assert_null(backlight_create(missing, NULL)); /* no class dir */
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", add_panel(tree, "broken", "0\n"));
-	assert_null(backlight_create(tree->root, NULL));                   /* max_brightness 0 */
+	assert_null(backlight_create(tree->root, NULL)); /* max_brightness 0 */
 	write_file(dir, "max_brightness", "lots\n");
 	assert_null(backlight_create(tree->root, NULL));
 
@@ -195,7 +195,7 @@ test_backlight_unwritable_reports_failure(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_false(backlight_set_on(backlight, false));
-	assert_false(backlight_set_on(backlight, false));   /* not cached as done */
+	assert_false(backlight_set_on(backlight, false)); /* not cached as done */
 	assert_int_equal(rmdir(path), 0);
 	write_file(dir, "brightness", "255\n");
 	assert_true(backlight_set_on(backlight, false));

@@ -3,7 +3,7 @@
 #include "core/booking.h"
 #include "core/xalloc.h"
 
-static const int defaults[] = {15, 30, 45, 60};
+static const int defaults[] = { 15, 30, 45, 60 };
 
 static struct schedule *
 with_meeting_at(const char *start, const char *end)
@@ -36,7 +36,7 @@ test_booking_stops_before_next_meeting(void **state)
 	struct schedule *s = with_meeting_at("2026-12-01T10:50:00Z", "2026-12-01T11:30:00Z");
 	int out[BOOKING_MAX_OPTIONS];
 	size_t n = booking_durations(s, t_utc("2026-12-01T10:00:00Z"), defaults, 4, out, BOOKING_MAX_OPTIONS);
-	assert_int_equal(n, 4);                   /* 15, 30, 45 fit; then "until the meeting": 50 */
+	assert_int_equal(n, 4); /* 15, 30, 45 fit; then "until the meeting": 50 */
 	assert_int_equal(out[2], 45);
 	assert_int_equal(out[3], 50);
 	assert_true(booking_end(t_utc("2026-12-01T10:00:00Z"), out[3]) <= t_utc("2026-12-01T10:50:00Z"));

@@ -59,7 +59,9 @@ test_cache_ignores_corrupt_and_missing_files(void **state)
 	char path[] = "/tmp/roomsign-cache-XXXXXX";
 	int fd = mkstemp(path);
 	const char *bad[] = {
-		"", "not a cache\n", "roomsign-cache 1\n1\t2\t3\t5\n1\t2\t0\t2\t0000\ta\t-\t-\t-\n",
+		"",
+		"not a cache\n",
+		"roomsign-cache 1\n1\t2\t3\t5\n1\t2\t0\t2\t0000\ta\t-\t-\t-\n",
 		"roomsign-cache 1\n1\t2\t3\t1\n1\t2\t0\t9\t0000\ta\t-\t-\t-\n",
 		"roomsign-cache 1\n1\t2\t3\t99999999\n",
 	};

@@ -5,15 +5,14 @@
 #include "calendar/caldav_ical.h"
 #include "calendar/ical.h"
 
-static const char single[] =
-	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
-	"BEGIN:VEVENT\r\nUID:m1\r\nDTSTAMP:20261101T000000Z\r\n"
-	"DTSTART:20261201T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Review\r\nSEQUENCE:2\r\n"
-	"X-VENDOR-THING:keep me\r\nDESCRIPTION:agenda\r\n"
-	"ORGANIZER;CN=Boss:mailto:boss@example.com\r\n"
-	"ATTENDEE;CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Fjord@Example.com\r\n"
-	"ATTENDEE;PARTSTAT=ACCEPTED:mailto:ann@example.com\r\n"
-	"END:VEVENT\r\nEND:VCALENDAR\r\n";
+static const char single[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
+			     "BEGIN:VEVENT\r\nUID:m1\r\nDTSTAMP:20261101T000000Z\r\n"
+			     "DTSTART:20261201T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Review\r\nSEQUENCE:2\r\n"
+			     "X-VENDOR-THING:keep me\r\nDESCRIPTION:agenda\r\n"
+			     "ORGANIZER;CN=Boss:mailto:boss@example.com\r\n"
+			     "ATTENDEE;CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Fjord@Example.com\r\n"
+			     "ATTENDEE;PARTSTAT=ACCEPTED:mailto:ann@example.com\r\n"
+			     "END:VEVENT\r\nEND:VCALENDAR\r\n";
 
 static const char series[] =
 	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
@@ -62,7 +61,7 @@ test_caldav_set_end_changes_an_override_not_the_series(void **state)
 	char *out = caldav_ical_set_end(series, moved, moved + 3600, t_utc("2026-12-02T13:10:00Z"), &why);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "DTEND:20261202T140000Z"));
-	assert_non_null(strstr(out, "DTEND:20261201T093000Z"));      /* the master is untouched */
+	assert_non_null(strstr(out, "DTEND:20261201T093000Z")); /* the master is untouched */
 	free(out);
 	/* an ordinary occurrence of the series would need a new override: refused with a reason */
 	out = caldav_ical_set_end(series, t_utc("2026-12-03T09:00:00Z"), t_utc("2026-12-03T10:00:00Z"), 0, &why);
@@ -95,7 +94,7 @@ test_caldav_decline_sets_the_room_attendee_only(void **state)
 	assert_true(decl && decl < room);
 	assert_null(strstr(out, "RSVP=TRUE"));
 	assert_non_null(strstr(out, "PARTSTAT=ACCEPTED:mailto:ann@example.com"));
-	assert_non_null(strstr(out, "SEQUENCE:2"));                   /* a reply does not bump it */
+	assert_non_null(strstr(out, "SEQUENCE:2")); /* a reply does not bump it */
 	free(out);
 }
 

@@ -52,8 +52,8 @@ test_caldav_direct_calendar_url_is_recognised(void **state)
 	assert_true(p.is_calendar);
 	assert_string_equal(p.displayname, "Fjord 4.12");
 	assert_string_equal(p.principal, "/room/");
-	assert_null(p.home);                       /* 404 propstat: Radicale has it on the principal only */
-	assert_null(p.schedule_outbox);            /* Radicale does not schedule */
+	assert_null(p.home);            /* 404 propstat: Radicale has it on the principal only */
+	assert_null(p.schedule_outbox); /* Radicale does not schedule */
 	caldav_principal_finish(&p);
 	free(xml);
 }
@@ -82,8 +82,8 @@ test_caldav_home_list_tells_calendars_from_address_books(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(list[0].href, "/room/");
 	assert_false(list[0].is_calendar);
-	assert_null(list[0].displayname);          /* 404 propstat ignored */
-	assert_false(list[1].is_calendar);         /* the address book */
+	assert_null(list[0].displayname);  /* 404 propstat ignored */
+	assert_false(list[1].is_calendar); /* the address book */
 	assert_string_equal(list[2].href, "/room/calendar/");
 	assert_true(list[2].is_calendar);
 	assert_true(list[2].has_vevent);
@@ -104,7 +104,7 @@ test_caldav_home_list_reads_component_sets(void **state)
 	assert_int_equal(n, 5);
 	assert_string_equal(list[1].href, "/room/tasks/");
 	assert_true(list[1].is_calendar);
-	assert_false(list[1].has_vevent);          /* VTODO only */
+	assert_false(list[1].has_vevent); /* VTODO only */
 	assert_string_equal(list[4].displayname, "room-4-12@example.com");
 	assert_true(list[4].has_vevent);
 	caldav_collections_free(list, n);
@@ -123,7 +123,7 @@ test_caldav_sabre_prefixes_and_whitespace(void **state)
 	assert_string_equal(list[1].href, "/remote.php/dav/calendars/room412/personal/");
 	assert_string_equal(list[1].displayname, "Personal");
 	assert_string_equal(list[1].sync_token, "http://sabre.io/ns/sync/12");
-	assert_false(list[2].is_calendar);         /* the scheduling inbox */
+	assert_false(list[2].is_calendar); /* the scheduling inbox */
 	caldav_collections_free(list, n);
 	free(xml);
 }
@@ -138,11 +138,11 @@ test_caldav_query_gives_href_etag_and_data(void **state)
 	assert_int_equal(ms.count, 2);
 	assert_null(ms.sync_token);
 	assert_string_equal(ms.resources[0].href, "/room/calendar/standup-1.ics");
-	assert_string_equal(ms.resources[0].etag,
-			    "\"87ee7f136f84f4a81a189a625e706e4aedc8250abafe1b01fd57516f93ed9a6c\"");
+	assert_string_equal(
+		ms.resources[0].etag, "\"87ee7f136f84f4a81a189a625e706e4aedc8250abafe1b01fd57516f93ed9a6c\"");
 	assert_int_equal(ms.resources[0].status, 200);
 	assert_true(strncmp(ms.resources[0].data, "BEGIN:VCALENDAR", 15) == 0);
-	assert_non_null(strstr(ms.resources[1].data, "SUMMARY:Lunch & learn <b>"));  /* entities decoded */
+	assert_non_null(strstr(ms.resources[1].data, "SUMMARY:Lunch & learn <b>")); /* entities decoded */
 	caldav_multistatus_finish(&ms);
 	free(xml);
 }
@@ -160,12 +160,12 @@ test_caldav_query_expands_series_with_override(void **state)
 	size_t count = 0;
 	rs_time from = t_utc("2026-11-30T00:00:00Z"), to = t_utc("2026-12-05T00:00:00Z");
 	assert_true(ical_parse_events(ms.resources[0].data, strlen(ms.resources[0].data), from, to,
-				      ms.resources[0].href, ms.resources[0].etag, &events, &count, NULL));
-	assert_int_equal(count, 4);                /* 5 daily, one EXDATE; one moved */
+		ms.resources[0].href, ms.resources[0].etag, &events, &count, NULL));
+	assert_int_equal(count, 4); /* 5 daily, one EXDATE; one moved */
 	int moved = 0;
 	for (size_t i = 0; i < count; i++) {
-		assert_int_not_equal(events[i].start, t_utc("2026-12-01T08:00:00Z"));   /* old slot */
-		assert_int_not_equal(events[i].start, t_utc("2026-12-02T08:00:00Z"));   /* EXDATE */
+		assert_int_not_equal(events[i].start, t_utc("2026-12-01T08:00:00Z")); /* old slot */
+		assert_int_not_equal(events[i].start, t_utc("2026-12-02T08:00:00Z")); /* EXDATE */
 		if (events[i].start == t_utc("2026-12-01T13:00:00Z")) {
 			moved++;
 			assert_string_equal(events[i].subject, "Standup (moved)");
@@ -187,7 +187,7 @@ test_caldav_sync_initial_gives_token_and_etags(void **state)
 	struct caldav_multistatus ms;
 	assert_true(caldav_xml_parse_multistatus(xml, len, &ms));
 	assert_string_equal(ms.sync_token,
-			    "http://radicale.org/ns/sync/4500835d3f4a09bcd9cb3a1222a7eb749ca9aab63b7b81f48d66668d2ea3718e");
+		"http://radicale.org/ns/sync/4500835d3f4a09bcd9cb3a1222a7eb749ca9aab63b7b81f48d66668d2ea3718e");
 	assert_int_equal(ms.count, 2);
 	assert_non_null(ms.resources[1].etag);
 	assert_null(ms.resources[1].data);
@@ -238,7 +238,7 @@ test_caldav_stale_sync_token_is_recognised(void **state)
 	assert_true(caldav_xml_has_error(xml, len, "valid-sync-token"));
 	assert_false(caldav_xml_has_error(xml, len, "number-of-matches-within-limits"));
 	struct caldav_multistatus ms;
-	assert_false(caldav_xml_parse_multistatus(xml, len, &ms));   /* not a multistatus */
+	assert_false(caldav_xml_parse_multistatus(xml, len, &ms)); /* not a multistatus */
 	assert_int_equal(ms.count, 0);
 	free(xml);
 }
@@ -284,7 +284,7 @@ test_caldav_query_body_uses_utc_basic_format(void **state)
 	char *body = caldav_xml_calendar_query(t_utc("2026-12-01T23:00:00Z"), t_utc("2026-12-02T23:00:00Z"));
 	assert_non_null(strstr(body, "<C:time-range start=\"20261201T230000Z\" end=\"20261202T230000Z\"/>"));
 	assert_non_null(strstr(body, "<C:comp-filter name=\"VEVENT\">"));
-	assert_null(strstr(body, "expand"));       /* expanded on the client */
+	assert_null(strstr(body, "expand")); /* expanded on the client */
 	free(body);
 }
 
@@ -298,13 +298,13 @@ test_caldav_request_bodies_escape_tokens_and_hrefs(void **state)
 	char *initial = caldav_xml_sync_collection(NULL);
 	assert_non_null(strstr(initial, "<D:sync-token></D:sync-token>"));
 	free(initial);
-	const char *hrefs[] = {"/room/calendar/a.ics", "/room/calendar/b&c.ics"};
+	const char *hrefs[] = { "/room/calendar/a.ics", "/room/calendar/b&c.ics" };
 	char *mg = caldav_xml_multiget(hrefs, 2);
 	assert_non_null(strstr(mg, "<D:href>/room/calendar/a.ics</D:href><D:href>/room/calendar/b&amp;c.ics</D:href>"));
 	assert_non_null(strstr(mg, "</C:calendar-multiget>"));
 	/* what we send, we can read back as XML */
 	struct caldav_multistatus ms;
-	assert_false(caldav_xml_parse_multistatus(mg, strlen(mg), &ms));   /* well-formed, not multistatus */
+	assert_false(caldav_xml_parse_multistatus(mg, strlen(mg), &ms)); /* well-formed, not multistatus */
 	free(mg);
 }
 

@@ -74,11 +74,14 @@ test_config_example_parses_and_covers_every_key(void **state)
 static void
 test_config_errors_name_file_line_and_key(void **state)
 {
-	load_fails_with("[room]\nname = A\n[booking]\nsoon = lots\n", "bad.conf:4: [booking] soon: 'lots' is not a whole number");
-	load_fails_with("[room]\nname = A\n[source]\ntype = exchange\n", "bad.conf:4: [source] type: 'exchange' is not one of demo|ics|ews|graph|caldav");
+	load_fails_with("[room]\nname = A\n[booking]\nsoon = lots\n",
+		"bad.conf:4: [booking] soon: 'lots' is not a whole number");
+	load_fails_with("[room]\nname = A\n[source]\ntype = exchange\n",
+		"bad.conf:4: [source] type: 'exchange' is not one of demo|ics|ews|graph|caldav");
 	load_fails_with("[room]\nname = A\ncolour = red\n", "bad.conf:3: [room] colour: unknown key");
 	load_fails_with("[room]\nname = A\n[rooom]\nx = 1\n", "[rooom]");
-	load_fails_with("[room]\nname = A\ntimezone = Europe/Atlantis\n", "bad.conf:3: [room] timezone: unknown time zone");
+	load_fails_with(
+		"[room]\nname = A\ntimezone = Europe/Atlantis\n", "bad.conf:3: [room] timezone: unknown time zone");
 	load_fails_with("[room]\nname = A\n[booking]\ndurations = 15,abc\n", "[booking] durations: 'abc'");
 	load_fails_with("[room]\nname = A\n[display]\nnight = 7pm\n", "[display] night");
 	load_fails_with("[room]\nname = A\n[display]\nrotate = 45\n", "[display] rotate");
@@ -90,9 +93,9 @@ static void
 test_config_source_requirements(void **state)
 {
 	load_fails_with("[room]\nname = A\n[source]\ntype = ews\nurl = https://mail.example.com/EWS/Exchange.asmx\n",
-			"[source] mailbox: missing");
+		"[source] mailbox: missing");
 	load_fails_with("[room]\nname = A\n[source]\ntype = ews\nurl = mail.example.com\nmailbox = r@x\nusername = u\n",
-			"[source] url: 'mail.example.com' is not an http:// or https:// URL");
+		"[source] url: 'mail.example.com' is not an http:// or https:// URL");
 	load_fails_with("[room]\nname = A\n[source]\ntype = ics\n", "[source] url: missing");
 	load_fails_with("[room]\nname = A\n[source]\ntype = graph\nmailbox = r@x\n", "[source] tenant: missing");
 }
@@ -103,8 +106,10 @@ test_config_secret_files_must_be_private(void **state)
 	struct config c;
 	char err[4096], text[1024];
 	const char *secret = write_file("secret", "s3cret\n", 0644);
-	snprintf(text, sizeof(text), "[room]\nname = A\n[source]\ntype = caldav\nurl = https://dav.example.com/\n"
-		 "username = u\npassword_file = %s\n", secret);
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[source]\ntype = caldav\nurl = https://dav.example.com/\n"
+		"username = u\npassword_file = %s\n",
+		secret);
 	load_fails_with(text, "readable by every user");
 	chmod(secret, 0600);
 	const char *path = write_file("good.conf", text, 0644);
@@ -112,8 +117,10 @@ test_config_secret_files_must_be_private(void **state)
 		fail_msg("%s", err);
 	assert_string_equal(c.source.password, "s3cret");
 	config_finish(&c);
-	snprintf(text, sizeof(text), "[room]\nname = A\n[source]\ntype = caldav\nurl = https://dav.example.com/\n"
-		 "username = u\npassword_file = %s/missing\n", dir);
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[source]\ntype = caldav\nurl = https://dav.example.com/\n"
+		"username = u\npassword_file = %s/missing\n",
+		dir);
 	load_fails_with(text, "cannot read");
 }
 
@@ -122,7 +129,8 @@ test_config_led_active_low_per_line(void **state)
 {
 	struct config c;
 	char err[4096];
-	const char *path = write_file("led.conf", "[room]\nname = A\n[led]\nchip = gpiochip0\nred = 17\ngreen = 27\nactive_low = red, blue\n", 0644);
+	const char *path = write_file("led.conf",
+		"[room]\nname = A\n[led]\nchip = gpiochip0\nred = 17\ngreen = 27\nactive_low = red, blue\n", 0644);
 	if (!config_load(&c, path, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_false(c.led.active_low);
@@ -143,7 +151,7 @@ test_config_defaults(void **state)
 	assert_int_equal(c.booking.end_early, END_EARLY_OWN);
 	assert_string_equal(c.source.server_version, "Exchange2013_SP1");
 	config_finish(&c);
-	config_finish(&c);                       /* finishing twice is harmless */
+	config_finish(&c); /* finishing twice is harmless */
 }
 
 int

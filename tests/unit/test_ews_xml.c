@@ -97,9 +97,9 @@ test_ews_private_cancelled_all_day_and_marker(void **state)
 	assert_true(ews_parse_find_item(xml, len, &page, &st));
 	const struct event *priv = by_suffix(&page, '3');
 	assert_true(priv->is_private);
-	assert_null(priv->subject);                      /* never a private subject on the door */
+	assert_null(priv->subject); /* never a private subject on the door */
 	assert_string_equal(priv->organizer, "Carl Dahl");
-	assert_int_equal(by_suffix(&page, '4')->show_as, SHOW_FREE);   /* IsCancelled frees the room */
+	assert_int_equal(by_suffix(&page, '4')->show_as, SHOW_FREE); /* IsCancelled frees the room */
 	assert_true(by_suffix(&page, '5')->booked_here);
 	assert_int_equal(by_suffix(&page, '5')->created, t_utc("2026-11-02T12:59:58Z"));
 	assert_true(by_suffix(&page, '6')->all_day);
@@ -114,13 +114,13 @@ test_ews_throttled_reply_gives_backoff(void **state)
 	size_t len;
 	char *xml = fixture("fault_server_busy.xml", &len);
 	struct ews_status st;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_true(ews_parse_status(xml, len, &st));
 	assert_true(st.is_fault);
 	assert_string_equal(st.code, "ErrorServerBusy");
 	assert_int_equal(st.backoff_ms, 297749);
 	assert_true(ews_status_is_transient(&st));
-	struct ews_names names = {"EXAMPLE\\svc-roomsign", "room@example.com", NULL};
+	struct ews_names names = { "EXAMPLE\\svc-roomsign", "room@example.com", NULL };
 	assert_false(ews_status_error(&st, &names, &err));
 	assert_int_equal(err.category, SOURCE_ERR_THROTTLED);
 	assert_int_equal(err.retry_after_ms, 297749);
@@ -133,25 +133,25 @@ test_ews_impersonation_denied_says_how_to_grant(void **state)
 	size_t len;
 	char *xml = fixture("fault_impersonate_denied.xml", &len);
 	struct ews_status st;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_true(ews_parse_status(xml, len, &st));
 	assert_string_equal(st.code, "ErrorImpersonateUserDenied");
-	struct ews_names names = {"EXAMPLE\\svc-roomsign-display", "room-4-12-fjord@example.com", NULL};
+	struct ews_names names = { "EXAMPLE\\svc-roomsign-display", "room-4-12-fjord@example.com", NULL };
 	ews_status_error(&st, &names, &err);
 	assert_int_equal(err.category, SOURCE_ERR_PERMISSION);
 	assert_non_null(strstr(err.message, "New-ManagementRoleAssignment -Role ApplicationImpersonation "
 					    "-User 'EXAMPLE\\svc-roomsign-display'"));
 	assert_non_null(strstr(err.message, "New-ManagementScope"));
-	assert_non_null(strstr(err.message, "30 minutes"));  /* not cut off by the message size */
+	assert_non_null(strstr(err.message, "30 minutes")); /* not cut off by the message size */
 	free(xml);
 }
 
 static void
 test_ews_nonexistent_mailbox_says_primary_address(void **state)
 {
-	struct ews_status st = {.code = "ErrorNonExistentMailbox", .is_fault = true};
-	struct source_error err = {0};
-	struct ews_names names = {"svc", "fjord@example.com", NULL};
+	struct ews_status st = { .code = "ErrorNonExistentMailbox", .is_fault = true };
+	struct source_error err = { 0 };
+	struct ews_names names = { "svc", "fjord@example.com", NULL };
 	ews_status_error(&st, &names, &err);
 	assert_int_equal(err.category, SOURCE_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.message, "primary SMTP address"));
@@ -180,10 +180,10 @@ test_ews_fault_without_detail_uses_faultcode(void **state)
 	size_t len;
 	char *xml = fixture("fault_schema_no_detail.xml", &len);
 	struct ews_status st;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_true(ews_parse_status(xml, len, &st));
 	assert_string_equal(st.code, "ErrorSchemaValidation");
-	struct ews_names names = {0};
+	struct ews_names names = { 0 };
 	ews_status_error(&st, &names, &err);
 	assert_int_equal(err.category, SOURCE_ERR_BAD_RESPONSE);
 	free(xml);
@@ -211,12 +211,12 @@ test_ews_stale_change_key_is_recognised(void **state)
 	char *xml = fixture("updateitem_stale.xml", &len);
 	struct event e;
 	struct ews_status st;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_true(ews_parse_item(xml, len, &e, &st));
 	assert_string_equal(st.code, "ErrorIrresolvableConflict");
 	assert_false(st.is_fault);
 	assert_true(ews_status_is_stale(&st));
-	struct ews_names names = {0};
+	struct ews_names names = { 0 };
 	ews_status_error(&st, &names, &err);
 	assert_int_equal(err.category, SOURCE_ERR_CONFLICT);
 	event_finish(&e);
@@ -237,7 +237,7 @@ test_ews_availability_per_room(void **state)
 	assert_int_equal(a[0].busy[1].show_as, SHOW_TENTATIVE);
 	assert_false(a[1].ok);
 	assert_string_equal(a[1].code, "ErrorMailRecipientNotFound");
-	assert_false(a[2].ok);                           /* no answer for it at all */
+	assert_false(a[2].ok); /* no answer for it at all */
 	ews_availability_finish(a, 3);
 	free(xml);
 }
@@ -293,7 +293,7 @@ parse_request(const char *xml)
 static void
 test_ews_requests_carry_impersonation_and_version(void **state)
 {
-	struct ews_header h = {"Exchange2013_SP1", "room-4-12@example.com"};
+	struct ews_header h = { "Exchange2013_SP1", "room-4-12@example.com" };
 	char *xml = ews_build_find_item(&h, t_utc("2026-11-02T00:00:00Z"), t_utc("2026-11-03T00:00:00Z"), 250);
 	xmlFreeDoc(parse_request(xml));
 	assert_non_null(strstr(xml, "<t:RequestServerVersion Version=\"Exchange2013_SP1\"/>"));
@@ -303,7 +303,7 @@ test_ews_requests_carry_impersonation_and_version(void **state)
 				    "MaxEntriesReturned=\"250\""));
 	assert_non_null(strstr(xml, "PropertyName=\"" EWS_MARKER_NAME "\""));
 	free(xml);
-	struct ews_header plain = {"Exchange2010", NULL};
+	struct ews_header plain = { "Exchange2010", NULL };
 	xml = ews_build_get_folder(&plain);
 	assert_null(strstr(xml, "ExchangeImpersonation"));
 	free(xml);
@@ -312,14 +312,14 @@ test_ews_requests_carry_impersonation_and_version(void **state)
 static void
 test_ews_create_item_escapes_and_orders_like_schema(void **state)
 {
-	struct ews_header h = {"Exchange2013_SP1", "r@example.com"};
-	char *xml = ews_build_create_item(&h, t_utc("2026-11-02T13:00:00Z"), t_utc("2026-11-02T13:30:00Z"),
-					  "Q&A <live> \"now\"\x01");
+	struct ews_header h = { "Exchange2013_SP1", "r@example.com" };
+	char *xml = ews_build_create_item(
+		&h, t_utc("2026-11-02T13:00:00Z"), t_utc("2026-11-02T13:30:00Z"), "Q&A <live> \"now\"\x01");
 	xmlFreeDoc(parse_request(xml));
 	assert_non_null(strstr(xml, "SendMeetingInvitations=\"SendToNone\""));
 	assert_non_null(strstr(xml, "<t:Subject>Q&amp;A &lt;live&gt; &quot;now&quot;</t:Subject>"));
-	const char *order[] = {"<t:Subject>", "<t:ExtendedProperty>", "<t:Start>2026-11-02T13:00:00Z",
-			       "<t:End>2026-11-02T13:30:00Z", "<t:LegacyFreeBusyStatus>Busy"};
+	const char *order[] = { "<t:Subject>", "<t:ExtendedProperty>", "<t:Start>2026-11-02T13:00:00Z",
+		"<t:End>2026-11-02T13:30:00Z", "<t:LegacyFreeBusyStatus>Busy" };
 	const char *prev = xml;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const char *at = strstr(xml, order[i]);
@@ -333,7 +333,7 @@ test_ews_create_item_escapes_and_orders_like_schema(void **state)
 static void
 test_ews_update_delete_decline_and_availability_requests(void **state)
 {
-	struct ews_header h = {"Exchange2013_SP1", "r@example.com"};
+	struct ews_header h = { "Exchange2013_SP1", "r@example.com" };
 	char *xml = ews_build_update_end(&h, "ID1", "CK1", t_utc("2026-11-02T13:45:00Z"));
 	xmlFreeDoc(parse_request(xml));
 	assert_non_null(strstr(xml, "ConflictResolution=\"NeverOverwrite\""));
@@ -350,9 +350,9 @@ test_ews_update_delete_decline_and_availability_requests(void **state)
 	assert_non_null(strstr(xml, "<t:DeclineItem>"));
 	assert_non_null(strstr(xml, "<t:ReferenceItemId Id=\"ID2\" ChangeKey=\"CK2\"/>"));
 	free(xml);
-	const char *rooms[] = {"a@example.com", "b@example.com"};
-	xml = ews_build_get_user_availability(&h, rooms, 2, t_utc("2026-11-02T10:17:00Z"),
-					      t_utc("2026-11-02T18:00:00Z"));
+	const char *rooms[] = { "a@example.com", "b@example.com" };
+	xml = ews_build_get_user_availability(
+		&h, rooms, 2, t_utc("2026-11-02T10:17:00Z"), t_utc("2026-11-02T18:00:00Z"));
 	xmlFreeDoc(parse_request(xml));
 	assert_non_null(strstr(xml, "<t:StartTime>2026-11-02T00:00:00</t:StartTime><t:EndTime>"
 				    "2026-11-03T00:00:00</t:EndTime>"));

@@ -23,7 +23,7 @@ page_from(const char *name)
 {
 	size_t len;
 	struct graph_page page;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	char *body = fixture(name, &len);
 	assert_true(graph_parse_calendar_view(body, len, &page, &err));
 	free(body);
@@ -70,12 +70,12 @@ test_graph_private_and_confidential_lose_subject(void **state)
 	assert_true(e->is_private);
 	assert_null(e->subject);
 	assert_int_equal(e->show_as, SHOW_TENTATIVE);
-	assert_string_equal(e->organizer, "dave@contoso.com");        /* no name: the address */
-	e = by_id(&page, "AAMkAD-elsewhere=");                        /* personal is not hidden */
+	assert_string_equal(e->organizer, "dave@contoso.com"); /* no name: the address */
+	e = by_id(&page, "AAMkAD-elsewhere=");                 /* personal is not hidden */
 	assert_false(e->is_private);
-	assert_null(e->subject);                                      /* "" is no subject */
+	assert_null(e->subject); /* "" is no subject */
 	assert_int_equal(e->show_as, SHOW_ELSEWHERE);
-	assert_int_equal(e->start, t_utc("2026-11-02T16:00:00Z"));    /* no fraction */
+	assert_int_equal(e->start, t_utc("2026-11-02T16:00:00Z")); /* no fraction */
 	graph_page_finish(&page);
 }
 
@@ -94,7 +94,7 @@ test_graph_show_as_values(void **state)
 {
 	struct graph_page page = page_from("calendarview_page1.json");
 	assert_int_equal(by_id(&page, "AAMkAD-free=")->show_as, SHOW_FREE);
-	assert_int_equal(by_id(&page, "AAMkAD-unknown=")->show_as, SHOW_BUSY);  /* never offer a taken room */
+	assert_int_equal(by_id(&page, "AAMkAD-unknown=")->show_as, SHOW_BUSY); /* never offer a taken room */
 	assert_int_equal(by_id(&page, "AAMkAD-allday=")->show_as, SHOW_OOF);
 	assert_null(by_id(&page, "AAMkAD-unknown=")->organizer);
 	graph_page_finish(&page);
@@ -107,7 +107,7 @@ test_graph_all_day_is_local_midnight(void **state)
 	struct graph_page page = page_from("calendarview_page1.json");
 	const struct event *e = by_id(&page, "AAMkAD-allday=");
 	assert_true(e->all_day);
-	assert_int_equal(e->start, t_utc("2026-11-01T23:00:00Z"));  /* 2 Nov 00:00 CET */
+	assert_int_equal(e->start, t_utc("2026-11-01T23:00:00Z")); /* 2 Nov 00:00 CET */
 	assert_int_equal(e->end, t_utc("2026-11-02T23:00:00Z"));
 	graph_page_finish(&page);
 	assert_true(time_set_zone("UTC"));
@@ -120,7 +120,7 @@ test_graph_own_booking_found_by_transaction_id(void **state)
 	const struct event *ours = by_id(&page, "AAMkAD-ours=");
 	assert_true(ours->booked_here);
 	assert_int_equal(ours->created, t_utc("2026-11-02T13:58:02Z"));
-	assert_false(by_id(&page, "AAMkAD-tentative=")->booked_here);  /* someone else's transactionId */
+	assert_false(by_id(&page, "AAMkAD-tentative=")->booked_here); /* someone else's transactionId */
 	graph_page_finish(&page);
 }
 
@@ -129,9 +129,9 @@ test_graph_next_link_kept_exactly(void **state)
 {
 	struct graph_page page = page_from("calendarview_page1.json");
 	assert_string_equal(page.next_link,
-			    "https://graph.microsoft.com/v1.0/users/room-4-12@contoso.com/calendarView?startDateTime="
-			    "2026-11-02T00%3a00%3a00Z&endDateTime=2026-11-03T00%3a00%3a00Z&%24select=subject%2cstart%2cend"
-			    "&%24top=10&%24skip=10");
+		"https://graph.microsoft.com/v1.0/users/room-4-12@contoso.com/calendarView?startDateTime="
+		"2026-11-02T00%3a00%3a00Z&endDateTime=2026-11-03T00%3a00%3a00Z&%24select=subject%2cstart%2cend"
+		"&%24top=10&%24skip=10");
 	graph_page_finish(&page);
 	page = page_from("calendarview_last.json");
 	assert_int_equal(page.count, 1);
@@ -146,7 +146,7 @@ static void
 expect_bad(const char *json)
 {
 	struct graph_page page;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_false(graph_parse_calendar_view(json, strlen(json), &page, &err));
 	assert_int_equal(err.category, SOURCE_ERR_BAD_RESPONSE);
 	assert_null(page.events);
@@ -160,10 +160,13 @@ test_graph_calendar_view_rejects_bad_pages(void **state)
 	expect_bad("<html>busy</html>");
 	expect_bad("{\"value\":{}}");
 	expect_bad("{\"value\":[1]}");
-	expect_bad("{\"value\":[{\"id\":\"a\",\"start\":{\"dateTime\":\"2026-11-02T09:00:00\",\"timeZone\":\"Pacific Standard Time\"},"
+	expect_bad("{\"value\":[{\"id\":\"a\",\"start\":{\"dateTime\":\"2026-11-02T09:00:00\",\"timeZone\":\"Pacific "
+		   "Standard Time\"},"
 		   "\"end\":{\"dateTime\":\"2026-11-02T10:00:00\",\"timeZone\":\"Pacific Standard Time\"}}]}");
-	expect_bad("{\"value\":[{\"start\":{\"dateTime\":\"2026-11-02T09:00:00\"},\"end\":{\"dateTime\":\"2026-11-02T10:00:00\"}}]}");
-	expect_bad("{\"value\":[{\"id\":\"a\",\"start\":{\"dateTime\":\"tomorrow\"},\"end\":{\"dateTime\":\"2026-11-02T10:00:00\"}}]}");
+	expect_bad("{\"value\":[{\"start\":{\"dateTime\":\"2026-11-02T09:00:00\"},\"end\":{\"dateTime\":\"2026-11-"
+		   "02T10:00:00\"}}]}");
+	expect_bad("{\"value\":[{\"id\":\"a\",\"start\":{\"dateTime\":\"tomorrow\"},\"end\":{\"dateTime\":\"2026-11-"
+		   "02T10:00:00\"}}]}");
 	expect_bad("{\"value\":[],\"@odata.nextLink\":\"http://evil.example/steal\"}");
 	/* a page larger than the cap */
 	size_t n = GRAPH_MAX_PAGE_EVENTS + 1, len = 10;
@@ -198,19 +201,19 @@ static void
 test_graph_event_body_has_transaction_id_and_utc(void **state)
 {
 	char *body = graph_build_event(t_utc("2026-11-02T14:00:00Z"), t_utc("2026-11-02T14:30:00Z"),
-				       "Ad-hoc \"meeting\"", NULL, "roomsign-20261102T135801Z-0011223344556677");
+		"Ad-hoc \"meeting\"", NULL, "roomsign-20261102T135801Z-0011223344556677");
 	cJSON *root = cJSON_Parse(body);
 	assert_non_null(root);
 	assert_string_equal(cJSON_GetObjectItem(root, "subject")->valuestring, "Ad-hoc \"meeting\"");
-	assert_string_equal(cJSON_GetObjectItem(root, "transactionId")->valuestring,
-			    "roomsign-20261102T135801Z-0011223344556677");
+	assert_string_equal(
+		cJSON_GetObjectItem(root, "transactionId")->valuestring, "roomsign-20261102T135801Z-0011223344556677");
 	cJSON *start = cJSON_GetObjectItem(root, "start");
 	assert_string_equal(cJSON_GetObjectItem(start, "dateTime")->valuestring, "2026-11-02T14:00:00");
 	assert_string_equal(cJSON_GetObjectItem(start, "timeZone")->valuestring, "UTC");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "end"), "dateTime")->valuestring,
-			    "2026-11-02T14:30:00");
+	assert_string_equal(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "end"), "dateTime")->valuestring, "2026-11-02T14:30:00");
 	assert_string_equal(cJSON_GetObjectItem(root, "showAs")->valuestring, "busy");
-	assert_null(cJSON_GetObjectItem(root, "attendees"));  /* attendees would always be invited */
+	assert_null(cJSON_GetObjectItem(root, "attendees")); /* attendees would always be invited */
 	cJSON_Delete(root);
 	free(body);
 }
@@ -224,28 +227,31 @@ test_graph_small_bodies(void **state)
 	char *decline = graph_build_decline("Released");
 	assert_string_equal(decline, "{\"comment\":\"Released\",\"sendResponse\":true}");
 	free(decline);
-	const char *rooms[] = {"a@x.com", "b@x.com"};
-	char *sched = graph_build_get_schedule(rooms, 2, t_utc("2026-11-02T08:00:00Z"), t_utc("2026-11-02T18:00:00Z"), 15);
+	const char *rooms[] = { "a@x.com", "b@x.com" };
+	char *sched =
+		graph_build_get_schedule(rooms, 2, t_utc("2026-11-02T08:00:00Z"), t_utc("2026-11-02T18:00:00Z"), 15);
 	assert_string_equal(sched, "{\"schedules\":[\"a@x.com\",\"b@x.com\"],"
-			    "\"startTime\":{\"dateTime\":\"2026-11-02T08:00:00\",\"timeZone\":\"UTC\"},"
-			    "\"endTime\":{\"dateTime\":\"2026-11-02T18:00:00\",\"timeZone\":\"UTC\"},"
-			    "\"availabilityViewInterval\":15}");
+				   "\"startTime\":{\"dateTime\":\"2026-11-02T08:00:00\",\"timeZone\":\"UTC\"},"
+				   "\"endTime\":{\"dateTime\":\"2026-11-02T18:00:00\",\"timeZone\":\"UTC\"},"
+				   "\"availabilityViewInterval\":15}");
 	free(sched);
 }
 
 static void
 test_graph_transaction_id_stamp_orders_bookings(void **state)
 {
-	const unsigned char r[8] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
+	const unsigned char r[8] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
 	char tx[GRAPH_TRANSACTION_ID_SIZE];
 	graph_transaction_id(t_utc("2026-11-02T13:58:01Z"), r, tx, sizeof(tx));
 	assert_string_equal(tx, "roomsign-20261102T135801Z-0011223344556677");
 	/* Without createdDateTime, the stamp in our transactionId stands in for it. */
 	char json[512];
-	snprintf(json, sizeof(json), "{\"id\":\"x\",\"transactionId\":\"%s\",\"start\":{\"dateTime\":"
-		 "\"2026-11-02T14:00:00\"},\"end\":{\"dateTime\":\"2026-11-02T14:30:00\"}}", tx);
-	struct event e = {0};
-	struct source_error err = {0};
+	snprintf(json, sizeof(json),
+		"{\"id\":\"x\",\"transactionId\":\"%s\",\"start\":{\"dateTime\":"
+		"\"2026-11-02T14:00:00\"},\"end\":{\"dateTime\":\"2026-11-02T14:30:00\"}}",
+		tx);
+	struct event e = { 0 };
+	struct source_error err = { 0 };
 	assert_true(graph_parse_event(json, strlen(json), &e, &err));
 	assert_true(e.booked_here);
 	assert_int_equal(e.created, t_utc("2026-11-02T13:58:01Z"));
@@ -257,8 +263,8 @@ test_graph_created_event_parses(void **state)
 {
 	size_t len;
 	char *body = fixture("event_created.json", &len);
-	struct event e = {0};
-	struct source_error err = {0};
+	struct event e = { 0 };
+	struct source_error err = { 0 };
 	assert_true(graph_parse_event(body, len, &e, &err));
 	assert_string_equal(e.id, "AAMkADU3ZjQ4NGE1-created=");
 	assert_true(e.booked_here);
@@ -276,10 +282,12 @@ test_graph_get_schedule_busy_and_free(void **state)
 	size_t len;
 	char *body = fixture("getschedule.json", &len);
 	struct room_availability rooms[4] = {
-		{.room = "room-4-14@contoso.com"}, {.room = "room-5-01@contoso.com"},
-		{.room = "nowhere@contoso.com"}, {.room = "not-asked@contoso.com"},
+		{ .room = "room-4-14@contoso.com" },
+		{ .room = "room-5-01@contoso.com" },
+		{ .room = "nowhere@contoso.com" },
+		{ .room = "not-asked@contoso.com" },
 	};
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_true(graph_parse_get_schedule(body, len, t_utc("2026-11-02T09:45:00Z"), rooms, 4, &err));
 	/* busy now; the 30 s gap to the next meeting merges; free again at 11:00, busy from 13:00 */
 	assert_true(rooms[0].ok);
@@ -300,8 +308,10 @@ error_for(const char *name, long status, bool is_write, struct source_error *err
 {
 	size_t len;
 	char *body = fixture(name, &len);
-	struct graph_context ctx = {.what = "Reading", .mailbox = "room-4-12@contoso.com",
-				    .client_id = "0b3e4c1d-5a6f-4e2b-8c9d-1a2b3c4d5e6f", .is_write = is_write};
+	struct graph_context ctx = { .what = "Reading",
+		.mailbox = "room-4-12@contoso.com",
+		.client_id = "0b3e4c1d-5a6f-4e2b-8c9d-1a2b3c4d5e6f",
+		.is_write = is_write };
 	assert_false(graph_parse_error(status, body, len, 7, &ctx, err));
 	free(body);
 }
@@ -309,7 +319,7 @@ error_for(const char *name, long status, bool is_write, struct source_error *err
 static void
 test_graph_access_denied_names_the_commands(void **state)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	error_for("error_access_denied.json", 403, false, &err);
 	assert_int_equal(err.category, SOURCE_ERR_PERMISSION);
 	assert_non_null(strstr(err.message, "ErrorAccessDenied"));
@@ -317,13 +327,14 @@ test_graph_access_denied_names_the_commands(void **state)
 	assert_non_null(strstr(err.message, "New-ServicePrincipal"));
 	assert_non_null(strstr(err.message, "New-ManagementRoleAssignment -App 0b3e4c1d-5a6f-4e2b-8c9d-1a2b3c4d5e6f"));
 	assert_non_null(strstr(err.message, "-CustomResourceScope"));
-	assert_non_null(strstr(err.message, "meaningless."));          /* not cut off */
+	assert_non_null(strstr(err.message, "meaningless.")); /* not cut off */
 	error_for("error_access_denied.json", 403, true, &err);
 	assert_non_null(strstr(err.message, "Application Calendars.ReadWrite"));
 	char *advice = graph_access_advice("APPID", "room@x.com");
 	assert_non_null(strstr(advice, "New-ManagementScope -Name"));
 	assert_non_null(strstr(advice, "New-ServicePrincipal -AppId APPID -ObjectId"));
-	assert_non_null(strstr(advice, "New-ManagementRoleAssignment -App APPID -Role \"Application Calendars.ReadWrite\" -CustomResourceScope"));
+	assert_non_null(strstr(advice, "New-ManagementRoleAssignment -App APPID -Role \"Application "
+				       "Calendars.ReadWrite\" -CustomResourceScope"));
 	assert_non_null(strstr(advice, "Test-ServicePrincipalAuthorization -Identity APPID -Resource room@x.com"));
 	assert_non_null(strstr(advice, "makes the scope meaningless"));
 	free(advice);
@@ -332,7 +343,7 @@ test_graph_access_denied_names_the_commands(void **state)
 static void
 test_graph_mailbox_errors(void **state)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	error_for("error_mailbox_not_rest.json", 404, false, &err);
 	assert_int_equal(err.category, SOURCE_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.message, "MailboxNotEnabledForRESTAPI"));
@@ -347,14 +358,14 @@ test_graph_mailbox_errors(void **state)
 static void
 test_graph_throttled_reply_gives_retry_after(void **state)
 {
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	error_for("error_throttled.json", 429, false, &err);
 	assert_int_equal(err.category, SOURCE_ERR_THROTTLED);
 	assert_int_equal(err.retry_after_ms, 7000);
 	error_for("error_throttled.json", 503, false, &err);
 	assert_int_equal(err.category, SOURCE_ERR_THROTTLED);
 	assert_int_equal(err.retry_after_ms, 7000);
-	struct graph_context ctx = {.what = "x", .mailbox = "m"};
+	struct graph_context ctx = { .what = "x", .mailbox = "m" };
 	assert_false(graph_parse_error(500, "garbage", 7, -1, &ctx, &err));
 	assert_int_equal(err.category, SOURCE_ERR_NETWORK);
 	assert_false(graph_parse_error(400, NULL, 0, -1, &ctx, &err));

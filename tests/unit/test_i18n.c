@@ -55,7 +55,7 @@ test_i18n_dates_in_each_language(void **state)
 {
 	(void)state;
 	char buf[64];
-	rs_time t = t_utc("2026-12-01T10:15:00Z");   /* a Tuesday */
+	rs_time t = t_utc("2026-12-01T10:15:00Z"); /* a Tuesday */
 	assert_true(i18n_set_language("en", NULL));
 	i18n_format_date(t, buf, sizeof(buf));
 	assert_string_equal(buf, "Tuesday 1 December");
@@ -72,7 +72,7 @@ test_i18n_times_are_24_hour_in_every_language(void **state)
 {
 	(void)state;
 	char buf[16];
-	static const char *const langs[] = {"en", "da", "de"};
+	static const char *const langs[] = { "en", "da", "de" };
 	for (size_t i = 0; i < 3; i++) {
 		assert_true(i18n_set_language(langs[i], NULL));
 		time_format_hm(t_utc("2026-12-01T15:05:00Z"), buf, sizeof(buf));

@@ -56,18 +56,18 @@ test_ical_weekly_series_with_exdate_rdate_and_overrides(void **state)
 	struct parsed p;
 	parse_file("ics/recurring.ics", "2026-11-01T00:00:00Z", "2027-01-01T00:00:00Z", &p);
 	assert_int_equal(p.count, 7);
-	assert_non_null(find_at(&p, "2026-11-02T08:30:00Z"));          /* first, in CET */
-	assert_null(find_at(&p, "2026-11-09T08:30:00Z"));              /* EXDATE */
-	assert_null(find_at(&p, "2026-11-16T08:30:00Z"));              /* moved away … */
+	assert_non_null(find_at(&p, "2026-11-02T08:30:00Z"));            /* first, in CET */
+	assert_null(find_at(&p, "2026-11-09T08:30:00Z"));                /* EXDATE */
+	assert_null(find_at(&p, "2026-11-16T08:30:00Z"));                /* moved away … */
 	const struct event *moved = find_at(&p, "2026-11-17T10:00:00Z"); /* … shown once, at its new time */
 	assert_non_null(moved);
 	assert_string_equal(moved->subject, "Weekly stand-up (moved)");
 	assert_int_equal(moved->end - moved->start, 30 * 60);
-	assert_null(find_at(&p, "2026-11-23T08:30:00Z"));              /* cancelled occurrence */
-	const struct event *extra = find_at(&p, "2026-11-25T13:00:00Z");  /* RDATE */
+	assert_null(find_at(&p, "2026-11-23T08:30:00Z"));                /* cancelled occurrence */
+	const struct event *extra = find_at(&p, "2026-11-25T13:00:00Z"); /* RDATE */
 	assert_non_null(extra);
 	assert_int_equal(extra->end - extra->start, 30 * 60);
-	assert_non_null(find_at(&p, "2026-12-21T08:30:00Z"));          /* COUNT=8 counts the EXDATE */
+	assert_non_null(find_at(&p, "2026-12-21T08:30:00Z")); /* COUNT=8 counts the EXDATE */
 	assert_null(find_at(&p, "2026-12-28T08:30:00Z"));
 	assert_string_equal(find_at(&p, "2026-11-30T08:30:00Z")->organizer, "Maria Jensen");
 	parsed_finish(&p);
@@ -95,7 +95,7 @@ test_ical_windows_zone_names_map_to_iana(void **state)
 	assert_int_equal(berlin->show_as, SHOW_OOF);
 	const struct event *pacific = find_at(&p, "2026-12-01T16:00:00Z");
 	assert_non_null(pacific);
-	assert_int_equal(pacific->end, t_utc("2026-12-01T16:45:00Z"));        /* DURATION */
+	assert_int_equal(pacific->end, t_utc("2026-12-01T16:45:00Z")); /* DURATION */
 	assert_string_equal(ical_windows_zone("W. Europe Standard Time"), "Europe/Berlin");
 	assert_null(ical_windows_zone("Nowhere Standard Time"));
 	parsed_finish(&p);
@@ -106,12 +106,12 @@ test_ical_floating_allday_cancelled_transparent_private(void **state)
 {
 	struct parsed p;
 	parse_file("ics/mixed.ics", "2026-11-30T00:00:00Z", "2026-12-03T00:00:00Z", &p);
-	assert_int_equal(p.stats.skipped, 1);                          /* the broken one */
-	assert_int_equal(p.count, 6);                                  /* cancelled dropped */
+	assert_int_equal(p.stats.skipped, 1); /* the broken one */
+	assert_int_equal(p.count, 6);         /* cancelled dropped */
 	const struct event *floating = find_at(&p, "2026-12-01T12:00:00Z");
 	assert_non_null(floating);
 	assert_int_equal(floating->end, t_utc("2026-12-01T13:30:00Z"));
-	const struct event *day = find_at(&p, "2026-11-30T23:00:00Z");  /* local midnight */
+	const struct event *day = find_at(&p, "2026-11-30T23:00:00Z"); /* local midnight */
 	assert_non_null(day);
 	assert_true(day->all_day);
 	assert_int_equal(day->end, t_utc("2026-12-01T23:00:00Z"));
@@ -134,10 +134,10 @@ test_ical_daily_series_keeps_local_time_across_dst(void **state)
 	struct event *events = NULL;
 	size_t count = 0;
 	assert_true(ical_parse_events(text, strlen(text), t_utc("2026-10-20T00:00:00Z"), t_utc("2026-11-01T00:00:00Z"),
-				      NULL, NULL, &events, &count, NULL));
+		NULL, NULL, &events, &count, NULL));
 	assert_int_equal(count, 5);
-	assert_int_equal(events[0].start, t_utc("2026-10-23T07:00:00Z"));     /* CEST */
-	assert_int_equal(events[4].start, t_utc("2026-10-27T08:00:00Z"));     /* CET after 25 Oct */
+	assert_int_equal(events[0].start, t_utc("2026-10-23T07:00:00Z")); /* CEST */
+	assert_int_equal(events[4].start, t_utc("2026-10-27T08:00:00Z")); /* CET after 25 Oct */
 	for (size_t i = 0; i < count; i++)
 		event_finish(&events[i]);
 	free(events);
@@ -152,8 +152,8 @@ test_ical_rejects_non_calendar_and_survives_garbage(void **state)
 	const char *garbage = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2026\nRRULE:FREQ=SECONDLY;INTERVAL=0\n"
 			      "END:VEVENT\nBEGIN:VEVENT\nDTSTART:20261201T100000Z\nRRULE:FREQ=SECONDLY\n"
 			      "DTEND:20261201T100001Z\nEND:VEVENT\nEND:VCALENDAR\n";
-	ical_parse_events(garbage, strlen(garbage), t_utc("2026-12-01T00:00:00Z"), t_utc("2026-12-02T00:00:00Z"),
-			  NULL, NULL, &events, &count, NULL);
+	ical_parse_events(garbage, strlen(garbage), t_utc("2026-12-01T00:00:00Z"), t_utc("2026-12-02T00:00:00Z"), NULL,
+		NULL, &events, &count, NULL);
 	assert_true(count <= ICAL_MAX_EVENTS);
 	for (size_t i = 0; i < count; i++)
 		event_finish(&events[i]);
@@ -164,11 +164,11 @@ static void
 test_ical_made_event_parses_back(void **state)
 {
 	char *text = ical_make_event("roomsign-abc", t_utc("2026-12-01T09:00:00Z"), t_utc("2026-12-01T09:30:00Z"),
-				     "Ad-hoc; meeting, now", "room@example.com", "room@example.com", t_utc("2026-12-01T09:00:00Z"));
+		"Ad-hoc; meeting, now", "room@example.com", "room@example.com", t_utc("2026-12-01T09:00:00Z"));
 	struct event *events = NULL;
 	size_t count = 0;
 	assert_true(ical_parse_events(text, strlen(text), t_utc("2026-12-01T00:00:00Z"), t_utc("2026-12-02T00:00:00Z"),
-				      "/cal/x.ics", "\"etag\"", &events, &count, NULL));
+		"/cal/x.ics", "\"etag\"", &events, &count, NULL));
 	assert_int_equal(count, 1);
 	assert_string_equal(events[0].subject, "Ad-hoc; meeting, now");
 	assert_true(events[0].booked_here);

@@ -16,9 +16,9 @@
 
 #define NOW "2026-12-01T10:15:00Z"
 
-static const int sizes[][2] = {{800, 480}, {1024, 600}, {1280, 800}, {1920, 1080}, {720, 1280}};
+static const int sizes[][2] = { { 800, 480 }, { 1024, 600 }, { 1280, 800 }, { 1920, 1080 }, { 720, 1280 } };
 /* 96: a desktop; the others: common 7", 10.1", 15.6" and 5.5" panels. */
-static const float dpis[] = {96.0f, 133.0f, 150.0f, 170.0f, 220.0f};
+static const float dpis[] = { 96.0f, 133.0f, 150.0f, 170.0f, 220.0f };
 
 enum scene { SCENE_FREE, SCENE_OWN_MEETING, SCENE_OTHERS_MEETING, SCENE_CHECKIN };
 
@@ -39,8 +39,7 @@ scene_schedule(enum scene scene)
 	struct event *e = xcalloc(2, sizeof(*e));
 	size_t n = 0;
 	switch (scene) {
-	case SCENE_FREE:
-		break;
+	case SCENE_FREE: break;
 	case SCENE_OWN_MEETING:
 	case SCENE_OTHERS_MEETING:
 		e[n] = t_event("2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z", "Stand-up");
@@ -70,15 +69,16 @@ setup_fixture(struct fixture *f, enum scene scene, enum end_early_policy end_ear
 	f->config.booking.checkin = scene == SCENE_CHECKIN;
 	f->config.booking.end_early = end_early;
 	f->schedule = scene_schedule(scene);
-	struct room_policy p = {f->config.booking.soon_min, f->config.booking.checkin,
-				f->config.booking.checkin_before_min, f->config.booking.checkin_grace_min};
+	struct room_policy p = { f->config.booking.soon_min, f->config.booking.checkin,
+		f->config.booking.checkin_before_min, f->config.booking.checkin_grace_min };
 	room_state_compute(f->schedule, t_utc(NOW), &p, NULL, NULL, &f->state);
 	ui_state_init(&f->ui, 0);
 	f->sync.has_schedule = true;
 	f->sync.last_ok = t_utc(NOW);
-	f->rooms[0] = (struct room_availability){.room = f->config.source.nearby_rooms[0], .ok = true};
-	f->rooms[1] = (struct room_availability){.room = f->config.source.nearby_rooms[1], .ok = true,
-						 .busy_until = t_utc("2026-12-01T11:00:00Z")};
+	f->rooms[0] = (struct room_availability){ .room = f->config.source.nearby_rooms[0], .ok = true };
+	f->rooms[1] = (struct room_availability){
+		.room = f->config.source.nearby_rooms[1], .ok = true, .busy_until = t_utc("2026-12-01T11:00:00Z")
+	};
 }
 
 static void
@@ -97,8 +97,14 @@ build(struct fixture *f, enum ui_screen screen, enum ui_action_kind pending)
 	if (screen == UI_MESSAGE)
 		snprintf(f->ui.message, sizeof(f->ui.message), "%s", "The room is yours until 10:45.");
 	struct view_input in = {
-		.config = &f->config, .schedule = f->schedule, .state = &f->state, .ui = &f->ui,
-		.now = t_utc(NOW), .sync = &f->sync, .rooms = f->rooms, .room_count = 2,
+		.config = &f->config,
+		.schedule = f->schedule,
+		.state = &f->state,
+		.ui = &f->ui,
+		.now = t_utc(NOW),
+		.sync = &f->sync,
+		.rooms = f->rooms,
+		.room_count = 2,
 		.address = "192.0.2.7",
 	};
 	view_build(&in, &f->view);
@@ -136,20 +142,20 @@ check_geometry(struct fixture *f, int w, int h, float dpi, const char *what)
 	layout_frame(&f->view, w, h, dpi, &f->frame);
 	const struct frame *fr = &f->frame;
 	float min_px = LAYOUT_MIN_TARGET_MM / 25.4f * dpi - 0.5f;
-	assert_int_equal(fr->hit_count, f->view.button_count);          /* no button lost */
+	assert_int_equal(fr->hit_count, f->view.button_count); /* no button lost */
 	for (size_t i = 0; i < fr->hit_count; i++) {
 		const struct hit *hit = &fr->hits[i];
 		const struct box *b = &hit->box;
 		if ((float)b->w < min_px || (float)b->h < min_px)
 			fail_msg("%s %dx%d@%.0f: '%s' is %dx%d px, under 9 mm (%.1f px)", what, w, h, (double)dpi,
-				 hit->id, b->w, b->h, (double)min_px);
+				hit->id, b->w, b->h, (double)min_px);
 		if (b->x < 0 || b->y < 0 || b->x + b->w > w || b->y + b->h > h)
 			fail_msg("%s %dx%d@%.0f: '%s' (%d,%d %dx%d) leaves the screen", what, w, h, (double)dpi,
-				 hit->id, b->x, b->y, b->w, b->h);
+				hit->id, b->x, b->y, b->w, b->h);
 		for (size_t j = i + 1; j < fr->hit_count; j++)
 			if (overlap(b, &fr->hits[j].box))
 				fail_msg("%s %dx%d@%.0f: '%s' overlaps '%s'", what, w, h, (double)dpi, hit->id,
-					 fr->hits[j].id);
+					fr->hits[j].id);
 		const struct hit *found = layout_hit_test(fr, b->x + b->w / 2, b->y + b->h / 2);
 		assert_non_null(found);
 		assert_string_equal(found->id, hit->id);
@@ -175,15 +181,15 @@ expect_ids(struct fixture *f, const char *const *ids, size_t n, const char *what
 				fail_msg("%s %dx%d: no '%s' target", what, sizes[s][0], sizes[s][1], ids[i]);
 		if (f->frame.hit_count != n)
 			fail_msg("%s %dx%d: %zu targets, expected %zu", what, sizes[s][0], sizes[s][1],
-				 f->frame.hit_count, n);
+				f->frame.hit_count, n);
 	}
 	check_all_sizes(f, what);
 }
 
-#define EXPECT(f, what, ...)                                                          \
-	do {                                                                           \
-		static const char *const ids_[] = {__VA_ARGS__};                       \
-		expect_ids(f, ids_, sizeof(ids_) / sizeof(ids_[0]), what);             \
+#define EXPECT(f, what, ...)                                               \
+	do {                                                               \
+		static const char *const ids_[] = { __VA_ARGS__ };         \
+		expect_ids(f, ids_, sizeof(ids_) / sizeof(ids_[0]), what); \
 	} while (0)
 
 static int
@@ -266,8 +272,8 @@ test_layout_dialogs_and_lists(void **state)
 	build(f, UI_ADMIN, UI_ACT_NONE);
 	EXPECT(f, "admin", "refresh", "back");
 	build(f, UI_PIN, UI_ACT_NONE);
-	EXPECT(f, "pin pad", "pin-0", "pin-1", "pin-2", "pin-3", "pin-4", "pin-5", "pin-6", "pin-7", "pin-8",
-	       "pin-9", "pin-clear", "pin-ok", "back");
+	EXPECT(f, "pin pad", "pin-0", "pin-1", "pin-2", "pin-3", "pin-4", "pin-5", "pin-6", "pin-7", "pin-8", "pin-9",
+		"pin-clear", "pin-ok", "back");
 	finish_fixture(f);
 	free(f);
 }
@@ -297,11 +303,11 @@ test_layout_hit_test_misses_outside_targets(void **state)
 	setup_fixture(f, SCENE_FREE, END_EARLY_OWN);
 	build(f, UI_HOME, UI_ACT_NONE);
 	layout_frame(&f->view, 800, 480, 96.0f, &f->frame);
-	assert_null(layout_hit_test(&f->frame, 400, 100));        /* the status panel */
+	assert_null(layout_hit_test(&f->frame, 400, 100)); /* the status panel */
 	assert_null(layout_hit_test(&f->frame, -1, -1));
 	assert_null(layout_hit_test(&f->frame, 800, 480));
 	const struct box *b = &f->frame.hits[0].box;
-	assert_non_null(layout_hit_test(&f->frame, b->x, b->y));  /* edges: [x, x+w) × [y, y+h) */
+	assert_non_null(layout_hit_test(&f->frame, b->x, b->y)); /* edges: [x, x+w) × [y, y+h) */
 	assert_null(layout_hit_test(&f->frame, b->x, b->y - 1));
 	assert_null(layout_hit_test(&f->frame, b->x - 1, b->y));
 	finish_fixture(f);
@@ -348,8 +354,9 @@ test_layout_hits_json_round_trip(void **state)
 	unlink(path);
 	char want[128];
 	const struct hit *h = &f->frame.hits[1];
-	snprintf(want, sizeof(want), "{\"id\": \"book-30\", \"label\": \"30 min\", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}",
-		 h->box.x, h->box.y, h->box.w, h->box.h);
+	snprintf(want, sizeof(want),
+		"{\"id\": \"book-30\", \"label\": \"30 min\", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}", h->box.x,
+		h->box.y, h->box.w, h->box.h);
 	assert_non_null(strstr(buf, want));
 	assert_int_equal(buf[0], '[');
 	finish_fixture(f);
@@ -365,8 +372,8 @@ test_view_admin_lists_diagnostics(void **state)
 	f->config.source.type = SOURCE_EWS;
 	snprintf(f->sync.last_error, sizeof(f->sync.last_error), "%s", "Exchange is throttling");
 	build(f, UI_ADMIN, UI_ACT_NONE);
-	const char *want[][2] = {{"Version", ROOMSIGN_VERSION}, {"Address", "192.0.2.7"}, {"Calendar", "ews"},
-				 {"Last sync", "2026-12-01T10:15:00Z"}, {"Last error", "Exchange is throttling"}};
+	const char *want[][2] = { { "Version", ROOMSIGN_VERSION }, { "Address", "192.0.2.7" }, { "Calendar", "ews" },
+		{ "Last sync", "2026-12-01T10:15:00Z" }, { "Last error", "Exchange is throttling" } };
 	assert_int_equal(f->view.line_count, 5);
 	for (size_t i = 0; i < 5; i++) {
 		assert_string_equal(f->view.lines[i].time, want[i][0]);

@@ -13,7 +13,7 @@
 #include "net/oauth.h"
 
 #define TOKEN_URL "https://login.example.test/contoso.test/oauth2/v2.0/token"
-#define APP "0b3e4c1d-5a6f-4e2b-8c9d-1a2b3c4d5e6f"
+#define APP       "0b3e4c1d-5a6f-4e2b-8c9d-1a2b3c4d5e6f"
 
 static struct oauth *
 cert_oauth(enum oauth_alg alg)
@@ -21,10 +21,14 @@ cert_oauth(enum oauth_alg alg)
 	char cert[1024], key[1024];
 	snprintf(cert, sizeof(cert), "%s", t_fixture("graph/app_cert.pem"));
 	snprintf(key, sizeof(key), "%s", t_fixture("graph/app_key.pem"));
-	struct oauth_config c = {.token_url = TOKEN_URL, .tenant = "contoso.test", .client_id = APP,
-				 .scope = "https://graph.microsoft.com/.default", .certificate_file = cert,
-				 .private_key_file = key, .alg = alg};
-	struct source_error err = {0};
+	struct oauth_config c = { .token_url = TOKEN_URL,
+		.tenant = "contoso.test",
+		.client_id = APP,
+		.scope = "https://graph.microsoft.com/.default",
+		.certificate_file = cert,
+		.private_key_file = key,
+		.alg = alg };
+	struct source_error err = { 0 };
 	struct oauth *o = oauth_create(&c, &err);
 	if (!o)
 		fail_msg("oauth_create: %s", err.message);
@@ -79,7 +83,8 @@ verify_assertion(const char *jwt, enum oauth_alg alg)
 	assert_non_null(dot2);
 	cJSON *header = segment_json(jwt, (size_t)(dot1 - jwt));
 	cJSON *claims = segment_json(dot1 + 1, (size_t)(dot2 - dot1 - 1));
-	assert_string_equal(cJSON_GetObjectItem(header, "alg")->valuestring, alg == OAUTH_ALG_PS256 ? "PS256" : "RS256");
+	assert_string_equal(
+		cJSON_GetObjectItem(header, "alg")->valuestring, alg == OAUTH_ALG_PS256 ? "PS256" : "RS256");
 	assert_string_equal(cJSON_GetObjectItem(header, "typ")->valuestring, "JWT");
 
 	X509 *cert = load_cert();
@@ -113,7 +118,7 @@ verify_assertion(const char *jwt, enum oauth_alg alg)
 	assert_int_equal(EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, pub), 1);
 	if (alg == OAUTH_ALG_PS256) {
 		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32), 1);   /* JWS: salt = digest length */
+		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32), 1); /* JWS: salt = digest length */
 	}
 	assert_int_equal(EVP_DigestVerify(md, sig, sig_len, (const unsigned char *)jwt, (size_t)(dot2 - jwt)), 1);
 	EVP_MD_CTX_free(md);
@@ -149,7 +154,7 @@ test_oauth_thumbprint_as_the_portal_shows_it(void **state)
 	struct oauth *o = cert_oauth(OAUTH_ALG_PS256);
 	char hex[48];
 	assert_true(oauth_thumbprint_hex(o, hex, sizeof(hex)));
-	assert_string_equal(hex, "B1C10277E285E86A8EF363348693FD085B8F8381");   /* openssl x509 -fingerprint -sha1 */
+	assert_string_equal(hex, "B1C10277E285E86A8EF363348693FD085B8F8381"); /* openssl x509 -fingerprint -sha1 */
 	oauth_destroy(o);
 }
 
@@ -159,10 +164,11 @@ test_oauth_certificate_form_carries_fresh_assertions(void **state)
 	struct oauth *o = cert_oauth(OAUTH_ALG_PS256);
 	char *a = oauth_build_form(o, 1793000000LL), *b = oauth_build_form(o, 1793000000LL);
 	assert_non_null(strstr(a, "grant_type=client_credentials"));
-	assert_non_null(strstr(a, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"));
+	assert_non_null(
+		strstr(a, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"));
 	assert_non_null(strstr(a, "&client_assertion=ey"));
 	assert_null(strstr(a, "client_secret"));
-	assert_string_not_equal(a, b);                     /* a new jti every time */
+	assert_string_not_equal(a, b); /* a new jti every time */
 	free(a);
 	free(b);
 	oauth_destroy(o);
@@ -171,14 +177,16 @@ test_oauth_certificate_form_carries_fresh_assertions(void **state)
 static void
 test_oauth_secret_form_is_url_encoded(void **state)
 {
-	struct oauth_config c = {.token_url = TOKEN_URL, .client_id = APP, .scope = "https://graph.microsoft.com/.default",
-				 .client_secret = "a+b/c=d~e&f g"};
-	struct source_error err = {0};
+	struct oauth_config c = { .token_url = TOKEN_URL,
+		.client_id = APP,
+		.scope = "https://graph.microsoft.com/.default",
+		.client_secret = "a+b/c=d~e&f g" };
+	struct source_error err = { 0 };
 	struct oauth *o = oauth_create(&c, &err);
 	assert_non_null(o);
 	char *form = oauth_build_form(o, 0);
 	assert_string_equal(form, "client_id=" APP "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
-			    "&grant_type=client_credentials&client_secret=a%2Bb%2Fc%3Dd~e%26f%20g");
+				  "&grant_type=client_credentials&client_secret=a%2Bb%2Fc%3Dd~e%26f%20g");
 	free(form);
 	char hex[48];
 	assert_false(oauth_thumbprint_hex(o, hex, sizeof(hex)));
@@ -191,18 +199,20 @@ test_oauth_bad_key_files_are_config_errors(void **state)
 	char cert[1024], key[1024];
 	snprintf(cert, sizeof(cert), "%s", t_fixture("graph/app_cert.pem"));
 	snprintf(key, sizeof(key), "%s", t_fixture("graph/other_key.pem"));
-	struct oauth_config c = {.token_url = TOKEN_URL, .client_id = APP, .certificate_file = cert, .private_key_file = key};
-	struct source_error err = {0};
+	struct oauth_config c = {
+		.token_url = TOKEN_URL, .client_id = APP, .certificate_file = cert, .private_key_file = key
+	};
+	struct source_error err = { 0 };
 	assert_null(oauth_create(&c, &err));
 	assert_int_equal(err.category, SOURCE_ERR_CONFIG);
 	assert_non_null(strstr(err.message, "does not belong to certificate_file"));
 	c.private_key_file = "/nonexistent/key.pem";
 	assert_null(oauth_create(&c, &err));
 	assert_non_null(strstr(err.message, "Cannot read private_key_file"));
-	c.certificate_file = key;                                /* a key is not a certificate */
+	c.certificate_file = key; /* a key is not a certificate */
 	assert_null(oauth_create(&c, &err));
 	assert_non_null(strstr(err.message, "Cannot read certificate_file"));
-	struct oauth_config none = {.token_url = TOKEN_URL, .client_id = APP};
+	struct oauth_config none = { .token_url = TOKEN_URL, .client_id = APP };
 	assert_null(oauth_create(&none, &err));
 	assert_int_equal(err.category, SOURCE_ERR_CONFIG);
 }
@@ -214,7 +224,7 @@ test_oauth_token_answer(void **state)
 	char *body = file_read_capped(t_fixture("graph/token_ok.json"), 65536, &len);
 	char *token = NULL;
 	long expires = 0;
-	struct source_error err = {0};
+	struct source_error err = { 0 };
 	assert_true(oauth_parse_token(body, len, &token, &expires, &err));
 	assert_true(strncmp(token, "eyJ0eXAi", 8) == 0);
 	assert_int_equal(expires, 3599);
@@ -224,8 +234,8 @@ test_oauth_token_answer(void **state)
 	assert_true(oauth_parse_token(v1, strlen(v1), &token, &expires, &err));
 	assert_int_equal(expires, 3600);
 	free(token);
-	const char *bad[] = {"{}", "{\"access_token\":\"\"}", "{\"access_token\":\"a\\r\\nX-Evil: 1\"}",
-			     "{\"access_token\":\"a\",\"token_type\":\"mac\"}", "not json"};
+	const char *bad[] = { "{}", "{\"access_token\":\"\"}", "{\"access_token\":\"a\\r\\nX-Evil: 1\"}",
+		"{\"access_token\":\"a\",\"token_type\":\"mac\"}", "not json" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_false(oauth_parse_token(bad[i], strlen(bad[i]), &token, &expires, &err));
 		assert_int_equal(err.category, SOURCE_ERR_BAD_RESPONSE);
@@ -240,8 +250,10 @@ expect_aadsts(long code, long status, enum source_category cat, const char *need
 	snprintf(name, sizeof(name), "graph/token_aadsts%ld.json", code);
 	char *body = file_read_capped(t_fixture(name), 65536, &len);
 	assert_non_null(body);
-	struct oauth_config c = {.tenant = "fabrikam.test", .client_id = APP, .scope = "https://graph.microsoft.com/.default"};
-	struct source_error err = {0};
+	struct oauth_config c = {
+		.tenant = "fabrikam.test", .client_id = APP, .scope = "https://graph.microsoft.com/.default"
+	};
+	struct source_error err = { 0 };
 	assert_false(oauth_parse_error(&c, status, body, len, "B1C10277E285E86A8EF363348693FD085B8F8381", &err));
 	if (err.category != cat || !strstr(err.message, needle))
 		fail_msg("AADSTS%ld: got %s: %s", code, source_category_name(err.category), err.message);
@@ -256,11 +268,13 @@ test_oauth_aadsts_errors_speak(void **state)
 	expect_aadsts(700016, 400, SOURCE_ERR_CONFIG, "no application with client id " APP);
 	expect_aadsts(7000215, 401, SOURCE_ERR_AUTH, "client secret is wrong");
 	expect_aadsts(7000222, 401, SOURCE_ERR_AUTH, "has expired");
-	expect_aadsts(700027, 401, SOURCE_ERR_AUTH, "upload certificate_file (thumbprint B1C10277E285E86A8EF363348693FD085B8F8381)");
+	expect_aadsts(700027, 401, SOURCE_ERR_AUTH,
+		"upload certificate_file (thumbprint B1C10277E285E86A8EF363348693FD085B8F8381)");
 	expect_aadsts(700024, 401, SOURCE_ERR_AUTH, "clock");
-	struct oauth_config c = {.tenant = "t"};
-	struct source_error err = {0};
-	const char *other = "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS12345: Something new.\\r\\nTrace ID: x\"}";
+	struct oauth_config c = { .tenant = "t" };
+	struct source_error err = { 0 };
+	const char *other = "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS12345: Something "
+			    "new.\\r\\nTrace ID: x\"}";
 	assert_false(oauth_parse_error(&c, 400, other, strlen(other), NULL, &err));
 	assert_int_equal(err.category, SOURCE_ERR_AUTH);
 	assert_non_null(strstr(err.message, "AADSTS12345: Something new."));

@@ -4,8 +4,10 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 
-static const struct room_policy plain = {.soon_min = 10};
-static const struct room_policy checkin = {.soon_min = 10, .checkin = true, .checkin_before_min = 5, .checkin_grace_min = 10};
+static const struct room_policy plain = { .soon_min = 10 };
+static const struct room_policy checkin = {
+	.soon_min = 10, .checkin = true, .checkin_before_min = 5, .checkin_grace_min = 10
+};
 
 static struct schedule *
 two_meetings(void)
@@ -36,7 +38,7 @@ test_room_free_until_next(void **state)
 	assert_string_equal(r.next->subject, "C");
 	room_state_compute(s, t_utc("2026-12-01T15:00:00Z"), &plain, NULL, NULL, &r);
 	assert_int_equal(r.status, ROOM_FREE);
-	assert_int_equal(r.free_until, 0);                        /* rest of the day */
+	assert_int_equal(r.free_until, 0); /* rest of the day */
 	schedule_destroy(s);
 }
 
@@ -59,8 +61,8 @@ test_room_starting_soon_is_configurable(void **state)
 	struct schedule *s = two_meetings();
 	struct room_state r;
 	room_state_compute(s, t_utc("2026-12-01T12:52:00Z"), &plain, NULL, NULL, &r);
-	assert_int_equal(r.status, ROOM_SOON);                   /* tentative still blocks */
-	struct room_policy wide = {.soon_min = 30};
+	assert_int_equal(r.status, ROOM_SOON); /* tentative still blocks */
+	struct room_policy wide = { .soon_min = 30 };
 	room_state_compute(s, t_utc("2026-12-01T12:35:00Z"), &wide, NULL, NULL, &r);
 	assert_int_equal(r.status, ROOM_SOON);
 	room_state_compute(s, t_utc("2026-12-01T12:35:00Z"), &plain, NULL, NULL, &r);
@@ -90,7 +92,7 @@ test_room_checkin_window_and_release(void **state)
 	assert_null(r.checkin);
 	assert_int_equal(r.status, ROOM_BUSY);
 	room_state_compute(s, t_utc("2026-12-01T12:50:00Z"), &checkin, NULL, NULL, &r);
-	assert_int_equal(r.status, ROOM_SOON);                   /* window opens 5 min before */
+	assert_int_equal(r.status, ROOM_SOON); /* window opens 5 min before */
 	schedule_destroy(s);
 }
 

@@ -36,8 +36,8 @@ test_schedule_current_ignores_all_day_and_free(void **state)
 	assert_null(schedule_current(s, t_utc("2026-12-01T08:00:00Z")));
 	assert_string_equal(schedule_current(s, t_utc("2026-12-01T09:30:00Z"))->subject, "First");
 	assert_string_equal(schedule_current(s, t_utc("2026-12-01T10:00:00Z"))->subject, "Second");
-	assert_null(schedule_current(s, t_utc("2026-12-01T15:05:00Z")));     /* free reminder */
-	assert_null(schedule_current(s, t_utc("2026-12-01T14:00:00Z")));     /* end is exclusive */
+	assert_null(schedule_current(s, t_utc("2026-12-01T15:05:00Z"))); /* free reminder */
+	assert_null(schedule_current(s, t_utc("2026-12-01T14:00:00Z"))); /* end is exclusive */
 	schedule_destroy(s);
 }
 
@@ -98,7 +98,7 @@ test_schedule_between_lists_overlaps(void **state)
 	struct schedule *s = day();
 	const struct event *out[8];
 	size_t n = schedule_between(s, t_utc("2026-12-01T09:45:00Z"), t_utc("2026-12-01T10:15:00Z"), out, 8);
-	assert_int_equal(n, 3);                                   /* all-day, First, Second */
+	assert_int_equal(n, 3); /* all-day, First, Second */
 	schedule_destroy(s);
 }
 

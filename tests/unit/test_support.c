@@ -26,7 +26,7 @@ t_fixture(const char *name)
 struct event
 t_event(const char *start, const char *end, const char *subject)
 {
-	struct event e = {0};
+	struct event e = { 0 };
 	e.start = t_utc(start);
 	e.end = t_utc(end);
 	e.subject = xstrdup(subject);

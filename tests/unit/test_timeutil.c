@@ -9,7 +9,7 @@ test_time_parses_utc_and_local(void **state)
 	assert_true(time_parse_now("2026-12-01T10:15", &t));
 	assert_int_equal(t, t_utc("2026-12-01T09:15:00Z"));
 	assert_true(time_parse_now("2026-07-01T10:15", &t));
-	assert_int_equal(t, t_utc("2026-07-01T08:15:00Z"));       /* summer time */
+	assert_int_equal(t, t_utc("2026-07-01T08:15:00Z")); /* summer time */
 	assert_true(time_parse_now("2026-12-01T10:15Z", &t));
 	assert_int_equal(t, t_utc("2026-12-01T10:15:00Z"));
 	assert_false(time_parse_now("2026-13-01T10:15", &t));
@@ -24,7 +24,7 @@ static void
 test_time_days_are_local_and_dst_aware(void **state)
 {
 	assert_true(time_set_zone("Europe/Copenhagen"));
-	rs_time noon = t_utc("2026-10-25T11:00:00Z");             /* DST ends that night */
+	rs_time noon = t_utc("2026-10-25T11:00:00Z"); /* DST ends that night */
 	assert_int_equal(time_day_start(noon), t_utc("2026-10-24T22:00:00Z"));
 	assert_int_equal(time_day_end(noon) - time_day_start(noon), 25 * 3600);
 	char buf[32];

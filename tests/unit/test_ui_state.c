@@ -3,9 +3,9 @@
 #include "test_support.h"
 #include "ui/ui_state.h"
 
-#define T0 1000000u                       /* an arbitrary monotonic start, ms */
+#define T0     1000000u /* an arbitrary monotonic start, ms */
 #define IDLE_S 30
-#define PIN "2468"
+#define PIN    "2468"
 
 static struct ui_action
 tap(struct ui_state *ui, const char *id, uint64_t at)
@@ -27,7 +27,7 @@ test_ui_starts_home(void **state)
 	ui_state_init(&ui, T0);
 	assert_int_equal(ui.screen, UI_HOME);
 	assert_int_equal(ui.pending, UI_ACT_NONE);
-	assert_int_equal(ui_next_deadline_ms(&ui, T0, IDLE_S), UINT64_MAX);   /* home never times out */
+	assert_int_equal(ui_next_deadline_ms(&ui, T0, IDLE_S), UINT64_MAX); /* home never times out */
 	assert_false(ui_tick(&ui, T0 + 3600u * 1000u, IDLE_S));
 }
 
@@ -44,7 +44,7 @@ test_ui_book_confirm_working_message_home(void **state)
 	struct ui_action a = tap(&ui, "confirm", T0 + 200);
 	assert_int_equal(a.kind, UI_ACT_BOOK);
 	assert_int_equal(a.minutes, 30);
-	assert_int_equal(ui.screen, UI_WORKING);               /* "Booking…" on the very next frame */
+	assert_int_equal(ui.screen, UI_WORKING); /* "Booking…" on the very next frame */
 	assert_int_equal(ui.pending, UI_ACT_BOOK);
 	ui_action_done(&ui, true, "The room is yours until 11:00.", T0 + 300);
 	assert_int_equal(ui.screen, UI_MESSAGE);
@@ -70,7 +70,7 @@ test_ui_booking_failure_shows_why_then_home(void **state)
 	assert_int_equal(ui.screen, UI_MESSAGE);
 	assert_false(ui.message_ok);
 	assert_string_equal(ui.message, "Someone else has just booked the room for that time.");
-	assert_no_action(tap(&ui, "ok", T0 + 3));             /* or wait: both go back home */
+	assert_no_action(tap(&ui, "ok", T0 + 3)); /* or wait: both go back home */
 	assert_int_equal(ui.screen, UI_HOME);
 	assert_int_equal(ui.pending, UI_ACT_NONE);
 }
@@ -86,7 +86,7 @@ test_ui_cancel_on_confirm_goes_home_without_action(void **state)
 	assert_int_equal(ui.screen, UI_HOME);
 	assert_int_equal(ui.pending, UI_ACT_NONE);
 	assert_int_equal(ui.pending_minutes, 0);
-	assert_no_action(tap(&ui, "confirm", T0 + 2));        /* a stale confirm does nothing */
+	assert_no_action(tap(&ui, "confirm", T0 + 2)); /* a stale confirm does nothing */
 	assert_int_equal(ui.screen, UI_HOME);
 }
 
@@ -136,8 +136,8 @@ test_ui_taps_ignored_while_working(void **state)
 	ui_state_init(&ui, T0);
 	tap(&ui, "book-30", T0);
 	tap(&ui, "confirm", T0 + 1);
-	static const char *const ids[] = {"cancel", "back", "confirm", "book-30", "extend-15", "end-early",
-					  "check-in", "find-room", "admin", "ok", "refresh", "pin-1"};
+	static const char *const ids[] = { "cancel", "back", "confirm", "book-30", "extend-15", "end-early", "check-in",
+		"find-room", "admin", "ok", "refresh", "pin-1" };
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		assert_no_action(tap(&ui, ids[i], T0 + 2 + i));
 		assert_int_equal(ui.screen, UI_WORKING);
@@ -186,10 +186,10 @@ static void
 test_ui_every_screen_returns_home_when_idle(void **state)
 {
 	(void)state;
-	const char *confirm[] = {"book-30"};
-	const char *find[] = {"find-room"};
-	const char *pin[] = {"admin", "pin-2", "pin-4"};
-	const char *admin[] = {"admin", "pin-2", "pin-4", "pin-6", "pin-8", "pin-ok"};
+	const char *confirm[] = { "book-30" };
+	const char *find[] = { "find-room" };
+	const char *pin[] = { "admin", "pin-2", "pin-4" };
+	const char *admin[] = { "admin", "pin-2", "pin-4", "pin-6", "pin-8", "pin-ok" };
 	check_idle_return(UI_CONFIRM, confirm, 1);
 	check_idle_return(UI_FIND_ROOM, find, 1);
 	check_idle_return(UI_PIN, pin, 3);
@@ -204,7 +204,7 @@ test_ui_input_postpones_idle_return(void **state)
 	ui_state_init(&ui, T0);
 	tap(&ui, "admin", T0);
 	tap(&ui, "pin-1", T0 + 20000);
-	assert_false(ui_tick(&ui, T0 + 40000, IDLE_S));       /* 30 s after the first tap, 20 after the last */
+	assert_false(ui_tick(&ui, T0 + 40000, IDLE_S)); /* 30 s after the first tap, 20 after the last */
 	assert_int_equal(ui.screen, UI_PIN);
 	assert_true(ui_tick(&ui, T0 + 50000, IDLE_S));
 	assert_int_equal(ui.screen, UI_HOME);
@@ -234,7 +234,7 @@ test_ui_pin_right_opens_admin(void **state)
 	tap(&ui, "pin-ok", T0 + 2);
 	assert_int_equal(ui.screen, UI_ADMIN);
 	assert_false(ui.pin_wrong);
-	assert_string_equal(ui.pin, "");                       /* the PIN does not linger in memory */
+	assert_string_equal(ui.pin, ""); /* the PIN does not linger in memory */
 	struct ui_action a = tap(&ui, "refresh", T0 + 3);
 	assert_int_equal(a.kind, UI_ACT_REFRESH);
 	assert_int_equal(ui.screen, UI_ADMIN);
@@ -254,11 +254,11 @@ test_ui_pin_wrong_stays_and_says_so(void **state)
 	assert_int_equal(ui.screen, UI_PIN);
 	assert_true(ui.pin_wrong);
 	assert_string_equal(ui.pin, "");
-	enter(&ui, "24", T0 + 3);                               /* typing again clears the warning */
+	enter(&ui, "24", T0 + 3); /* typing again clears the warning */
 	assert_false(ui.pin_wrong);
 	tap(&ui, "pin-clear", T0 + 4);
 	assert_string_equal(ui.pin, "");
-	enter(&ui, PIN "0", T0 + 5);                            /* a longer PIN is wrong too */
+	enter(&ui, PIN "0", T0 + 5); /* a longer PIN is wrong too */
 	tap(&ui, "pin-ok", T0 + 6);
 	assert_int_equal(ui.screen, UI_PIN);
 	assert_true(ui.pin_wrong);
@@ -324,7 +324,7 @@ test_ui_buttons_of_other_screens_do_nothing(void **state)
 	assert_no_action(tap(&ui, "nonsense", T0));
 	assert_int_equal(ui.screen, UI_HOME);
 	tap(&ui, "book-30", T0);
-	assert_no_action(tap(&ui, "book-15", T0));             /* confirm screen: only confirm/cancel */
+	assert_no_action(tap(&ui, "book-15", T0)); /* confirm screen: only confirm/cancel */
 	assert_no_action(tap(&ui, "extend-15", T0));
 	assert_int_equal(ui.screen, UI_CONFIRM);
 	assert_int_equal(ui.pending_minutes, 30);

@@ -49,10 +49,14 @@ teardown(void **state)
 static void
 build(struct fixture *f, const char *now)
 {
-	struct room_policy p = {.soon_min = 10};
+	struct room_policy p = { .soon_min = 10 };
 	room_state_compute(f->schedule, t_utc(now), &p, NULL, NULL, &f->state);
-	struct view_input in = {.config = &f->config, .schedule = f->schedule, .state = &f->state,
-				.ui = &f->ui, .now = t_utc(now), .sync = &f->sync};
+	struct view_input in = { .config = &f->config,
+		.schedule = f->schedule,
+		.state = &f->state,
+		.ui = &f->ui,
+		.now = t_utc(now),
+		.sync = &f->sync };
 	view_build(&in, &f->view);
 }
 
@@ -71,13 +75,13 @@ test_view_busy_shows_meeting_and_merged_end(void **state)
 	struct fixture *f = *state;
 	build(f, "2026-12-01T09:15:00Z");
 	assert_string_equal(f->view.status_word, "BUSY");
-	assert_string_equal(f->view.status_line, "Busy until 11:30");    /* back-to-back merged, local time */
+	assert_string_equal(f->view.status_line, "Busy until 11:30"); /* back-to-back merged, local time */
 	assert_string_equal(f->view.title, "Board meeting");
 	assert_string_equal(f->view.organizer, "Maria Jensen");
 	assert_string_equal(f->view.time_range, "10:00–11:00");
-	assert_string_equal(f->view.next[0].text, "Private meeting");     /* masked */
+	assert_string_equal(f->view.next[0].text, "Private meeting"); /* masked */
 	assert_false(has_button(&f->view, "book-15"));
-	assert_false(has_button(&f->view, "end-early"));                  /* not booked at the sign */
+	assert_false(has_button(&f->view, "end-early")); /* not booked at the sign */
 }
 
 static void
@@ -87,7 +91,7 @@ test_view_free_until_and_booking_buttons(void **state)
 	build(f, "2026-12-01T10:45:00Z");
 	assert_string_equal(f->view.status_word, "FREE");
 	assert_string_equal(f->view.status_line, "Free until 13:00");
-	assert_string_equal(f->view.title, "Lars Nielsen");                /* no subject: the organiser */
+	assert_string_equal(f->view.title, "Lars Nielsen"); /* no subject: the organiser */
 	assert_true(has_button(&f->view, "book-15") && has_button(&f->view, "book-60"));
 	build(f, "2026-12-01T14:00:00Z");
 	assert_string_equal(f->view.status_line, "Free for the rest of the day");
@@ -136,10 +140,15 @@ static void
 test_view_read_only_source_hides_booking(void **state)
 {
 	struct fixture *f = *state;
-	struct room_policy p = {.soon_min = 10};
+	struct room_policy p = { .soon_min = 10 };
 	room_state_compute(f->schedule, t_utc("2026-12-01T10:45:00Z"), &p, NULL, NULL, &f->state);
-	struct view_input in = {.config = &f->config, .schedule = f->schedule, .state = &f->state,
-				.ui = &f->ui, .now = t_utc("2026-12-01T10:45:00Z"), .sync = &f->sync, .read_only = true};
+	struct view_input in = { .config = &f->config,
+		.schedule = f->schedule,
+		.state = &f->state,
+		.ui = &f->ui,
+		.now = t_utc("2026-12-01T10:45:00Z"),
+		.sync = &f->sync,
+		.read_only = true };
 	view_build(&in, &f->view);
 	assert_false(has_button(&f->view, "book-15"));
 }

@@ -26,10 +26,10 @@ setup(void **state)
 	snprintf(manager->path, sizeof(manager->path), "%s/notify", manager->dir);
 	manager->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	assert_true(manager->fd >= 0);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", manager->path);
 	assert_int_equal(bind(manager->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	struct timeval timeout = {.tv_sec = 2};
+	struct timeval timeout = { .tv_sec = 2 };
 	setsockopt(manager->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	setenv("NOTIFY_SOCKET", manager->path, 1);
 	unsetenv("WATCHDOG_USEC");
@@ -113,10 +113,10 @@ test_watchdog_interval_is_half_of_watchdog_usec(void **state)
 	skip_without_systemd();
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	setenv("WATCHDOG_USEC", "30000000", 1);            /* WatchdogSec=30 */
+	setenv("WATCHDOG_USEC", "30000000", 1); /* WatchdogSec=30 */
 	setenv("WATCHDOG_PID", pid, 1);
 	assert_int_equal(watchdog_interval_ms(), 15000);
-	unsetenv("WATCHDOG_PID");                           /* no PID: meant for us too */
+	unsetenv("WATCHDOG_PID"); /* no PID: meant for us too */
 	setenv("WATCHDOG_USEC", "4000000", 1);
 	assert_int_equal(watchdog_interval_ms(), 2000);
 }
@@ -131,7 +131,7 @@ static void
 test_watchdog_interval_off_when_meant_for_another_process(void **state)
 {
 	setenv("WATCHDOG_USEC", "30000000", 1);
-	setenv("WATCHDOG_PID", "1", 1);                     /* our parent's watchdog, not ours */
+	setenv("WATCHDOG_PID", "1", 1); /* our parent's watchdog, not ours */
 	assert_int_equal(watchdog_interval_ms(), 0);
 }
 
@@ -155,7 +155,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_watchdog_stopping_tells_manager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_interval_is_half_of_watchdog_usec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_interval_off_without_watchdog_sec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_watchdog_interval_off_when_meant_for_another_process, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_watchdog_interval_off_when_meant_for_another_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_without_manager_is_harmless, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

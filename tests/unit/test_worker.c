@@ -48,8 +48,8 @@ scripted_fetch(struct source *base, rs_time from, rs_time to, struct schedule **
 }
 
 static bool
-scripted_book(struct source *base, rs_time start, rs_time end, const char *subject,
-	      struct event *created, struct source_error *err)
+scripted_book(struct source *base, rs_time start, rs_time end, const char *subject, struct event *created,
+	struct source_error *err)
 {
 	struct scripted *s = (struct scripted *)base;
 	pthread_mutex_lock(&s->lock);
@@ -68,7 +68,9 @@ scripted_destroy(struct source *base)
 }
 
 static const struct source_ops scripted_ops = {
-	.fetch = scripted_fetch, .book = scripted_book, .destroy = scripted_destroy,
+	.fetch = scripted_fetch,
+	.book = scripted_book,
+	.destroy = scripted_destroy,
 };
 
 static void
@@ -126,10 +128,10 @@ test_worker_snapshots_backoff_and_recovery(void **state)
 {
 	struct config config;
 	config_defaults(&config);
-	config.source.refresh_s = 1;             /* back-off is capped at the refresh interval */
-	struct scripted src = {.base = {.ops = &scripted_ops, .config = &config.source}};
+	config.source.refresh_s = 1; /* back-off is capped at the refresh interval */
+	struct scripted src = { .base = { .ops = &scripted_ops, .config = &config.source } };
 	pthread_mutex_init(&src.lock, NULL);
-	struct inbox in = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	struct inbox in = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	struct worker *w = worker_create(&src.base, &config, post, &in);
 	assert_non_null(w);
 
@@ -144,25 +146,25 @@ test_worker_snapshots_backoff_and_recovery(void **state)
 	r = wait_for(&in, RESULT_FETCH_FAILED);
 	assert_int_equal(r->category, SOURCE_ERR_NETWORK);
 	assert_non_null(strstr(r->detail, "calendar.example.com"));
-	assert_null(strstr(r->message, "example.com"));  /* the screen gets plain words */
+	assert_null(strstr(r->message, "example.com")); /* the screen gets plain words */
 	worker_result_free(r);
-	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED));   /* it keeps retrying */
+	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED)); /* it keeps retrying */
 
 	pthread_mutex_lock(&src.lock);
 	src.failing = false;
 	pthread_mutex_unlock(&src.lock);
 	drain(&in);
-	r = wait_for(&in, RESULT_SNAPSHOT);                        /* and recovers by itself */
+	r = wait_for(&in, RESULT_SNAPSHOT); /* and recovers by itself */
 	worker_result_free(r);
 
-	struct worker_request q = {.job = JOB_BOOK, .minutes = 30};
+	struct worker_request q = { .job = JOB_BOOK, .minutes = 30 };
 	assert_true(worker_request(w, &q));
 	r = wait_for(&in, RESULT_ACTION);
 	assert_true(r->ok);
 	assert_int_equal(r->job, JOB_BOOK);
 	assert_non_null(strstr(r->message, "until"));
 	worker_result_free(r);
-	r = wait_for(&in, RESULT_SNAPSHOT);                        /* re-read right after the action */
+	r = wait_for(&in, RESULT_SNAPSHOT); /* re-read right after the action */
 	assert_true(r->schedule->count >= 1);
 	worker_result_free(r);
 

@@ -37,7 +37,7 @@ check(bool is_ok, const char *what, const char *file, int line)
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -151,17 +151,13 @@ __wrap_gpiod_line_request_release(struct gpiod_line_request *request)
  * then filter bounces itself. */
 static bool is_kernel_debounce_off;
 
-int __real_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings,
-	unsigned long period);
-int __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings,
-	unsigned long period);
+int __real_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings, unsigned long period);
+int __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings, unsigned long period);
 
 int
-__wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings,
-	unsigned long period)
+__wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *settings, unsigned long period)
 {
-	return __real_gpiod_line_settings_set_debounce_period_us(settings,
-		is_kernel_debounce_off ? 0 : period);
+	return __real_gpiod_line_settings_set_debounce_period_us(settings, is_kernel_debounce_off ? 0 : period);
 }
 
 /* ---- log capture: the errors a user would read in the journal ---- */
@@ -189,7 +185,7 @@ capture_stop(void)
 	size_t n = fread(captured, 1, sizeof(captured) - 1, capture_file);
 	captured[n] = '\0';
 	fclose(capture_file);
-	fputs(captured, stderr);          /* keep it in the console log too */
+	fputs(captured, stderr); /* keep it in the console log too */
 	return captured;
 }
 
@@ -198,14 +194,15 @@ capture_stop(void)
 static struct led_config
 config_for(const char *chip, int red, int green, int blue)
 {
-	return (struct led_config){.chip = (char *)chip, .red = red, .green = green, .blue = blue,
-		.motion = -1, .offline = LED_OFFLINE_OFF};
+	return (struct led_config){
+		.chip = (char *)chip, .red = red, .green = green, .blue = blue, .motion = -1, .offline = LED_OFFLINE_OFF
+	};
 }
 
 static void
 test_single_line_is_the_busy_light_and_blinks_for_amber(void)
 {
-	static const unsigned int line[] = {0};
+	static const unsigned int line[] = { 0 };
 	struct led_config config = config_for(chip_a, 0, -1, -1);
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
@@ -238,7 +235,7 @@ test_single_line_is_the_busy_light_and_blinks_for_amber(void)
 static void
 test_two_lines_show_red_green_and_amber_as_both(void)
 {
-	static const unsigned int lines[] = {1, 2};
+	static const unsigned int lines[] = { 1, 2 };
 	struct led_config config = config_for(chip_a, 1, 2, -1);
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
@@ -249,7 +246,7 @@ test_two_lines_show_red_green_and_amber_as_both(void)
 	CHECK_LEVELS(chip_a, lines, "10");
 	CHECK(led_show(led, LED_AMBER, false));
 	CHECK_LEVELS(chip_a, lines, "11");
-	CHECK(led_timeout_ms(led, 0) == -1);              /* amber is steady on two colours */
+	CHECK(led_timeout_ms(led, 0) == -1); /* amber is steady on two colours */
 	CHECK(led_show(led, LED_OFF, false));
 	CHECK_LEVELS(chip_a, lines, "00");
 
@@ -276,7 +273,7 @@ test_two_lines_show_red_green_and_amber_as_both(void)
 static void
 test_three_lines_are_rgb(void)
 {
-	static const unsigned int lines[] = {3, 4, 5};
+	static const unsigned int lines[] = { 3, 4, 5 };
 	struct led_config config = config_for(chip_a, 3, 4, 5);
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
@@ -294,19 +291,19 @@ test_three_lines_are_rgb(void)
 static void
 test_active_low_inverts_every_line_and_ends_high(void)
 {
-	static const unsigned int lines[] = {1, 2};
+	static const unsigned int lines[] = { 1, 2 };
 	struct led_config config = config_for(chip_a, 1, 2, -1);
 	config.active_low = true;
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
-	CHECK_LEVELS(chip_a, lines, "11");                /* off from the first moment */
+	CHECK_LEVELS(chip_a, lines, "11"); /* off from the first moment */
 	CHECK(led_show(led, LED_RED, false));
 	CHECK_LEVELS(chip_a, lines, "01");
 	CHECK(led_show(led, LED_GREEN, false));
 	CHECK_LEVELS(chip_a, lines, "10");
 	CHECK(led_show(led, LED_AMBER, false));
 	CHECK_LEVELS(chip_a, lines, "00");
-	release_watch = (struct release_watch){.chip = chip_a, .offsets = lines, .count = 2};
+	release_watch = (struct release_watch){ .chip = chip_a, .offsets = lines, .count = 2 };
 	led_destroy(led);
 	CHECK(release_watch.was_released);
 	CHECK(release_watch.values[0] == 1 && release_watch.values[1] == 1);
@@ -316,12 +313,12 @@ test_active_low_inverts_every_line_and_ends_high(void)
 static void
 test_active_low_can_be_set_per_line(void)
 {
-	static const unsigned int lines[] = {1, 2};
+	static const unsigned int lines[] = { 1, 2 };
 	struct led_config config = config_for(chip_a, 1, 2, -1);
-	config.active_low_line[0] = true;                 /* [led] active_low = red */
+	config.active_low_line[0] = true; /* [led] active_low = red */
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
-	CHECK_LEVELS(chip_a, lines, "10");                /* off: red high (inverted), green low */
+	CHECK_LEVELS(chip_a, lines, "10"); /* off: red high (inverted), green low */
 	CHECK(led_show(led, LED_RED, false));
 	CHECK_LEVELS(chip_a, lines, "00");
 	CHECK(led_show(led, LED_GREEN, false));
@@ -334,14 +331,14 @@ test_active_low_can_be_set_per_line(void)
 static void
 test_destroy_turns_off_and_releases(void)
 {
-	static const unsigned int lines[] = {1, 2};
+	static const unsigned int lines[] = { 1, 2 };
 	struct led_config config = config_for(chip_a, 1, 2, -1);
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
 	CHECK(line_is_used(chip_a, 1) && line_is_used(chip_a, 2));
 	CHECK(led_show(led, LED_AMBER, true));
 	CHECK_LEVELS(chip_a, lines, "11");
-	release_watch = (struct release_watch){.chip = chip_a, .offsets = lines, .count = 2};
+	release_watch = (struct release_watch){ .chip = chip_a, .offsets = lines, .count = 2 };
 	led_destroy(led);
 	CHECK(release_watch.was_released);
 	CHECK(release_watch.values[0] == 0 && release_watch.values[1] == 0);
@@ -377,7 +374,7 @@ test_busy_line_is_a_clear_error(void)
 	const char *log = capture_stop();
 	CHECK(led == NULL);
 	CHECK(strstr(log, "line 2") && strstr(log, "busy") && strstr(log, "other-daemon"));
-	CHECK(!line_is_used(chip_a, 1));                  /* nothing half-taken */
+	CHECK(!line_is_used(chip_a, 1)); /* nothing half-taken */
 	/* The null-safe API lets the main loop carry on without the LED. */
 	CHECK(!led_show(led, LED_RED, false));
 	led_tick(led, 1);
@@ -393,7 +390,7 @@ test_busy_line_is_a_clear_error(void)
 static void
 test_missing_chip_or_line_gives_null(void)
 {
-	const char *const missing[] = {"gpiochip99", "/dev/gpiochip99", "/dev/null", "no-such-label"};
+	const char *const missing[] = { "gpiochip99", "/dev/gpiochip99", "/dev/null", "no-such-label" };
 	for (size_t i = 0; i < sizeof(missing) / sizeof(*missing); i++) {
 		struct led_config config = config_for(missing[i], 0, -1, -1);
 		capture_start();
@@ -409,11 +406,11 @@ test_missing_chip_or_line_gives_null(void)
 	CHECK(led == NULL);
 	CHECK(strstr(log, "line 99") != NULL);
 	config = config_for(chip_a, 1, 1, -1);
-	CHECK(led_create(&config) == NULL);               /* one line for two colours */
+	CHECK(led_create(&config) == NULL); /* one line for two colours */
 	config = config_for(chip_a, -1, -1, -1);
-	CHECK(led_create(&config) == NULL);               /* a chip but nothing on it */
+	CHECK(led_create(&config) == NULL); /* a chip but nothing on it */
 	config = config_for(NULL, 0, -1, -1);
-	led = led_create(&config);                       /* no chip: the logging null LED */
+	led = led_create(&config); /* no chip: the logging null LED */
 	CHECK(led != NULL && led_show(led, LED_RED, false));
 	led_destroy(led);
 }
@@ -421,10 +418,10 @@ test_missing_chip_or_line_gives_null(void)
 static void
 test_chip_found_by_label_and_by_path(void)
 {
-	static const unsigned int line[] = {0};
+	static const unsigned int line[] = { 0 };
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "/dev/%s", chip_b);
-	const char *const names[] = {label_b, path, chip_b};
+	const char *const names[] = { label_b, path, chip_b };
 	for (size_t i = 0; i < 3; i++) {
 		printf("    chip \"%s\"\n", names[i]);
 		struct led_config config = config_for(names[i], 0, -1, -1);
@@ -432,7 +429,7 @@ test_chip_found_by_label_and_by_path(void)
 		CHECK(led != NULL);
 		CHECK(led_show(led, LED_RED, false));
 		CHECK_LEVELS(chip_b, line, "1");
-		CHECK_LEVELS(chip_a, line, "0");              /* not the first chip by accident */
+		CHECK_LEVELS(chip_a, line, "0"); /* not the first chip by accident */
 		led_destroy(led);
 	}
 }
@@ -440,7 +437,7 @@ test_chip_found_by_label_and_by_path(void)
 static void
 test_offline_follows_config(void)
 {
-	static const unsigned int lines[] = {1, 2};
+	static const unsigned int lines[] = { 1, 2 };
 	struct led_config config = config_for(chip_a, 1, 2, -1);
 	config.offline = LED_OFFLINE_OFF;
 	struct led *led = led_create(&config);
@@ -457,7 +454,7 @@ test_offline_follows_config(void)
 	CHECK(led_timeout_ms(led, 0) == -1);
 	led_destroy(led);
 
-	config.offline = LED_OFFLINE_BLINK;              /* the last colour, slowly */
+	config.offline = LED_OFFLINE_BLINK; /* the last colour, slowly */
 	led = led_create(&config);
 	CHECK(led_show(led, LED_GREEN, false));
 	CHECK(led_show_offline(led));
@@ -469,7 +466,7 @@ test_offline_follows_config(void)
 	CHECK_LEVELS(chip_a, lines, "00");
 	led_tick(led, 3000);
 	CHECK_LEVELS(chip_a, lines, "01");
-	CHECK(led_show(led, LED_RED, false));            /* back online */
+	CHECK(led_show(led, LED_RED, false)); /* back online */
 	CHECK_LEVELS(chip_a, lines, "10");
 	led_tick(led, 5000);
 	CHECK_LEVELS(chip_a, lines, "10");
@@ -479,14 +476,14 @@ test_offline_follows_config(void)
 static bool
 wait_readable(int fd, int timeout_ms)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	return poll(&pfd, 1, timeout_ms) == 1;
 }
 
 static void
 test_motion_edge_seen_and_debounced(void)
 {
-	static const unsigned int line[] = {0};
+	static const unsigned int line[] = { 0 };
 	const unsigned int pir = 6;
 	/* The pull persists across requests: start from a quiet sensor. */
 	sim_pull(chip_a, pir, "pull-down");
@@ -507,7 +504,7 @@ test_motion_edge_seen_and_debounced(void)
 	sim_pull(chip_a, pir, "pull-up");
 	CHECK(wait_readable(fd, 3000));
 	CHECK(led_motion_seen(led));
-	CHECK(!led_motion_seen(led));                    /* once per motion */
+	CHECK(!led_motion_seen(led)); /* once per motion */
 
 	/* A glitch shorter than the debounce period is not motion. */
 	sim_pull(chip_a, pir, "pull-down");
@@ -518,7 +515,7 @@ test_motion_edge_seen_and_debounced(void)
 	/* The sensor settles low, then sees motion again. */
 	sim_pull(chip_a, pir, "pull-down");
 	sleep_ms(500);
-	CHECK(!led_motion_seen(led));                    /* a falling edge is not motion */
+	CHECK(!led_motion_seen(led)); /* a falling edge is not motion */
 	sim_pull(chip_a, pir, "pull-up");
 	CHECK(wait_readable(fd, 3000));
 	CHECK(led_motion_seen(led));
@@ -576,9 +573,9 @@ test_motion_only_sensor_without_light(void)
 	config.motion = (int)pir;
 	struct led *led = led_create(&config);
 	CHECK(led != NULL);
-	CHECK(led_show(led, LED_RED, false));            /* nothing to light, not an error */
+	CHECK(led_show(led, LED_RED, false)); /* nothing to light, not an error */
 	CHECK(led_show(led, LED_AMBER, true));
-	CHECK(led_timeout_ms(led, 0) == -1);             /* and no blink timer to wake the loop */
+	CHECK(led_timeout_ms(led, 0) == -1); /* and no blink timer to wake the loop */
 	sim_pull(chip_b, pir, "pull-up");
 	CHECK(wait_readable(led_motion_fd(led), 3000));
 	CHECK(led_motion_seen(led));
@@ -605,19 +602,20 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	static const struct test tests[] = {
-		{"single_line_is_the_busy_light_and_blinks_for_amber", test_single_line_is_the_busy_light_and_blinks_for_amber},
-		{"two_lines_show_red_green_and_amber_as_both", test_two_lines_show_red_green_and_amber_as_both},
-		{"three_lines_are_rgb", test_three_lines_are_rgb},
-		{"active_low_inverts_every_line_and_ends_high", test_active_low_inverts_every_line_and_ends_high},
-		{"active_low_can_be_set_per_line", test_active_low_can_be_set_per_line},
-		{"destroy_turns_off_and_releases", test_destroy_turns_off_and_releases},
-		{"busy_line_is_a_clear_error", test_busy_line_is_a_clear_error},
-		{"missing_chip_or_line_gives_null", test_missing_chip_or_line_gives_null},
-		{"chip_found_by_label_and_by_path", test_chip_found_by_label_and_by_path},
-		{"offline_follows_config", test_offline_follows_config},
-		{"motion_edge_seen_and_debounced", test_motion_edge_seen_and_debounced},
-		{"motion_debounced_without_kernel_debounce", test_motion_debounced_without_kernel_debounce},
-		{"motion_only_sensor_without_light", test_motion_only_sensor_without_light},
+		{ "single_line_is_the_busy_light_and_blinks_for_amber",
+			test_single_line_is_the_busy_light_and_blinks_for_amber },
+		{ "two_lines_show_red_green_and_amber_as_both", test_two_lines_show_red_green_and_amber_as_both },
+		{ "three_lines_are_rgb", test_three_lines_are_rgb },
+		{ "active_low_inverts_every_line_and_ends_high", test_active_low_inverts_every_line_and_ends_high },
+		{ "active_low_can_be_set_per_line", test_active_low_can_be_set_per_line },
+		{ "destroy_turns_off_and_releases", test_destroy_turns_off_and_releases },
+		{ "busy_line_is_a_clear_error", test_busy_line_is_a_clear_error },
+		{ "missing_chip_or_line_gives_null", test_missing_chip_or_line_gives_null },
+		{ "chip_found_by_label_and_by_path", test_chip_found_by_label_and_by_path },
+		{ "offline_follows_config", test_offline_follows_config },
+		{ "motion_edge_seen_and_debounced", test_motion_edge_seen_and_debounced },
+		{ "motion_debounced_without_kernel_debounce", test_motion_debounced_without_kernel_debounce },
+		{ "motion_only_sensor_without_light", test_motion_only_sensor_without_light },
 	};
 	size_t count = sizeof(tests) / sizeof(*tests);
 	int failed = 0;
