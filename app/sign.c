@@ -63,7 +63,9 @@ struct sign {
 	struct backlight *backlight;
 	bool night, panel_on;
 	rs_time last_motion; /* PIR: last debounced motion, 0 = none seen */
-	int led_key;         /* what the LED was last told, to act on changes only */
+	int led_key;
+	bool touch_only;
+		/* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */ /* what the LED was last told, to act on changes only */
 	uint64_t wake_until_ms;
 	bool dirty;
 };
@@ -662,7 +664,7 @@ handle(struct sign *s, const SDL_Event *ev)
 	switch (ev->type) {
 	case SDL_MOUSEBUTTONDOWN:
 	case SDL_MOUSEBUTTONUP:
-		if (ev->button.which != SDL_TOUCH_MOUSEID && ev->button.button == SDL_BUTTON_LEFT)
+		if (ev->button.which != SDL_TOUCH_MOUSEID && ev->button.button == SDL_BUTTON_LEFT && !s->touch_only)
 			press(s, ev->button.x, ev->button.y, ev->type == SDL_MOUSEBUTTONDOWN);
 		break;
 	case SDL_FINGERDOWN:
@@ -707,6 +709,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	if (!open_window(&s))
 		goto out;
 	wake_init();
+	s.touch_only = getenv("ROOMSIGN_INPUT") && strcmp(getenv("ROOMSIGN_INPUT"), "touch") == 0;
 	s.event_type = SDL_RegisterEvents(1);
 	if (!opt->setup_text) {
 		if (!(s.source = source_create(&config->source, &err))) {

@@ -59,7 +59,7 @@ class E2E:
         self.xvfb = None
         self.sign = None
 
-    def start(self, now, booking="", display="", room="", source="", size=SIZE, demo=False):
+    def start(self, now, booking="", display="", room="", source="", size=SIZE, demo=False, env=None):
         if not demo and not self.ews.fakes:
             self.ews.start_fake()
         extra = source + "\n[booking]\n" + booking + "\n[display]\ndpi = 96\n" + display + "\n"
@@ -79,7 +79,7 @@ class E2E:
         if now is not None:
             args += ["--now", iso(now)]
         mono0 = time.monotonic()
-        self.sign = Sign(self.args.roomsign, self.xvfb, self.dir, size, args)
+        self.sign = Sign(self.args.roomsign, self.xvfb, self.dir, size, args, env=env)
         self.sign.now0, self.sign.mono0 = now, mono0
         return self.sign
 
@@ -138,6 +138,20 @@ def test_book_30_minutes(w):
     s.tap("ok")
     s.wait_ids("home with the meeting's actions", lambda ids: "end-early" in ids and "book-30" not in ids)
     s.wait_status(BUSY, "the room shows busy")
+
+
+@case
+def test_book_by_touch(w):
+    # SDL turns the pointer into touch events; the sign is told to ignore the mouse itself, so
+    # only the SDL finger path (normalised coordinates → window pixels → hit test) can book.
+    s = w.start(at("10:02:10"), env={"SDL_MOUSE_TOUCH_EVENTS": "1", "ROOMSIGN_INPUT": "touch"})
+    s.wait_status(FREE, "the room shows free")
+    s.tap("book-30")
+    s.wait_ids("the confirmation", lambda ids: ids == {"confirm", "cancel"})
+    s.tap("confirm")
+    s.wait_ids("the outcome", lambda ids: ids == {"ok"})
+    cal = w.calendar()
+    expect(len(cal) == 1 and cal[0]["end"] == iso(at("10:35")), "booked by touch: %s" % cal)
 
 
 @case
