@@ -63,8 +63,8 @@ struct sign {
 	struct backlight *backlight;
 	bool night, panel_on;
 	rs_time last_motion; /* PIR: last debounced motion, 0 = none seen */
-	int led_key;     /* what the LED was last told, to act on changes only */
-	bool touch_only; /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
+	int led_key;         /* what the LED was last told, to act on changes only */
+	bool touch_only;     /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
 	uint64_t wake_until_ms;
 	bool dirty;
 };
