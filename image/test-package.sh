@@ -72,7 +72,7 @@ for s in postinst prerm postrm; do
 	sh -n "$ctrl/$s" || fail "$s is not valid sh"
 done
 grep -q '^m roomsign gpio' "$root/usr/lib/sysusers.d/roomsign.conf" || fail "sysusers.d does not put roomsign in gpio"
-strings "$root/usr/bin/roomsign" | grep -qx /usr/share/locale ||
+strings "$root/usr/bin/roomsign" | grep -x /usr/share/locale >/dev/null ||
 	fail "the binary does not look for translations in /usr/share/locale (not built for prefix /usr?)"
 file "$root/usr/bin/roomsign" | grep -q 'stripped' && ! file "$root/usr/bin/roomsign" | grep -q 'not stripped' ||
 	fail "the binary is not stripped"

@@ -395,6 +395,7 @@ def test_idle_returns_home(w):
 @case
 def test_find_a_free_room(w):
     s = w.start(at("10:02:10"), source="nearby_rooms = %s, %s" % (OTHER_ROOM, ANNEX))
+    s.wait_status(FREE, "the room shows free")      # the window is up and drawn before the tap
     s.tap("find-room")
     s.wait_ids("the room list", lambda ids: ids == {"refresh", "back"})
     wait_for("free/busy asked on the server", lambda: ops(w.ews.log(), "GetUserAvailabilityRequest"))
