@@ -109,7 +109,7 @@ class Sign:
                  or self._died())
         # Where the window sits on the X screen (no window manager: where SDL put it). SDL sets the
         # class to the binary's name; --name does not match under some locales.
-        out = subprocess.run(["xdotool", "search", "--sync", "--class", "roomsign", "getwindowgeometry"],
+        out = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class", "roomsign", "getwindowgeometry"],
                              env=xvfb.env, capture_output=True, text=True, timeout=WAIT_S).stdout
         pos = [line for line in out.splitlines() if "Position:" in line]
         expect(pos, "xdotool finds the roomsign window: %r" % out)
