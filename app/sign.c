@@ -17,7 +17,6 @@
 #include "core/room_state.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "kms_flush.h"
 #include "led.h"
 #include "log.h"
 #include "ui/i18n.h"
@@ -620,7 +619,6 @@ draw(struct sign *s, rs_time now)
 		render_frame(s->render, s->frame);
 	}
 	SDL_RenderPresent(s->renderer);
-	kms_flush(s->window);
 	if (s->opt->hit_areas && !layout_write_hits(s->frame, s->opt->hit_areas))
 		log_warn("cannot write %s", s->opt->hit_areas);
 	const char *view_json = getenv("ROOMSIGN_VIEW_JSON");
