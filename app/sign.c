@@ -17,6 +17,7 @@
 #include "core/room_state.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "id_list.h"
 #include "led.h"
 #include "log.h"
 #include "ui/i18n.h"
@@ -28,13 +29,7 @@
 #include "watchdog.h"
 #include "worker.h"
 
-#define REMEMBER_MAX 32
-#define WAKE_MS      60000 /* a touch at night lights the panel this long */
-
-struct id_list {
-	char *ids[REMEMBER_MAX];
-	size_t count, next;
-};
+#define WAKE_MS 60000 /* a touch at night lights the panel this long */
 
 struct sign {
 	const struct config *config;
@@ -87,34 +82,6 @@ signal_main(void *arg)
 	return NULL;
 }
 
-static bool
-id_list_has(const struct id_list *l, const char *id)
-{
-	for (size_t i = 0; id && i < l->count; i++)
-		if (strcmp(l->ids[i], id) == 0)
-			return true;
-	return false;
-}
-
-static void
-id_list_add(struct id_list *l, const char *id)
-{
-	if (!id || id_list_has(l, id))
-		return;
-	size_t slot = l->count < REMEMBER_MAX ? l->count++ : l->next++ % REMEMBER_MAX;
-	if (l->count == REMEMBER_MAX && slot < REMEMBER_MAX && l->ids[slot])
-		free(l->ids[slot]);
-	l->ids[slot] = xstrdup(id);
-}
-
-static void
-id_list_clear(struct id_list *l)
-{
-	for (size_t i = 0; i < l->count; i++)
-		free(l->ids[i]);
-	memset(l, 0, sizeof(*l));
-}
-
 /* Check-ins survive a restart during the grace period: the ids live in the state directory. */
 static char *
 checked_in_path(const struct sign *s)
@@ -125,15 +92,8 @@ checked_in_path(const struct sign *s)
 static void
 checked_in_load(struct sign *s)
 {
-	char *path = checked_in_path(s), line[512];
-	FILE *fp = path ? fopen(path, "r") : NULL;
-	while (fp && fgets(line, sizeof(line), fp)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0])
-			id_list_add(&s->checked_in, line);
-	}
-	if (fp)
-		fclose(fp);
+	char *path = checked_in_path(s);
+	id_list_load(&s->checked_in, path);
 	free(path);
 }
 
@@ -141,18 +101,8 @@ static void
 checked_in_save(const struct sign *s)
 {
 	char *path = checked_in_path(s);
-	if (!path)
-		return;
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	bool ok = fp != NULL;
-	for (size_t i = 0; fp && i < s->checked_in.count; i++)
-		fprintf(fp, "%s\n", s->checked_in.ids[i]);
-	if (fp)
-		ok = fclose(fp) == 0;
-	if (!ok || rename(tmp, path) != 0)
+	if (path && !id_list_save(&s->checked_in, path))
 		log_warn("cannot remember the check-in in %s", path);
-	free(tmp);
 	free(path);
 }
 
