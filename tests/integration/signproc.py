@@ -37,14 +37,18 @@ class Xvfb:
 
 
 def stats(pid):
-    """Figures for one process: rss_kb, pss_kb, private_kb (USS), fds, cpu_s (user+system, all threads),
+    """Figures for one process: rss_kb, anon_kb (RssAnon: heap, stacks, anonymous maps -- what a
+    leak grows, and unlike USS not changed by other processes mapping or unmapping the same
+    libraries), pss_kb, private_kb (USS), fds, cpu_s (user+system, all threads),
     switches (voluntary + involuntary context switches summed over threads: each one is the
     process going to sleep or being woken), threads."""
-    out = {"rss_kb": 0, "pss_kb": 0, "private_kb": 0, "fds": 0, "cpu_s": 0.0, "switches": 0, "threads": 0}
+    out = {"rss_kb": 0, "anon_kb": 0, "pss_kb": 0, "private_kb": 0, "fds": 0, "cpu_s": 0.0, "switches": 0, "threads": 0}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 out["rss_kb"] = int(line.split()[1])
+            elif line.startswith("RssAnon:"):
+                out["anon_kb"] = int(line.split()[1])
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
