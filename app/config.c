@@ -172,7 +172,7 @@ static const struct key keys[] = {
 	{ "display", "font", K_STRING, OFF(display.font), 0, 0, NULL },
 	{ "display", "font_bold", K_STRING, OFF(display.font_bold), 0, 0, NULL },
 	{ "display", "dpi", K_INT, OFF(display.dpi), 0, 1000, NULL },
-	{ "display", "renderer", K_CHOICE, OFF(display.accelerated), 0, 0, "software|accelerated" },
+	{ "display", "renderer", K_CHOICE, OFF(display.renderer), 0, 0, "auto|software|accelerated" },
 	{ "display", "backlight", K_STRING, OFF(display.backlight), 0, 0, NULL },
 	{ "led", "chip", K_STRING, OFF(led.chip), 0, 0, NULL },
 	{ "led", "red", K_INT, OFF(led.red), -1, 1023, NULL },

@@ -49,6 +49,11 @@ struct booking_config {
 	int idle_s; /* screens return home after this */
 };
 
+/* [display] renderer. auto: SDL's software renderer where the video driver takes a software
+ * framebuffer (X11, Wayland), OpenGL ES on KMSDRM, whose SDL backend has no framebuffer of its
+ * own (see choose_renderer() in sign.c). */
+enum renderer_choice { RENDERER_AUTO, RENDERER_SOFTWARE, RENDERER_ACCELERATED };
+
 struct display_config {
 	int rotate; /* 0, 90, 180, 270 */
 	bool has_night;
@@ -56,8 +61,8 @@ struct display_config {
 	char *admin_pin;
 	char *font; /* a TTF path; default: DejaVu Sans from fonts-dejavu-core */
 	char *font_bold;
-	int dpi;         /* 0: ask SDL */
-	int accelerated; /* renderer: 0 software, 1 accelerated (GL) */
+	int dpi; /* 0: ask SDL */
+	enum renderer_choice renderer;
 	char *backlight; /* sysfs directory; empty: the first one found */
 };
 

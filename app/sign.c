@@ -488,6 +488,28 @@ press(struct sign *s, int px, int py, bool down)
 		act(s, ui_tap(&s->ui, id, s->config->display.admin_pin, now_ms));
 }
 
+/* Chooses the renderer (and the hints it needs) and returns the SDL flags to try first. The sign
+ * redraws about once a minute: where the video driver has a framebuffer of its own (X11,
+ * Wayland, offscreen), SDL's software renderer draws a 1920x1080 frame in a few ms and spares
+ * the GL stack (~70 MiB with Mesa's llvmpipe). SDL's KMSDRM backend has none, so "auto" draws
+ * with OpenGL ES there (the Pi's GPU). SDL's first GL choice, its desktop OpenGL renderer (also
+ * the default for presenting a software frame), shows a black screen on KMSDRM's EGL under
+ * virtio-gpu: both paths name opengles2 there. An SDL_RENDER_DRIVER or
+ * SDL_FRAMEBUFFER_ACCELERATION environment variable still wins over these hints. */
+static Uint32
+choose_renderer(enum renderer_choice choice, const char *video_driver)
+{
+	bool kmsdrm = video_driver && strcmp(video_driver, "KMSDRM") == 0;
+	if (choice == RENDERER_AUTO)
+		choice = kmsdrm ? RENDERER_ACCELERATED : RENDERER_SOFTWARE;
+	if (kmsdrm)
+		SDL_SetHint(choice == RENDERER_ACCELERATED ? SDL_HINT_RENDER_DRIVER : SDL_HINT_FRAMEBUFFER_ACCELERATION,
+			"opengles2");
+	else if (choice == RENDERER_SOFTWARE) /* present through the driver's framebuffer, not GL */
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	return choice == RENDERER_ACCELERATED ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
+}
+
 static bool
 open_window(struct sign *s)
 {
@@ -510,15 +532,15 @@ open_window(struct sign *s)
 		log_error("cannot open a window (video driver %s): %s", SDL_GetCurrentVideoDriver(), SDL_GetError());
 		return false;
 	}
-	/* The sign redraws about once a minute: SDL's software renderer draws a 1920x1080 frame in
-	 * a few ms and spares the GL stack (~70 MiB with Mesa's llvmpipe). */
-	Uint32 first = s->config->display.accelerated ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
-	if (first == SDL_RENDERER_SOFTWARE) /* and present through the driver's own framebuffer, not GL */
-		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	Uint32 first = choose_renderer(s->config->display.renderer, SDL_GetCurrentVideoDriver());
 	Uint32 second = first == SDL_RENDERER_SOFTWARE ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
 	s->renderer = SDL_CreateRenderer(s->window, -1, first);
-	if (!s->renderer)
+	if (!s->renderer) {
+		log_warn("cannot create the %s renderer (%s): trying the other",
+			first == SDL_RENDERER_SOFTWARE ? "software" : "accelerated", SDL_GetError());
+		SDL_ResetHint(SDL_HINT_RENDER_DRIVER);
 		s->renderer = SDL_CreateRenderer(s->window, -1, second);
+	}
 	if (!s->renderer) {
 		log_error("cannot create a renderer: %s", SDL_GetError());
 		return false;
@@ -536,7 +558,10 @@ open_window(struct sign *s)
 			log_warn("cannot rotate the screen: %s", SDL_GetError());
 	}
 	s->render = render_create(s->renderer, font_path(s->config, false), font_path(s->config, true));
-	log_info("display %dx%d on %s, rotated %d", W, H, SDL_GetCurrentVideoDriver(), s->config->display.rotate);
+	SDL_RendererInfo info = { 0 };
+	SDL_GetRendererInfo(s->renderer, &info);
+	log_info("display %dx%d on %s, renderer %s, rotated %d", W, H, SDL_GetCurrentVideoDriver(),
+		info.name ? info.name : "?", s->config->display.rotate);
 	return s->render != NULL;
 }
 

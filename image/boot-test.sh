@@ -167,17 +167,8 @@ grep -q '^::/roomsign.conf$' "$work/fat.txt" || fail "roomsign.conf vanished fro
 
 # The screen: the sign's status colour over a large area, not a text console.
 if [ -f "$work/screen.png" ]; then
-	# ROOMSIGN_SCREEN_CHECK=report: print the verdict without failing. The boot test's screendump
-	# is black with the sign running on KMSDRM under virtio-gpu (open in issue 6: the service,
-	# its first frame and DRM ownership check out; the capture does not); ctest uses "report"
-	# until that is fixed, so the rest of the boot test guards every other step meanwhile.
-	if ! python3 "$SRC/image/screen-check.py" "$SRC/app/ui/theme.h" "$work/screen.png"; then
-		if [ "${ROOMSIGN_SCREEN_CHECK:-strict}" = report ]; then
-			echo "boot-test: KNOWN DEFECT (not counted): the screendump does not show the sign" >&2
-		else
-			fail "the screendump does not show the sign"
-		fi
-	fi
+	python3 "$SRC/image/screen-check.py" "$SRC/app/ui/theme.h" "$work/screen.png" ||
+		fail "the screendump does not show the sign"
 else
 	fail "no screendump"
 fi

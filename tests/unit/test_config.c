@@ -55,6 +55,7 @@ test_config_example_parses_and_covers_every_key(void **state)
 	assert_int_equal(c.booking.duration_count, 4);
 	assert_true(c.display.has_night);
 	assert_int_equal(c.display.night_from_min, 19 * 60);
+	assert_int_equal(c.display.renderer, RENDERER_AUTO);
 	config_finish(&c);
 	size_t len;
 	char *text = file_read_capped(example, 1 << 20, &len);
@@ -76,6 +77,8 @@ test_config_errors_name_file_line_and_key(void **state)
 {
 	load_fails_with("[room]\nname = A\n[booking]\nsoon = lots\n",
 		"bad.conf:4: [booking] soon: 'lots' is not a whole number");
+	load_fails_with("[room]\nname = A\n[display]\nrenderer = gl\n",
+		"bad.conf:4: [display] renderer: 'gl' is not one of auto|software|accelerated");
 	load_fails_with("[room]\nname = A\n[source]\ntype = exchange\n",
 		"bad.conf:4: [source] type: 'exchange' is not one of demo|ics|ews|graph|caldav");
 	load_fails_with("[room]\nname = A\ncolour = red\n", "bad.conf:3: [room] colour: unknown key");
@@ -150,6 +153,7 @@ test_config_defaults(void **state)
 	assert_string_equal(c.booking.subject, "Ad-hoc meeting");
 	assert_int_equal(c.booking.end_early, END_EARLY_OWN);
 	assert_string_equal(c.source.server_version, "Exchange2013_SP1");
+	assert_int_equal(c.display.renderer, RENDERER_AUTO);
 	config_finish(&c);
 	config_finish(&c); /* finishing twice is harmless */
 }
