@@ -21,8 +21,13 @@ struct expand {
 	struct ical_stats *stats;
 };
 
-/* Resolves a property's TZID: the calendar's own VTIMEZONE, then the zone database under the
- * same name, then a Windows name. NULL: floating (the room's zone applies). */
+/* Resolves a property's TZID: the zone database under that name (IANA, or a Windows name mapped
+ * to IANA, or a Mozilla-style path), then the calendar's own VTIMEZONE. A name the database knows
+ * means that zone, and the system's tzdata is kept current; a calendar's VTIMEZONE is its copy
+ * of the same rules, which libical would expand again for every CalDAV resource that carries it
+ * (Exchange's start in 1601): 1,000 CalDAV events parsed in 27 ms that way, in ~8 with the shared
+ * database zones (bench.parse). A custom name ("Customized Time Zone") still gets the calendar's definition.
+ * NULL: floating (the room's zone applies). */
 static icaltimezone *
 resolve_zone(icalcomponent *root, icalproperty *prop)
 {
@@ -32,13 +37,12 @@ resolve_zone(icalcomponent *root, icalproperty *prop)
 	const char *tzid = icalparameter_get_tzid(param);
 	if (!tzid || !*tzid)
 		return NULL;
-	icaltimezone *zone = icalcomponent_get_timezone(root, tzid);
-	if (zone)
-		return zone;
 	const char *iana = ical_windows_zone(tzid);
-	zone = icaltimezone_get_builtin_timezone(iana ? iana : tzid);
+	icaltimezone *zone = icaltimezone_get_builtin_timezone(iana ? iana : tzid);
 	if (!zone && strncmp(tzid, "/", 1) == 0) /* "/mozilla.org/20050126_1/Europe/Berlin" */
 		zone = icaltimezone_get_builtin_timezone_from_tzid(tzid);
+	if (!zone)
+		zone = icalcomponent_get_timezone(root, tzid);
 	if (!zone)
 		log_warn("unknown time zone '%s': using the room's zone", tzid);
 	return zone;

@@ -101,6 +101,38 @@ test_ical_windows_zone_names_map_to_iana(void **state)
 	parsed_finish(&p);
 }
 
+/* A TZID the zone database knows means that zone, whatever the calendar's VTIMEZONE says; a
+ * custom name gets the calendar's own definition (resolve_zone in ical.c). */
+static void
+test_ical_zone_database_first_then_own_vtimezone(void **state)
+{
+	static const char text[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+				   "BEGIN:VTIMEZONE\r\nTZID:Europe/Copenhagen\r\nBEGIN:STANDARD\r\n"
+				   "DTSTART:16010101T000000\r\nTZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900\r\n"
+				   "END:STANDARD\r\nEND:VTIMEZONE\r\n"
+				   "BEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\nBEGIN:STANDARD\r\n"
+				   "DTSTART:16010101T000000\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\n"
+				   "END:STANDARD\r\nEND:VTIMEZONE\r\n"
+				   "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\n"
+				   "DTSTART;TZID=Europe/Copenhagen:20261201T100000\r\n"
+				   "DTEND;TZID=Europe/Copenhagen:20261201T110000\r\nSUMMARY:Known\r\nEND:VEVENT\r\n"
+				   "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20261101T000000Z\r\n"
+				   "DTSTART;TZID=Customized Time Zone:20261201T100000\r\n"
+				   "DTEND;TZID=Customized Time Zone:20261201T103000\r\nSUMMARY:Custom\r\nEND:VEVENT\r\n"
+				   "END:VCALENDAR\r\n";
+	struct parsed p = { 0 };
+	assert_true(ical_parse_events(text, strlen(text), t_utc("2026-12-01T00:00:00Z"), t_utc("2026-12-02T00:00:00Z"),
+		NULL, NULL, &p.events, &p.count, &p.stats));
+	assert_int_equal(p.count, 2);
+	const struct event *known = find_at(&p, "2026-12-01T09:00:00Z"); /* tzdata: CET, +0100 */
+	assert_non_null(known);
+	assert_string_equal(known->subject, "Known");
+	const struct event *custom = find_at(&p, "2026-12-01T04:30:00Z"); /* its own +0530 */
+	assert_non_null(custom);
+	assert_string_equal(custom->subject, "Custom");
+	parsed_finish(&p);
+}
+
 static void
 test_ical_floating_allday_cancelled_transparent_private(void **state)
 {
@@ -186,6 +218,7 @@ main(void)
 		cmocka_unit_test_setup(test_ical_weekly_series_with_exdate_rdate_and_overrides, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_window_clips_occurrences, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_windows_zone_names_map_to_iana, setup_copenhagen),
+		cmocka_unit_test_setup(test_ical_zone_database_first_then_own_vtimezone, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_floating_allday_cancelled_transparent_private, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_daily_series_keeps_local_time_across_dst, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_rejects_non_calendar_and_survives_garbage, setup_copenhagen),
