@@ -402,9 +402,8 @@ watch_motion(struct sign *s, rs_time now)
 		check_in(s, s->state.checkin, "motion");
 	}
 	const struct event *e = s->state.current;
-	if (!e || c->motion_release_min <= 0 || s->read_only || id_list_has(&s->checked_in, e->id) ||
-		id_list_has(&s->released, e->id) || s->last_motion >= e->start ||
-		now < e->start + c->motion_release_min * TIME_MINUTE)
+	if (!room_motion_no_show(e, now, s->last_motion, c->motion_release_min) || s->read_only ||
+		id_list_has(&s->checked_in, e->id) || id_list_has(&s->released, e->id))
 		return;
 	id_list_add(&s->released, e->id);
 	log_info("no motion for %d minutes since the meeting began: releasing it", c->motion_release_min);

@@ -50,3 +50,10 @@ room_state_compute(const struct schedule *schedule, rs_time now, const struct ro
 	if (now >= out->checkin->start - policy->checkin_before_min * TIME_MINUTE)
 		out->status = ROOM_CHECKIN;
 }
+
+bool
+room_motion_no_show(const struct event *current, rs_time now, rs_time last_motion, int release_min)
+{
+	return current && release_min > 0 && last_motion < current->start && now < current->end &&
+	       now >= current->start + (rs_time)release_min * TIME_MINUTE;
+}

@@ -27,3 +27,7 @@ struct room_state {
 
 void room_state_compute(const struct schedule *schedule, rs_time now, const struct room_policy *policy,
 	room_checked_in_fn checked_in, void *ctx, struct room_state *out);
+
+/* The motion sensor's no-show rule: a meeting in progress with no motion seen since its start
+ * (last_motion, 0 = never) for release_min minutes. release_min <= 0: never. */
+bool room_motion_no_show(const struct event *current, rs_time now, rs_time last_motion, int release_min);

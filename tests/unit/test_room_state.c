@@ -96,6 +96,21 @@ test_room_checkin_window_and_release(void **state)
 	schedule_destroy(s);
 }
 
+static void
+test_room_motion_no_show(void **state)
+{
+	struct event e = t_event("2026-12-01T13:00:00Z", "2026-12-01T14:00:00Z", "C");
+	rs_time start = e.start, minute = TIME_MINUTE;
+	assert_false(room_motion_no_show(&e, start + 14 * minute, 0, 15));                  /* not yet */
+	assert_true(room_motion_no_show(&e, start + 15 * minute, 0, 15));                   /* nobody came */
+	assert_true(room_motion_no_show(&e, start + 15 * minute, start - 5 * minute, 15));  /* motion before */
+	assert_false(room_motion_no_show(&e, start + 30 * minute, start + 2 * minute, 15)); /* motion during */
+	assert_false(room_motion_no_show(&e, start + 15 * minute, 0, 0));                   /* rule off */
+	assert_false(room_motion_no_show(&e, e.end, 0, 15));                                /* over */
+	assert_false(room_motion_no_show(NULL, start + 20 * minute, 0, 15));                /* the room is free */
+	event_finish(&e);
+}
+
 int
 main(void)
 {
@@ -104,6 +119,7 @@ main(void)
 		cmocka_unit_test_setup(test_room_busy_until_end_of_back_to_back, utc),
 		cmocka_unit_test_setup(test_room_starting_soon_is_configurable, utc),
 		cmocka_unit_test_setup(test_room_checkin_window_and_release, utc),
+		cmocka_unit_test_setup(test_room_motion_no_show, utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
