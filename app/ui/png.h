@@ -1,5 +1,5 @@
-/* png.h — writes a frame as PNG, tuned for speed: the sign's flat colours compress well with
- * zlib's RLE strategy at level 1, which is ~20× faster than the default. */
+/* png.h — writes a frame as PNG straight over zlib, tuned for speed: the sign's flat colours
+ * compress well with zlib's RLE strategy at level 1, which is ~20× faster than the default. */
 #pragma once
 #include <stdbool.h>
 

@@ -1,4 +1,5 @@
-"""Reads pixels from the PNGs roomsign writes (8-bit RGB/RGBA, not interlaced). Stdlib only."""
+"""Reads pixels from the PNGs roomsign writes (8-bit RGB/RGBA, not interlaced). Stdlib only.
+Strict: a bad chunk CRC, a missing IHDR/IEND or image data of the wrong size is an error."""
 import struct
 import zlib
 
@@ -9,10 +10,17 @@ def read_png(path):
         data = f.read()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError(f"{path}: not a PNG")
-    pos, idat, width = 8, b"", 0
+    pos, idat, width, ended = 8, b"", 0, False
     while pos < len(data):
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
         chunk = data[pos + 8:pos + 8 + length]
+        if len(chunk) != length or pos + 12 + length > len(data):
+            raise ValueError(f"{path}: {kind!r} chunk truncated")
+        crc, = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        if zlib.crc32(kind + chunk) != crc:
+            raise ValueError(f"{path}: {kind!r} chunk has a bad CRC")
+        if pos == 8 and kind != b"IHDR":
+            raise ValueError(f"{path}: the first chunk is not IHDR")
         pos += 12 + length
         if kind == b"IHDR":
             width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunk)
@@ -22,12 +30,19 @@ def read_png(path):
         elif kind == b"IDAT":
             idat += chunk
         elif kind == b"IEND":
+            ended = True
             break
+    if not ended:
+        raise ValueError(f"{path}: no IEND chunk")
     raw = zlib.decompress(idat)
     stride = width * bpp
+    if len(raw) != height * (stride + 1):
+        raise ValueError(f"{path}: {len(raw)} bytes of image data, expected {height * (stride + 1)}")
     rows, prev = [], bytearray(stride)
     for y in range(height):
         ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        if ftype > 4:
+            raise ValueError(f"{path}: row {y} has filter type {ftype}")
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
