@@ -363,6 +363,35 @@ def test_extend_and_end_early(c):
 
 
 @case
+def test_extend_one_occurrence_of_a_series(c):
+    """A meeting in progress that is one occurrence of a daily series: extending it sends
+    UpdateItem for that occurrence's own ItemId, which Exchange turns into an exception; the
+    series' other occurrences keep their times."""
+    c.start_fake()
+    m = minute()
+    series = c.add_event(subject="Daily sync", start=m - 600, end=m + 900,
+                         recurrence={"interval_s": 86400, "count": 3},
+                         organizer={"name": "Eva", "email": "eva@example.com"})
+    c.config()
+    listed = c.driver("list")
+    expect(listed.returncode == 0, "list works", listed)
+    occ = [line.split("\t") for line in listed.stdout.splitlines() if line.endswith("\tDaily sync")]
+    expect(len(occ) == 3, "the three occurrences are in the window: %s" % listed.stdout)
+    now_id = next(row[0] for row in occ if row[2] == iso(m - 600))
+    expect(now_id != series["id"], "the occurrence has an id of its own, not the master's: %s" % now_id)
+    p = c.driver("extend", now_id, "15")
+    expect(p.returncode == 0, "extending the occurrence works", p)
+    rows = sorted((r for r in c.calendar() if r["subject"] == "Daily sync"), key=lambda r: r["start"])
+    expect([(r["start"], r["end"]) for r in rows] ==
+           [(iso(m - 600), iso(m + 1800)), (iso(m - 600 + 86400), iso(m + 900 + 86400)),
+            (iso(m - 600 + 2 * 86400), iso(m + 900 + 2 * 86400))],
+           "only this occurrence moved: %s" % rows)
+    expect(rows[0]["type"] == "Exception", "it became an exception of the series: %s" % rows[0])
+    updates = ops(c.log(), "UpdateItem")
+    expect([e["code"] for e in updates] == ["NoError"], "one clean UpdateItem: %s" % updates)
+
+
+@case
 def test_stale_change_key_reread_and_retried_once(c):
     c.start_fake()
     m = minute()
