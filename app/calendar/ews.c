@@ -382,38 +382,60 @@ ews_book(struct source *src, rs_time start, rs_time end, const char *subject, st
 	return true;
 }
 
+/* Runs c, reading the item in its answer when read_item (UpdateItem answers with one; a
+ * DeclineItem answer has none to read). */
+static bool
+run_call(struct ews_source *s, const struct call *c, bool read_item, struct ews_status *st, struct source_error *err)
+{
+	if (read_item)
+		return call_item(s, c, NULL, st, err);
+	struct http_response resp;
+	if (!ews_call(s, c, &resp, st, err))
+		return false;
+	http_response_finish(&resp);
+	return true;
+}
+
+/* Runs c, which carries the ChangeKey the sign read. When someone changed the item since
+ * (ErrorIrresolvableConflict, ErrorStaleObject, ErrorInvalidChangeKey), reads the item's
+ * current ChangeKey and runs c once more. */
+static bool
+call_with_fresh_key(struct ews_source *s, struct call *c, bool read_item, struct source_error *err)
+{
+	struct ews_status st;
+	if (run_call(s, c, read_item, &st, err))
+		return true;
+	if (!ews_status_is_stale(&st))
+		return false;
+	struct call get = { .what = "re-reading the meeting", .impersonate = true, .build = build_get, .id = c->id };
+	struct event fresh;
+	if (!call_item(s, &get, &fresh, &st, err))
+		return false;
+	log_info("stale ChangeKey while %s; retrying with the current one", c->what);
+	c->change_key = fresh.version;
+	bool ok = run_call(s, c, read_item, &st, err);
+	c->change_key = NULL;
+	event_finish(&fresh);
+	return ok;
+}
+
 static bool
 ews_update_end(struct source *src, const struct event *e, rs_time new_end, struct source_error *err)
 {
-	struct ews_source *s = ews_of(src);
 	struct call c = { .what = "changing the meeting's end",
 		.impersonate = true,
 		.build = build_update,
 		.t1 = new_end,
 		.id = e->id,
 		.change_key = e->version };
-	struct ews_status st;
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
-	if (call_item(s, &c, NULL, &st, err))
-		return true;
-	if (!ews_status_is_stale(&st))
-		return false;
-	/* Someone changed the item since we read it: read its current ChangeKey, try once more. */
-	struct call get = { .what = "re-reading the meeting", .impersonate = true, .build = build_get, .id = e->id };
-	struct event fresh;
-	if (!call_item(s, &get, &fresh, &st, err))
-		return false;
-	log_info("stale ChangeKey; retrying with the current one");
-	c.change_key = fresh.version;
-	bool ok = call_item(s, &c, NULL, &st, err);
-	event_finish(&fresh);
-	return ok;
+	return call_with_fresh_key(ews_of(src), &c, true, err);
 }
 
 /* Our own booking is deleted (nobody else knows of it); a meeting someone else organised is
  * declined, so the organizer learns the room is gone. Deleting theirs would leave them
- * believing they still have a room. */
+ * believing they still have a room. A decline names the ChangeKey; a stale one is refreshed. */
 static bool
 ews_release(struct source *src, const struct event *e, struct source_error *err)
 {
@@ -421,18 +443,14 @@ ews_release(struct source *src, const struct event *e, struct source_error *err)
 	struct ews_status st;
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
-	if (e->booked_here) {
-		c.what = "cancelling the sign's booking";
-		c.build = build_delete;
-	} else {
+	if (!e->booked_here) {
 		c.what = "declining the meeting";
 		c.build = build_decline;
+		return call_with_fresh_key(ews_of(src), &c, false, err);
 	}
-	struct http_response resp;
-	if (!ews_call(ews_of(src), &c, &resp, &st, err))
-		return false;
-	http_response_finish(&resp);
-	return true;
+	c.what = "cancelling the sign's booking";
+	c.build = build_delete;
+	return run_call(ews_of(src), &c, false, &st, err);
 }
 
 /* --- other rooms ----------------------------------------------------------------------------- */

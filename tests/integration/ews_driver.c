@@ -6,7 +6,7 @@
  *   ews_driver CONFIG extend ID MINUTES [CHANGEKEY] move the end MINUTES later (CHANGEKEY: pretend
  *                                                   we last read this one)
  *   ews_driver CONFIG end ID [CHANGEKEY]            end it now
- *   ews_driver CONFIG release ID                    delete ours / decline theirs
+ *   ews_driver CONFIG release ID [CHANGEKEY]        delete ours / decline theirs
  *   ews_driver CONFIG free-busy                     nearby_rooms: room, ok, busy_until, free_until
  *
  * Exit 0 on success; 1 with "category: message" on stderr otherwise. */
@@ -89,6 +89,10 @@ run(struct source *src, const struct config *config, int argc, char **argv)
 			}
 			rc = source_update_end(src, e, now, &err) ? 0 : fail(&err);
 		} else if (strcmp(cmd, "release") == 0) {
+			if (argc >= 5) {
+				free(e->version);
+				e->version = xstrdup(argv[4]);
+			}
 			rc = source_release(src, e, &err) ? 0 : fail(&err);
 		} else {
 			rc = 2;

@@ -436,6 +436,23 @@ def test_release_declines_someone_elses_meeting(c):
     expect(c.calendar() == [], "the room is free again")
 
 
+@case
+def test_decline_with_stale_change_key_reread_and_retried_once(c):
+    c.start_fake()
+    m = minute()
+    item = c.add_event(subject="Team sync", start=m - 600, end=m + 1800,
+                       organizer={"name": "Olga", "email": "olga@example.com"})
+    c.admin("touch", {"room": ROOM, "id": item["id"]})         # someone edits it meanwhile
+    c.config()
+    p = c.driver("release", item["id"], item["changekey"])
+    expect(p.returncode == 0, "the stale ChangeKey is recovered from", p)
+    seq = [(e["op"], e["code"]) for e in c.log() if e["op"] in ("CreateItem", "GetItem")]
+    expect(seq == [("CreateItem", "ErrorStaleObject"), ("GetItem", "NoError"), ("CreateItem", "NoError")],
+           "decline, re-read, decline once more: %s" % seq)
+    expect([s["kind"] for s in c.sent()] == ["decline"], "declined once, never deleted: %s" % c.sent())
+    expect(c.calendar() == [], "the room is free again")
+
+
 # --- other rooms ---------------------------------------------------------------------------------
 
 @case

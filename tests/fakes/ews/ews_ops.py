@@ -108,6 +108,10 @@ def _decline(store, room, el, disposition):
     with store.lock:
         v = store.find_view(room, ref.get("Id"))
         it = v["item"]
+        ck = ref.get("ChangeKey")
+        if ck is not None and ck != v["ck"]:
+            raise EwsError("ErrorStaleObject",
+                           "The change key passed in the request does not match the current change key for the item.")
         if it.organized_by_room():
             raise EwsError("ErrorCalendarIsOrganizerForDecline", "An organizer cannot decline a meeting.")
         if it.cancelled:
