@@ -345,6 +345,11 @@ def own_booking(c, start, end):
     return c.add_event(subject="Booked at the room", start=start, end=end, ext={"RoomsignBooking": "roomsign"})
 
 
+def others_meeting(c, m):
+    return c.add_event(subject="Team sync", start=m - 600, end=m + 1800,
+                       organizer={"name": "Olga", "email": "olga@example.com"})
+
+
 @case
 def test_extend_and_end_early(c):
     c.start_fake()
@@ -424,8 +429,7 @@ def test_release_deletes_own_booking(c):
 def test_release_declines_someone_elses_meeting(c):
     c.start_fake()
     m = minute()
-    item = c.add_event(subject="Team sync", start=m - 600, end=m + 1800,
-                       organizer={"name": "Olga", "email": "olga@example.com"})
+    item = others_meeting(c, m)
     c.config()
     p = c.driver("release", item["id"])
     expect(p.returncode == 0, "release works", p)
@@ -440,8 +444,7 @@ def test_release_declines_someone_elses_meeting(c):
 def test_decline_with_stale_change_key_reread_and_retried_once(c):
     c.start_fake()
     m = minute()
-    item = c.add_event(subject="Team sync", start=m - 600, end=m + 1800,
-                       organizer={"name": "Olga", "email": "olga@example.com"})
+    item = others_meeting(c, m)
     c.admin("touch", {"room": ROOM, "id": item["id"]})         # someone edits it meanwhile
     c.config()
     p = c.driver("release", item["id"], item["changekey"])
