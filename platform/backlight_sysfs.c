@@ -132,11 +132,15 @@ backlight_set_on(struct backlight *backlight, bool on)
 	snprintf(level, sizeof(level), "%ld", on ? backlight->max_brightness : 0);
 	/* Both files, because some drivers honour only one of them; both are attempted even if the
 	 * first write fails. */
-	bool is_ok;
-	if (on)
-		is_ok = write_text(backlight, "bl_power", BL_POWER_ON) & write_text(backlight, "brightness", level);
-	else
-		is_ok = write_text(backlight, "brightness", level) & write_text(backlight, "bl_power", BL_POWER_OFF);
+	bool first, second;
+	if (on) {
+		first = write_text(backlight, "bl_power", BL_POWER_ON);
+		second = write_text(backlight, "brightness", level);
+	} else {
+		first = write_text(backlight, "brightness", level);
+		second = write_text(backlight, "bl_power", BL_POWER_OFF);
+	}
+	bool is_ok = first && second;
 	if (!is_ok) {
 		backlight->has_failed = true;
 		backlight->is_known = false;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include "ews_request.h"
 #include "ews_xml.h"
 #include "source.h"
 #include "../core/timeutil.h"

@@ -1,5 +1,6 @@
-/* ews_xml.h — Exchange Web Services SOAP: request builders and response parsers, no I/O, so
- * they can be unit-tested on recorded answers and fuzzed. Times go out and come back in UTC. */
+/* ews_xml.h — Exchange Web Services SOAP answers: parsers and what each status means, no I/O,
+ * so they can be unit-tested on recorded answers and fuzzed. Times come back in UTC. The
+ * requests are built in ews_request.h. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,28 +9,6 @@
 
 #define EWS_PAGE_MAX 500         /* MaxEntriesReturned we ask for; also the parse cap */
 #define EWS_BODY_MAX (64L << 20) /* never parse more than this */
-/* The extended property the sign sets on its own bookings (see ews_build_create_item). */
-#define EWS_MARKER_NAME "RoomsignBooking"
-
-/* What goes into every SOAP header. */
-struct ews_header {
-	const char *version; /* RequestServerVersion, e.g. "Exchange2013_SP1" */
-	const char *mailbox; /* impersonated room (primary SMTP); NULL: none */
-};
-
-/* Builders: a whole SOAP envelope, NUL-terminated; the caller frees it. Never NULL. */
-char *ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int max_entries);
-char *ews_build_create_item(const struct ews_header *h, rs_time start, rs_time end, const char *subject);
-char *ews_build_update_end(const struct ews_header *h, const char *id, const char *change_key, rs_time new_end);
-char *ews_build_get_item(const struct ews_header *h, const char *id);
-/* hard: HardDelete (check's test booking), else MoveToDeletedItems. Never sends cancellations. */
-char *ews_build_delete_item(const struct ews_header *h, const char *id, bool hard);
-/* Declines a meeting someone else organised (CreateItem with DeclineItem), telling them why. */
-char *ews_build_decline_item(const struct ews_header *h, const char *id, const char *change_key);
-char *ews_build_get_folder(const struct ews_header *h);
-/* Free/busy of rooms over whole UTC days covering [from, to). */
-char *ews_build_get_user_availability(
-	const struct ews_header *h, const char *const *rooms, size_t n, rs_time from, rs_time to);
 
 /* The outcome of one answer: its SOAP fault, or its first ResponseMessage that is an Error. */
 struct ews_status {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
+#include "calendar/ews_request.h"
 #include "calendar/ews_xml.h"
 #include "net/http.h"
 
