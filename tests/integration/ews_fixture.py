@@ -1,6 +1,7 @@
 """Shared plumbing for the EWS integration tests: a fake Exchange per test on a free loopback
 port, a generated roomsign config, and runners for `roomsign` and the test driver."""
 
+import argparse
 import json
 import os
 import shutil
@@ -189,3 +190,35 @@ def expect(cond, what, proc=None):
 
 def ops(entries, name=None):
     return [e for e in entries if name is None or e.get("op") == name]
+
+
+def run_cases(cases, default_workdir, setup=None, on_failure=None, teardown=None):
+    """The command line of an EWS test script: CASE (or "list") and the paths it needs. Runs
+    one case in a fresh Context; on failure dumps the fake's log (and calls on_failure)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(cases) + ["list"])
+    ap.add_argument("--roomsign")
+    ap.add_argument("--driver")
+    ap.add_argument("--fake")
+    ap.add_argument("--ca-script")
+    ap.add_argument("--workdir", default=default_workdir)
+    args = ap.parse_args()
+    if args.case == "list":
+        print(";".join(sorted(cases)))
+        return 0
+    c = Context(args, args.case)
+    if setup:
+        setup(c)
+    try:
+        cases[args.case](c)
+    except Exception:
+        c.dump()
+        if on_failure:
+            on_failure(c)
+        raise
+    finally:
+        c.stop()
+        if teardown:
+            teardown(c)
+    print("ok", args.case)
+    return 0

@@ -8,7 +8,6 @@ token with python3-gssapi and the HTTP/localhost keytab (tests/fakes/ews/negotia
   ews_kerberos_test.py CASE --roomsign BIN --driver BIN --fake fake_ews.py --ca-script make-test-ca.sh --workdir DIR
 """
 
-import argparse
 import base64
 import os
 import ssl
@@ -19,7 +18,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ews_fixture import ROOM, Context, default_seed, expect, ops  # noqa: E402
+from ews_fixture import ROOM, default_seed, expect, ops, run_cases  # noqa: E402
 from ews_test import agenda, assert_agenda, failed_step, seed_day  # noqa: E402
 from krb_realm import Realm, tool  # noqa: E402
 
@@ -247,36 +246,22 @@ def test_check_kerberos_expired_ticket(c):
     expect(p.returncode == 0, "a fresh ticket works", p)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=sorted(CASES) + ["list"])
-    ap.add_argument("--roomsign")
-    ap.add_argument("--driver")
-    ap.add_argument("--fake")
-    ap.add_argument("--ca-script")
-    ap.add_argument("--workdir", default="/tmp/roomsign-ews-kerberos-tests")
-    args = ap.parse_args()
-    if args.case == "list":
-        print(";".join(sorted(CASES)))
-        return 0
-    c = Context(args, args.case)
+def print_krb5_traces(c):
+    for name in ("fake-krb5-trace.log", "roomsign-krb5-trace.log"):
+        path = os.path.join(c.dir, name)
+        if os.path.exists(path):
+            print("--- %s (last lines)" % name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                print("".join(f.readlines()[-25:]))
+
+
+def start_realm(c):
     c.krb = Kerberos(c)
-    try:
-        CASES[args.case](c)
-    except Exception:
-        c.dump()
-        for name in ("fake-krb5-trace.log", "roomsign-krb5-trace.log"):
-            path = os.path.join(c.dir, name)
-            if os.path.exists(path):
-                print("--- %s (last lines)" % name)
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    print("".join(f.readlines()[-25:]))
-        raise
-    finally:
-        c.stop()
-        c.krb.stop()
-    print("ok", args.case)
-    return 0
+
+
+def main():
+    return run_cases(CASES, "/tmp/roomsign-ews-kerberos-tests", setup=start_realm,
+                     on_failure=print_krb5_traces, teardown=lambda c: c.krb.stop())
 
 
 if __name__ == "__main__":

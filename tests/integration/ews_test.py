@@ -5,14 +5,13 @@ have no command yet) against the fake Exchange over real HTTP(S) through libcurl
   ews_test.py CASE --roomsign BIN --driver BIN --fake fake_ews.py --ca-script make-test-ca.sh --workdir DIR
 """
 
-import argparse
 import os
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, Context, expect, iso, minute, ops)  # noqa: E402
+from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, expect, iso, minute, ops, run_cases)  # noqa: E402
 
 CASES = {}
 
@@ -595,27 +594,7 @@ def test_fault_dropped_connection(c):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=sorted(CASES) + ["list"])
-    ap.add_argument("--roomsign")
-    ap.add_argument("--driver")
-    ap.add_argument("--fake")
-    ap.add_argument("--ca-script")
-    ap.add_argument("--workdir", default="/tmp/roomsign-ews-tests")
-    args = ap.parse_args()
-    if args.case == "list":
-        print(";".join(sorted(CASES)))
-        return 0
-    c = Context(args, args.case)
-    try:
-        CASES[args.case](c)
-    except Exception:
-        c.dump()
-        raise
-    finally:
-        c.stop()
-    print("ok", args.case)
-    return 0
+    return run_cases(CASES, "/tmp/roomsign-ews-tests")
 
 
 if __name__ == "__main__":
