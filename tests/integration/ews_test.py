@@ -111,6 +111,9 @@ def test_agenda_bearer_token(c):
     c.config(auth="bearer", password=TOKEN)
     assert_agenda(c, agenda(c))
     expect(all(e["auth"] == "Bearer" for e in ops(c.log(), "FindItem")), "bearer token used")
+    c.admin("faults", [{"kind": "503", "count": 1}])   # a retry, logged at debug level
+    p = c.sign("--verbose", "check")     # _run fails if the token shows up in any line
+    expect(p.returncode == 0 and "retrying in" in p.stderr, "check runs with debug logging", p)
 
 
 @case

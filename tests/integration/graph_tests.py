@@ -43,8 +43,9 @@ def secret_auth(env):
     now = time.time()
     env.fake.setup(events=[{"subject": "Standup", "start": iso(now - 600), "end": iso(now + 600)}])
     env.write_config()
-    p = env.roomsign_cmd("agenda", env={"ROOMSIGN_LOG": "debug"})
+    p = env.roomsign_cmd("--verbose", "agenda")    # debug lines too: they must not leak either
     check(p.returncode == 0, "agenda with a client secret failed", p.stderr)
+    check("got an access token for app" in p.stderr, "the token log line is missing", p.stderr)
     check(any(l[-1] == "Standup" for l in agenda_lines(p)), "the event is missing", p.stdout)
     tokens = env.fake.token_log()
     check(len(tokens) == 1 and tokens[0]["how"] == "secret", "expected one secret sign-in", tokens)
