@@ -71,6 +71,10 @@ static void
 skip_without_systemd(void)
 {
 #ifndef ROOMSIGN_HAVE_SYSTEMD
+	/* .ci/setup installs libsystemd-dev: under CI its absence is a setup bug, not a skip. */
+	const char *ci = getenv("CI");
+	if (ci && strcmp(ci, "true") == 0)
+		fail_msg("CI=true: built without libsystemd, the systemd watchdog is not tested");
 	print_message("built without libsystemd: the null watchdog has nothing to send\n");
 	skip();
 #endif
@@ -159,5 +163,11 @@ main(void)
 			test_watchdog_interval_off_when_meant_for_another_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_without_manager_is_harmless, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+#ifndef ROOMSIGN_HAVE_SYSTEMD
+	/* The cases above skipped: ctest shows the test as skipped (SKIP_RETURN_CODE), not passed. */
+	if (failed == 0)
+		return 77;
+#endif
+	return failed;
 }

@@ -8,7 +8,8 @@
 #   WORK_DIR     scratch space (initramfs, console log)
 #   CACHE_DIR    where the kernel is kept between runs (default: tests/vm/cache, gitignored;
 #                ROOMSIGN_VM_CACHE overrides)
-# Exit: the test's status; 77 (ctest skip) only when QEMU or the kernel package cannot be had.
+# Exit: the test's status; 77 (ctest skip) only when QEMU or the kernel package cannot be had,
+# and never under CI=true: there a missing QEMU or an archive that cannot give the kernel fails.
 set -euo pipefail
 
 SKIP=77
@@ -19,7 +20,14 @@ cache=${3:-${ROOMSIGN_VM_CACHE:-$here/cache}}
 suite=trixie-backports
 mirror=${ROOMSIGN_VM_MIRROR:-http://deb.debian.org/debian}
 
-skip() { echo "SKIP: $*"; exit $SKIP; }
+skip() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL (CI=true, a missing resource is an error, not a skip): $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit $SKIP
+}
 die() { echo "ERROR: $*" >&2; exit 1; }
 
 command -v qemu-system-x86_64 >/dev/null ||
