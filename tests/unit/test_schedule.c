@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include "test_support.h"
 #include "core/schedule.h"
+#include "core/timeutil.h"
 #include "core/xalloc.h"
 
 /* A day: 09:00-10:00, 10:00-10:30 (back to back), 10:30:30-11:00 (gap under a minute),
@@ -102,11 +103,57 @@ test_schedule_between_lists_overlaps(void **state)
 	schedule_destroy(s);
 }
 
+/* A day in Copenhagen that loses or gains an hour: the room's "today" comes from the zone
+ * (time_day_start/time_day_end), never start + 24 h, and meetings across the change keep their
+ * real length. */
+static void
+test_schedule_spring_forward_day(void **state)
+{
+	assert_true(time_set_zone("Europe/Copenhagen"));
+	rs_time from = time_day_start(t_utc("2026-03-29T10:00:00Z")), to = time_day_end(from);
+	struct event *e = xcalloc(3, sizeof(*e));
+	e[0] = t_event("2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z", "Across the change"); /* 01:30-03:30 */
+	e[1] = t_event("2026-03-29T21:30:00Z", "2026-03-29T21:55:00Z", "Late");              /* 23:30 CEST */
+	e[2] = t_event("2026-03-29T22:15:00Z", "2026-03-29T23:00:00Z", "Tomorrow");          /* 00:15 on the 30th */
+	struct schedule *s = schedule_create(from, to, e, 3);
+	const struct event *out[4];
+	assert_int_equal(schedule_between(s, from, to, out, 4), 2);
+	assert_string_equal(out[1]->subject, "Late");
+	assert_int_equal(schedule_busy_until(s, t_utc("2026-03-29T00:45:00Z")), t_utc("2026-03-29T01:30:00Z"));
+	char hm[8];
+	time_format_hm(schedule_busy_until(s, t_utc("2026-03-29T00:45:00Z")), hm, sizeof(hm));
+	assert_string_equal(hm, "03:30"); /* one real hour after 01:30 */
+	assert_int_equal(schedule_free_until(s, t_utc("2026-03-29T20:00:00Z"), to), t_utc("2026-03-29T21:30:00Z"));
+	assert_int_equal(schedule_free_until(s, t_utc("2026-03-29T21:58:00Z"), to), 0); /* "Tomorrow" is not today */
+	schedule_destroy(s);
+	assert_true(time_set_zone("UTC"));
+}
+
+static void
+test_schedule_fall_back_day(void **state)
+{
+	assert_true(time_set_zone("Europe/Copenhagen"));
+	rs_time from = time_day_start(t_utc("2026-10-25T10:00:00Z")), to = time_day_end(from);
+	struct event *e = xcalloc(2, sizeof(*e));
+	e[0] = t_event("2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z", "Twice 02:30"); /* CEST → CET */
+	e[1] = t_event("2026-10-25T22:30:00Z", "2026-10-25T22:55:00Z", "Late");        /* 23:30 CET, the 25th hour */
+	struct schedule *s = schedule_create(from, to, e, 2);
+	const struct event *out[4];
+	assert_int_equal(schedule_between(s, from, to, out, 4), 2);
+	assert_int_equal(schedule_current(s, t_utc("2026-10-25T01:15:00Z"))->end - out[0]->start, 3600);
+	/* At 22:00 local (21:00Z) the late meeting still lies in today: the day has 25 hours. */
+	assert_int_equal(schedule_free_until(s, t_utc("2026-10-25T21:00:00Z"), to), t_utc("2026-10-25T22:30:00Z"));
+	schedule_destroy(s);
+	assert_true(time_set_zone("UTC"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schedule_sorts_by_start),
+		cmocka_unit_test(test_schedule_spring_forward_day),
+		cmocka_unit_test(test_schedule_fall_back_day),
 		cmocka_unit_test(test_schedule_current_ignores_all_day_and_free),
 		cmocka_unit_test(test_schedule_next_skips_current_and_free),
 		cmocka_unit_test(test_schedule_busy_until_merges_back_to_back),
