@@ -40,7 +40,7 @@ def write_config(work, name, url, cache):
     path = os.path.join(work, name + ".conf")
     with open(path, "w") as f:
         f.write(f"[room]\nname = Fjord (4.12)\ntimezone = Europe/Copenhagen\n[source]\ntype = ics\n"
-                f"url = {url}\ntimeout = 2\n[paths]\nstate_dir = {work}\ncache = {cache}\n")
+                f"url = {url}\ntimeout = 2\n[display]\nnight =\n[paths]\nstate_dir = {work}\ncache = {cache}\n")
     return path
 
 

@@ -111,7 +111,7 @@ with tempfile.TemporaryDirectory() as tmp:
     config = os.path.join(tmp, "room.conf")
     with open(config, "w") as f:
         f.write(f"[room]\nname = Fjord\ntimezone = Europe/Copenhagen\n[source]\ntype = ics\n"
-                f"url = http://127.0.0.1:{port}/room.ics\nrefresh = 10\ntimeout = 5\n"
+                f"url = http://127.0.0.1:{port}/room.ics\nrefresh = 10\ntimeout = 5\n[display]\nnight =\n"
                 f"[paths]\nstate_dir = {tmp}\n")
     view_json = os.path.join(tmp, "view.json")
     sign = start_sign(tmp, display, config, view_json)

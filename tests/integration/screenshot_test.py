@@ -42,7 +42,7 @@ with tempfile.TemporaryDirectory() as tmp:
     config = os.path.join(tmp, "room.conf")
     with open(config, "w") as f:
         f.write(f"[room]\nname = Fjord (4.12)\ntimezone = Europe/Copenhagen\n"
-                f"[source]\ntype = ics\nurl = {FIXTURES}/ics/screens.ics\n"
+                f"[source]\ntype = ics\nurl = {FIXTURES}/ics/screens.ics\n[display]\nnight =\n"
                 f"[paths]\nstate_dir = {tmp}\n")
     for size in SIZES:
         w, h = size

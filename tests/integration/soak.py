@@ -50,7 +50,7 @@ def run(args):
     sign = None
     try:
         c.start_fake()
-        conf = c.config(auth="basic", timeout=5, extra="refresh = 60")
+        conf = c.config(auth="basic", timeout=5, extra="refresh = 60\n[display]\nnight =")
         speed = args.days * 86400 / args.seconds
         env = {"ROOMSIGN_CLOCK_SPEED": "%.1f" % speed, "TZ": "UTC"}
         wrapper = None
