@@ -22,6 +22,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from harness import AMBER, BUSY, ERROR_BG, FREE, Failure, Sign, Xvfb, close, expect, wait_for  # noqa: E402
 from ews_fixture import ANNEX, OTHER_ROOM, Context, ops  # noqa: E402
+import testclock  # noqa: E402  (ews_fixture put tests/fakes on the path)
 
 SIZE = (800, 480)
 DAY = "2026-12-01"
@@ -34,11 +35,27 @@ def case(fn):
     return fn
 
 
-def at(hm_s):
-    """UTC epoch seconds of DAY at "HH:MM[:SS]"."""
+def day_time(hm_s):
     parts = [int(p) for p in hm_s.split(":")] + [0]
     y, mo, d = (int(p) for p in DAY.split("-"))
     return calendar.timegm((y, mo, d, parts[0], parts[1], parts[2], 0, 0, 0))
+
+
+# The scenarios are written around 10:00 on DAY. Under ROOMSIGN_TEST_NOW (ctest's "midnight" run)
+# the whole scenario moves so that 10:00 falls on that time: at 23:50Z a sign started at "10:02"
+# runs at 23:52 and a meeting at "10:30" starts after midnight, on the next day.
+SHIFT = (testclock.target(os.environ["ROOMSIGN_TEST_NOW"], day_time("00:00")) - day_time("10:00")
+         if os.environ.get("ROOMSIGN_TEST_NOW") else 0)
+
+
+def at(hm_s):
+    """UTC epoch seconds of DAY at "HH:MM[:SS]" (moved by SHIFT in the midnight run)."""
+    return day_time(hm_s) + SHIFT
+
+
+def hm(t):
+    """The sign's "HH:MM" for t (the e2e room's zone is UTC)."""
+    return time.strftime("%H:%M", time.gmtime(t))
 
 
 def iso(t):
@@ -62,7 +79,7 @@ class E2E:
     def start(self, now, booking="", display="", room="", source="", size=SIZE, demo=False, env=None):
         if not demo and not self.ews.fakes:
             self.ews.start_fake()
-        extra = source + "\n[booking]\n" + booking + "\n[display]\ndpi = 96\n" + display + "\n"
+        extra = source + "\n[booking]\n" + booking + "\n[display]\ndpi = 96\nnight =\n" + display + "\n"
         if demo:
             path = os.path.join(self.dir, "demo.conf")
             with open(path, "w", encoding="utf-8") as f:
@@ -125,7 +142,7 @@ def test_book_30_minutes(w):
     expect("done:" not in s.output(), "nothing reported done before the server confirmed")
     s.wait_ids("the outcome", lambda ids: ids == {"ok"})
     expect(close(dialog_colour(s), FREE), "the success message is green")
-    s.wait_log("done: The room is yours until 10:35.")
+    s.wait_log("done: The room is yours until %s." % hm(at("10:35")))
     cal = w.calendar()
     expect(len(cal) == 1, "one meeting on the server: %s" % cal)
     e = cal[0]
@@ -204,7 +221,7 @@ def test_extend_own_meeting(w):
     s.wait_ids("extend buttons", lambda ids: {"extend-15", "extend-30", "end-early"} <= ids)
     s.tap("extend-15")
     s.wait_ids("the outcome", lambda ids: ids == {"ok"})
-    s.wait_log("done: The meeting now ends at 10:45.")
+    s.wait_log("done: The meeting now ends at %s." % hm(at("10:45")))
     cal = w.calendar()
     expect(len(cal) == 1 and cal[0]["end"] == iso(at("10:45")), "the server's meeting ends 15 minutes later: %s" % cal)
     s.tap("ok")

@@ -9,7 +9,11 @@ import re
 import secrets
 import signal
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for harness, fakes, sign)
 
 WAIT_S = 30                               # generous: a shared, noisy machine
 

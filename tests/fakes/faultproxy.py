@@ -27,6 +27,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock, for the log's "t")
+
 ARGS = None
 LOG_LOCK = threading.Lock()
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"}

@@ -31,3 +31,12 @@ foreach(name IN LISTS ROOMSIGN_CALDAV_TESTS)
 		FIXTURES_REQUIRED caldav_server
 		ENVIRONMENT "ROOMSIGN=$<TARGET_FILE:roomsign>;CALDAV_DRIVER=$<TARGET_FILE:caldav_driver>;CALDAV_SERVER_DIR=${ROOMSIGN_CALDAV_SERVER};CALDAV_WORK=${CMAKE_CURRENT_BINARY_DIR}/caldav-work")
 endforeach()
+# The midnight repeats (tests/CMakeLists.txt): the room's days in Copenhagen, booking, releasing.
+foreach(name recurring_series_with_overrides sync_after_outside_change book extend end_early
+		release_own_booking release_others_meeting_is_left_alone)
+	add_test(NAME integration.caldav.${name}.midnight
+		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/caldav_tests.py ${name})
+	set_tests_properties(integration.caldav.${name}.midnight PROPERTIES LABELS "integration;midnight"
+		TIMEOUT 120 FIXTURES_REQUIRED caldav_server
+		ENVIRONMENT "${ROOMSIGN_MIDNIGHT_ENV};ROOMSIGN=$<TARGET_FILE:roomsign>;CALDAV_DRIVER=$<TARGET_FILE:caldav_driver>;CALDAV_SERVER_DIR=${ROOMSIGN_CALDAV_SERVER};CALDAV_WORK=${CMAKE_CURRENT_BINARY_DIR}/caldav-work-midnight")
+endforeach()

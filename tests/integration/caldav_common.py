@@ -14,6 +14,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for harness, fakes, sign)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOMSIGN = os.environ.get("ROOMSIGN", "roomsign")
 DRIVER = os.environ.get("CALDAV_DRIVER", "caldav_driver")

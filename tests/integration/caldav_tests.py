@@ -17,12 +17,13 @@ UTC = dt.timezone.utc
 
 
 def now():
-    return dt.datetime.now(UTC).replace(microsecond=0)
+    # time.time(), not datetime.now(): ROOMSIGN_TEST_NOW pins time.time (tests/fakes/testclock.py).
+    return dt.datetime.fromtimestamp(int(time.time()), UTC)
 
 
 def day(offset=0):
     """Local midnight offset days from today, as an aware datetime."""
-    d = dt.datetime.now(TZ).date() + dt.timedelta(days=offset)
+    d = dt.datetime.fromtimestamp(time.time(), TZ).date() + dt.timedelta(days=offset)
     return dt.datetime(d.year, d.month, d.day, tzinfo=TZ)
 
 

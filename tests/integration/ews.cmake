@@ -20,3 +20,16 @@ foreach(ews_case IN LISTS ROOMSIGN_EWS_CASES)
 			--workdir ${CMAKE_CURRENT_BINARY_DIR}/ews-work)
 	set_tests_properties(integration.ews.${ews_case} PROPERTIES LABELS integration TIMEOUT 120)
 endforeach()
+# The midnight repeats (tests/CMakeLists.txt): reading "today", booking, extending, releasing.
+foreach(ews_case agenda_ntlm_impersonates_room concurrency_budget_per_account book_creates_marked_meeting
+		extend_and_end_early free_busy_of_nearby_rooms release_deletes_own_booking
+		release_declines_someone_elses_meeting)
+	add_test(NAME integration.ews.${ews_case}.midnight
+		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/ews_test.py ${ews_case}
+			--roomsign $<TARGET_FILE:roomsign> --driver $<TARGET_FILE:ews_driver>
+			--fake ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
+			--ca-script ${ROOMSIGN_TESTS_DIR}/fakes/make-test-ca.sh
+			--workdir ${CMAKE_CURRENT_BINARY_DIR}/ews-work-midnight)
+	set_tests_properties(integration.ews.${ews_case}.midnight PROPERTIES LABELS "integration;midnight"
+		TIMEOUT 120 ENVIRONMENT "${ROOMSIGN_MIDNIGHT_ENV}")
+endforeach()

@@ -11,6 +11,9 @@ import sys
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for harness, fakes, sign)
+
 PASSWORD = "Pw-7f3c9e1-S3cret"          # distinctive, so a leak into any output is caught
 TOKEN = "eyJ0eXAiOiJKV1QiLCJ-test-token-5b1d"
 ROOM = "room-4-12@example.com"

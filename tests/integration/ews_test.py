@@ -5,6 +5,7 @@ have no command yet) against the fake Exchange over real HTTP(S) through libcurl
   ews_test.py CASE --roomsign BIN --driver BIN --fake fake_ews.py --ca-script make-test-ca.sh --workdir DIR
 """
 
+import calendar
 import os
 import subprocess
 import sys
@@ -21,13 +22,23 @@ def case(fn):
     return fn
 
 
-def agenda(c):
-    """roomsign agenda over yesterday..tomorrow (UTC), so events near midnight stay in view."""
+def agenda_range():
+    """--from/--to over yesterday..tomorrow (UTC, the room's zone), so events near midnight stay in
+    view: a bare `agenda` reads "today", which at 23:50 no longer holds events seeded at now + 1 h."""
     day = 86400
     today = int(time.time()) // day * day
     fmt = "%Y-%m-%d"
-    return c.sign("agenda", "--from", time.strftime(fmt, time.gmtime(today - day)),
-                  "--to", time.strftime(fmt, time.gmtime(today + 2 * day)))
+    return ["--from", time.strftime(fmt, time.gmtime(today - day)),
+            "--to", time.strftime(fmt, time.gmtime(today + 2 * day))]
+
+
+def agenda(c):
+    return c.sign("agenda", *agenda_range())
+
+
+def utc_seconds(s):
+    """'YYYY-MM-DDTHH:MM:SSZ' → seconds; independent of the machine's zone (mktime is not)."""
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def check_lines(p):
@@ -274,8 +285,8 @@ def test_book_creates_marked_meeting(c):
     expect(len(cal) == 1, "one meeting in the room: %s" % cal)
     e = cal[0]
     expect(e["ext"].get("RoomsignBooking"), "marked as the sign's own")
-    start = time.mktime(time.strptime(e["start"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
-    end = time.mktime(time.strptime(e["end"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    start = utc_seconds(e["start"])
+    end = utc_seconds(e["end"])
     expect(abs(start - t0) < 120 and 1800 <= end - start <= 1800 + 900, "now → now+30: %s" % e)
     seq = [x["op"] for x in c.log()]
     ci = seq.index("CreateItem")
@@ -364,7 +375,7 @@ def test_extend_and_end_early(c):
     p = c.driver("end", item["id"])
     expect(p.returncode == 0, "end early works", p)
     end = c.calendar()[0]["end"]
-    expect(abs(time.mktime(time.strptime(end, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone - time.time()) < 60,
+    expect(abs(utc_seconds(end) - time.time()) < 60,
            "ends now: " + end)
     expect([e["code"] for e in ops(c.log(), "UpdateItem")] == ["NoError", "NoError"], "two clean updates")
 
@@ -523,7 +534,7 @@ def test_concurrency_budget_per_account(c):
     seed_day(c, time.time())
     c.config()
     env = dict(os.environ, TZ="UTC")
-    cmd = c.sign_cmd("agenda")
+    cmd = c.sign_cmd("agenda", *agenda_range())
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for _ in range(2)]
     for p in procs:

@@ -30,6 +30,8 @@ import types
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import signproc  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for harness, fakes, sign)
 
 SUBJECT = "Matrix review"
 SPEED = 10
@@ -171,7 +173,7 @@ def write_config(work, name, source_lines, ca, zone="UTC", refresh=REFRESH_S):
     with open(path, "w") as f:
         f.write("\n".join(["[room]", "name = Fjord (4.12)", f"timezone = {zone}", "[source]"] + source_lines +
                           [f"ca_file = {ca}", f"refresh = {refresh}", f"timeout = {TIMEOUT_S}",
-                           "[led]", "offline = blink", "[paths]", f"state_dir = {work}",
+                           "[led]", "offline = blink", "[display]", "night =", "[paths]", f"state_dir = {work}",
                            f"cache = {work}/schedule.cache", ""]))
     return path
 

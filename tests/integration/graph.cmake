@@ -19,3 +19,12 @@ foreach(name IN LISTS ROOMSIGN_GRAPH_TESTS)
 			--fakes ${ROOMSIGN_TESTS_DIR}/fakes --work ${CMAKE_CURRENT_BINARY_DIR}/graph-work/${name})
 	set_tests_properties(graph.${name} PROPERTIES LABELS integration TIMEOUT 120)
 endforeach()
+# The midnight repeats (tests/CMakeLists.txt): reading "today", booking, extending, releasing.
+foreach(name secret_auth paging event_fields book_marks_own extend_and_end release_own_and_decline_other)
+	add_test(NAME graph.${name}.midnight
+		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/graph_tests.py ${name}
+			--roomsign $<TARGET_FILE:roomsign> --driver $<TARGET_FILE:graph_driver>
+			--fakes ${ROOMSIGN_TESTS_DIR}/fakes --work ${CMAKE_CURRENT_BINARY_DIR}/graph-work/midnight-${name})
+	set_tests_properties(graph.${name}.midnight PROPERTIES LABELS "integration;midnight" TIMEOUT 120
+		ENVIRONMENT "${ROOMSIGN_MIDNIGHT_ENV}")
+endforeach()

@@ -18,6 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for harness, fakes, sign)
+
 TENANT_ID = "6f1c2a44-8d1e-4c8e-9a57-2b0f5d6e7a10"
 TENANT_DOMAIN = "contoso.test"
 APP_ID = "0b3e4c1d-5a6f-4e2b-8c9d-1a2b3c4d5e6f"

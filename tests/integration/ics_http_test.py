@@ -12,6 +12,9 @@ import sys
 import tempfile
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for harness, fakes, sign)
+
 ROOMSIGN, FIXTURES, MAKE_CA = sys.argv[1], sys.argv[2], sys.argv[3]
 failures = 0
 

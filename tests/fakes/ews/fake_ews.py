@@ -38,6 +38,8 @@ from urllib.parse import parse_qs, urlparse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import negotiate  # noqa: E402
 import ntlm  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 from ews_ops import OPERATIONS, response_code  # noqa: E402
 from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, response  # noqa: E402
 

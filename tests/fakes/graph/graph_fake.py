@@ -36,6 +36,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from graph_store import GraphError, Store, TokenError  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 
 STORE = Store()
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
