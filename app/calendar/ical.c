@@ -467,7 +467,8 @@ expand_series(struct expand *x, icalcomponent *comp, const struct master *m, con
 	series_add(&s, m->dtstart, m->zone, m->start, instance_end(m, m->dtstart, m->zone, m->start));
 	collect_rrules(&s);
 	collect_rdates(&s);
-	qsort(s.items, s.count, sizeof(*s.items), compare_instances);
+	if (s.count > 1) /* qsort(NULL, 0, …) is undefined */
+		qsort(s.items, s.count, sizeof(*s.items), compare_instances);
 	for (size_t i = 0; i < s.count; i++)
 		if (i == 0 || s.items[i].rid != s.items[i - 1].rid)
 			emit_instance(&s, &s.items[i]);
@@ -569,7 +570,8 @@ superseded_masters(icalcomponent *cal, size_t *count_out)
 		copies[n++] = (struct master_copy){ uid, icalcomponent_get_sequence(c),
 			icaltime_is_null_time(t) ? 0 : to_instant(t, NULL), order, c };
 	}
-	qsort(copies, n, sizeof(*copies), compare_copies);
+	if (n > 1)
+		qsort(copies, n, sizeof(*copies), compare_copies);
 	icalcomponent **losers = NULL;
 	for (size_t i = 1; i < n; i++)
 		if (strcmp(copies[i].uid, copies[i - 1].uid) == 0) {
