@@ -353,6 +353,67 @@ series_add(struct series *s, struct icaltimetype occ, icaltimezone *zone, rs_tim
 	s->count++;
 }
 
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long
+day_number(int year, int month, int day)
+{
+	long y = year - (month <= 2);
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The day number of the first day of t's week, weeks starting on wkst (1 = Sunday … 7). */
+static long
+week_of(struct icaltimetype t, int wkst)
+{
+	return day_number(t.year, t.month, t.day) - (icaltime_day_of_week(t) - wkst + 7) % 7;
+}
+
+/* Adds the instances of one RRULE; false when libical refuses the rule.
+ *
+ * RFC 5545 3.3.10: a WEEKLY rule with INTERVAL > 1 and BYDAY takes every INTERVAL-th week,
+ * counted from the week that holds DTSTART, weeks starting on WKST (Monday unless said).
+ * libical 3.0 starts counting a week early when a BYDAY day comes before WKST in the week
+ * (libical PR 190; tests/fixtures/regress/ical/differential-17-215: INTERVAL=4;BYDAY=SU from
+ * 15 August gave 6 September, not 16 August). Such a rule is iterated every week and the
+ * weeks are picked here, COUNT counted here (not with BYSETPOS, which needs libical's weeks). */
+static bool
+expand_rule(struct series *s, struct icalrecurrencetype rule, struct icaltimetype dtstart)
+{
+	int every_weeks = 1, count = 0, kept = 0;
+	int wkst = rule.week_start == ICAL_NO_WEEKDAY ? ICAL_MONDAY_WEEKDAY : (int)rule.week_start;
+	if (rule.freq == ICAL_WEEKLY_RECURRENCE && rule.interval > 1 && rule.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+		rule.by_set_pos[0] == ICAL_RECURRENCE_ARRAY_MAX) {
+		every_weeks = rule.interval;
+		count = rule.count;
+		rule.interval = 1;
+		rule.count = 0;
+	}
+	long first_week = week_of(dtstart, wkst);
+	icalrecur_iterator *it = icalrecur_iterator_new(rule, dtstart);
+	if (!it)
+		return false;
+	for (long steps = 0; steps < MAX_RECURRENCE_STEPS; steps++) {
+		struct icaltimetype occ = icalrecur_iterator_next(it);
+		if (icaltime_is_null_time(occ))
+			break;
+		if (every_weeks > 1) {
+			if (icaltime_compare(occ, dtstart) < 0 || (week_of(occ, wkst) - first_week) / 7 % every_weeks)
+				continue;
+			if (count > 0 && kept++ >= count)
+				break;
+		}
+		rs_time rid = to_instant(occ, s->m->zone);
+		if (rid >= s->x->to + s->reach_s)
+			break;
+		series_add(s, occ, s->m->zone, rid, instance_end(s->m, occ, s->m->zone, rid));
+	}
+	icalrecur_iterator_free(it);
+	return true;
+}
+
 #define MAX_RRULES 16 /* RRULE properties read from one component */
 
 /* RFC 5545 3.8.5.3 (and RFC 2445 4.8.5.4, which still allowed several RRULEs): the recurrence set
@@ -372,24 +433,10 @@ collect_rrules(struct series *s)
 		dtstart = icaltime_set_timezone(&dtstart, s->m->zone);
 	for (size_t i = 0; i < n; i++) {
 		struct icalrecurrencetype rule = icalproperty_get_rrule(rules[i]);
-		if (rule.freq == ICAL_NO_RECURRENCE)
-			continue;
-		icalrecur_iterator *it = icalrecur_iterator_new(rule, dtstart);
-		if (!it) {
+		if (rule.freq != ICAL_NO_RECURRENCE && !expand_rule(s, rule, dtstart)) {
 			s->x->stats->skipped++;
 			log_warn("skipping an RRULE of '%.80s': it is invalid", s->uid ? s->uid : "");
-			continue;
 		}
-		for (long steps = 0; steps < MAX_RECURRENCE_STEPS; steps++) {
-			struct icaltimetype occ = icalrecur_iterator_next(it);
-			if (icaltime_is_null_time(occ))
-				break;
-			rs_time rid = to_instant(occ, s->m->zone);
-			if (rid >= s->x->to + s->reach_s)
-				break;
-			series_add(s, occ, s->m->zone, rid, instance_end(s->m, occ, s->m->zone, rid));
-		}
-		icalrecur_iterator_free(it);
 	}
 }
 

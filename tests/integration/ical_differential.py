@@ -14,7 +14,8 @@ issue17-*.ics, the issue's own eight kinds of disagreement, where the reference 
 No crash and no hang: every roomsign run has a timeout and must exit 0.
 
 Usage: ical_differential.py ROOMSIGN run --seed N --count N [--keep DIR]
-       ical_differential.py ROOMSIGN replay FIXTURE_DIR
+       ical_differential.py ROOMSIGN replay FIXTURE_DIR     (kept fixtures against their lines)
+       ical_differential.py ROOMSIGN compare FILE.ics...    (kept calendars against the reference)
 
 Documented differences (RFC 5545 is right, the reference is not; the generator leaves these out
 or the comparison normalises them, and the unit tests in test_ical_recurrence.c cover them):
@@ -36,6 +37,9 @@ or the comparison normalises them, and the unit tests in test_ical_recurrence.c 
     reference reads it as UTC. Not generated (UNTIL is UTC, or local for floating/DATE starts).
  D8 EXDATE;VALUE=DATE on a timed series (3.8.5.1 allows DATE values; the sign drops that day's
     instance); the reference never matches a date to a date-time. Not generated.
+ D9 An RDATE equal to an RRULE instance is one occurrence (3.8.5.2); across a DST change the
+    reference (pytz's fixed offsets inside dateutil) returns it twice. Generated; the
+    reference's identical occurrences of one series are counted once (differential-17-109).
 """
 import argparse
 from collections import Counter
@@ -266,7 +270,7 @@ def run_reference(text, room_zone, w_from, w_to):
         if not (start < hi and (end > lo or (end == start and start >= lo))):
             continue  # the overlap rule of `roomsign agenda`
         out.append((utc(start), utc(end), all_day, str(ev.get("SUMMARY", ""))))
-    return sorted(out)
+    return sorted(set(out))  # D9: one occurrence per instant of a series (summaries name the series)
 
 
 # ---------------------------------------------------------------- driver
@@ -358,6 +362,21 @@ def cmd_replay(args):
     return 1 if failures or not cases else 0
 
 
+def cmd_compare(args):
+    """Both implementations on kept calendars (to recheck disagreements after a change)."""
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in args.files:
+            text, room_zone, window, _expected = read_case(path)
+            ours, err = run_roomsign(args.roomsign, os.path.abspath(path), room_zone, window[0], window[1], tmp)
+            ref = run_reference(text, room_zone, window[0], window[1])
+            ok = err is None and ours == ref
+            print(("agree    " if ok else "DISAGREE ") + path + (f": {err}" if err else "")
+                  + ("" if ok or err else "\n" + show_diff(ours, ref)))
+            failures += 0 if ok else 1
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("roomsign")
@@ -368,8 +387,10 @@ def main():
     r.add_argument("--keep")
     p = sub.add_parser("replay")
     p.add_argument("dir")
+    c = sub.add_parser("compare")
+    c.add_argument("files", nargs="+")
     args = ap.parse_args()
-    return cmd_run(args) if args.cmd == "run" else cmd_replay(args)
+    return {"run": cmd_run, "replay": cmd_replay, "compare": cmd_compare}[args.cmd](args)
 
 
 if __name__ == "__main__":

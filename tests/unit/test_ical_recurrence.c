@@ -335,6 +335,31 @@ test_ical_exdate_date_floating_and_utc_exdate(void **state)
 	parsed_finish(&p);
 }
 
+/* Found by the differential test (differential-17-215): a WEEKLY rule with INTERVAL and BYDAY
+ * takes every n-th week counted from DTSTART's week, weeks starting Monday (RFC 5545 3.3.10);
+ * libical 3.0 started a week early for a Sunday. COUNT counts the instances kept. */
+static void
+test_ical_weekly_interval_counts_weeks_from_dtstart(void **state)
+{
+	struct parsed p;
+	parse_text("BEGIN:VEVENT\r\nUID:sat\r\nDTSTAMP:20260101T000000Z\r\n"
+		   "DTSTART;TZID=Europe/Berlin:20260815T100000\r\nDTEND;TZID=Europe/Berlin:20260815T110000\r\n"
+		   "RRULE:FREQ=WEEKLY;INTERVAL=4;BYDAY=SU;UNTIL=20261101T000000Z\r\nSUMMARY:Sat\r\nEND:VEVENT\r\n"
+		   "BEGIN:VEVENT\r\nUID:utc\r\nDTSTAMP:20260101T000000Z\r\n"
+		   "DTSTART:20260816T140000Z\r\nDTEND:20260816T150000Z\r\n"
+		   "RRULE:FREQ=WEEKLY;INTERVAL=4;BYDAY=SU;COUNT=3\r\nSUMMARY:Sun\r\nEND:VEVENT\r\n",
+		"2026-08-01T00:00:00Z", "2026-12-01T00:00:00Z", &p);
+	assert_int_equal(p.count, 4 + 3);
+	expect_once(&p, "2026-08-15T08:00:00Z", "2026-08-15T09:00:00Z"); /* DTSTART */
+	expect_once(&p, "2026-08-16T08:00:00Z", "2026-08-16T09:00:00Z"); /* its week's Sunday */
+	expect_once(&p, "2026-09-13T08:00:00Z", "2026-09-13T09:00:00Z"); /* four weeks on */
+	expect_once(&p, "2026-10-11T08:00:00Z", "2026-10-11T09:00:00Z");
+	expect_once(&p, "2026-08-16T14:00:00Z", "2026-08-16T15:00:00Z");
+	expect_once(&p, "2026-09-13T14:00:00Z", "2026-09-13T15:00:00Z");
+	expect_once(&p, "2026-10-11T14:00:00Z", "2026-10-11T15:00:00Z");
+	parsed_finish(&p);
+}
+
 int
 main(void)
 {
@@ -349,6 +374,7 @@ main(void)
 		cmocka_unit_test_setup(test_ical_instances_last_the_exact_first_duration, setup_berlin),
 		cmocka_unit_test_setup(test_ical_lenient_unwrapped_events_and_display_name_zone, setup_berlin),
 		cmocka_unit_test_setup(test_ical_exdate_date_floating_and_utc_exdate, setup_berlin),
+		cmocka_unit_test_setup(test_ical_weekly_interval_counts_weeks_from_dtstart, setup_berlin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
