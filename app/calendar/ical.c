@@ -262,10 +262,13 @@ struct override {
 	const char *uid;
 	rs_time rid;
 	icalcomponent *comp;
-	bool is_future;   /* RANGE=THISANDFUTURE */
-	rs_time shift_s;  /* its DTSTART - its RECURRENCE-ID */
-	rs_time length_s; /* its own duration */
+	bool is_future;    /* RANGE=THISANDFUTURE */
+	bool is_cancelled; /* … with STATUS:CANCELLED: no later instance either */
+	rs_time shift_s;   /* its DTSTART - its RECURRENCE-ID */
+	rs_time length_s;  /* its own duration */
 };
+
+#define MAX_SHIFT_S (366L * TIME_DAY) /* a THISANDFUTURE move further than this is ignored */
 
 struct overrides {
 	struct override *items;
@@ -491,6 +494,8 @@ emit_instance(struct series *s, const struct instance *in)
 	if (is_excluded(s->x, s->comp, in->occ, in->rid) || is_overridden(s->o, s->uid, in->rid))
 		return;
 	const struct override *future = future_override(s->o, s->uid, in->rid);
+	if (future && future->is_cancelled)
+		return;
 	if (!future) {
 		add_occurrence(s->x, s->comp, in->rid, in->end, s->m->dtstart.is_date);
 		return;
@@ -550,13 +555,14 @@ collect_overrides(struct expand *x, icalcomponent *cal, struct overrides *o)
 			o->items = xrealloc(o->items, o->cap * sizeof(*o->items));
 		}
 		struct override *v = &o->items[o->count++];
-		*v = (struct override){ icalcomponent_get_uid(c), to_instant(rid, zone), c, false, 0, 0 };
+		*v = (struct override){ .uid = icalcomponent_get_uid(c), .rid = to_instant(rid, zone), .comp = c };
 		icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
 		icalparameter *range = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
 		struct master own;
 		if (range && icalparameter_get_range(range) == ICAL_RANGE_THISANDFUTURE && read_span(x, c, &own) &&
-			!is_cancelled(c)) {
+			own.start - v->rid <= MAX_SHIFT_S && v->rid - own.start <= MAX_SHIFT_S) {
 			v->is_future = true;
+			v->is_cancelled = is_cancelled(c); /* the rest of the series is cancelled */
 			v->shift_s = own.start - v->rid;
 			v->length_s = own.end - own.start;
 		}

@@ -360,6 +360,26 @@ test_ical_weekly_interval_counts_weeks_from_dtstart(void **state)
 	parsed_finish(&p);
 }
 
+/* A THISANDFUTURE override with STATUS:CANCELLED ends the series there (RFC 5545 3.8.4.4 with
+ * 3.8.1.11); earlier instances stay. */
+static void
+test_ical_this_and_future_cancelled_ends_the_series(void **state)
+{
+	struct parsed p;
+	parse_text("BEGIN:VEVENT\r\nUID:c\r\nDTSTAMP:20250101T000000Z\r\n"
+		   "DTSTART;TZID=Europe/Berlin:20250106T100000\r\nDTEND;TZID=Europe/Berlin:20250106T110000\r\n"
+		   "RRULE:FREQ=DAILY;COUNT=10\r\nSUMMARY:Daily\r\nEND:VEVENT\r\n"
+		   "BEGIN:VEVENT\r\nUID:c\r\nDTSTAMP:20250101T000000Z\r\n"
+		   "RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20250109T100000\r\n"
+		   "DTSTART;TZID=Europe/Berlin:20250109T100000\r\nDTEND;TZID=Europe/Berlin:20250109T110000\r\n"
+		   "STATUS:CANCELLED\r\nSUMMARY:Daily\r\nEND:VEVENT\r\n",
+		"2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z", &p);
+	assert_int_equal(p.count, 3);
+	expect_once(&p, "2025-01-06T09:00:00Z", "2025-01-06T10:00:00Z");
+	expect_once(&p, "2025-01-08T09:00:00Z", "2025-01-08T10:00:00Z");
+	parsed_finish(&p);
+}
+
 int
 main(void)
 {
@@ -375,6 +395,7 @@ main(void)
 		cmocka_unit_test_setup(test_ical_lenient_unwrapped_events_and_display_name_zone, setup_berlin),
 		cmocka_unit_test_setup(test_ical_exdate_date_floating_and_utc_exdate, setup_berlin),
 		cmocka_unit_test_setup(test_ical_weekly_interval_counts_weeks_from_dtstart, setup_berlin),
+		cmocka_unit_test_setup(test_ical_this_and_future_cancelled_ends_the_series, setup_berlin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
