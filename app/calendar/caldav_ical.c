@@ -1,5 +1,6 @@
 #define LOG_MODULE "caldav"
 #include "caldav_ical.h"
+#include "ical.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,8 +37,10 @@ start_instant(icalcomponent *ev, rs_time *out)
 		return false;
 	if (!t.is_date && !icaltime_is_utc(t) && !t.zone) {
 		icalparameter *tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-		if (tzid)
-			t.zone = icaltimezone_get_builtin_timezone(icalparameter_get_tzid(tzid));
+		const char *name = tzid ? icalparameter_get_tzid(tzid) : NULL;
+		const char *iana = ical_windows_zone(name); /* as ical.c reads it, so it finds what the sign shows */
+		if (name)
+			t.zone = icaltimezone_get_builtin_timezone(iana ? iana : name);
 	}
 	if (t.is_date || (!icaltime_is_utc(t) && !t.zone))
 		*out = time_from_local(t.year, t.month, t.day, t.is_date ? 0 : t.hour, t.is_date ? 0 : t.minute,

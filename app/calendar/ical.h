@@ -15,12 +15,14 @@ struct ical_stats {
  * [from, to) to the events array and count (growing the malloc'd array; it may start NULL).
  * RRULE/RDATE/EXDATE/RECURRENCE-ID applied, cancelled occurrences dropped, VTIMEZONEs and
  * Windows zone names resolved, floating times and all-day dates in the room's zone.
- * href/etag, when given, become each event's id/version (CalDAV). Returns false only when the
- * text holds no VCALENDAR at all; malformed components are skipped and counted. */
+ * href/etag, when given, become each event's id/version (CalDAV). VEVENTs without a VCALENDAR
+ * around them are read as one calendar. Returns false only when the text holds neither;
+ * malformed components are skipped and counted. */
 bool ical_parse_events(const char *text, size_t len, rs_time from, rs_time to, const char *href, const char *etag,
 	struct event **events, size_t *count, struct ical_stats *stats);
 
-/* The IANA zone for a Windows zone name ("W. Europe Standard Time" → "Europe/Berlin"), or NULL. */
+/* The IANA zone for a Windows zone name ("W. Europe Standard Time") or display name
+ * ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna") → "Europe/Berlin", or NULL. */
 const char *ical_windows_zone(const char *windows_name);
 
 /* A VCALENDAR with one VEVENT [start, end) in UTC, for CalDAV PUT. uid must be unique.

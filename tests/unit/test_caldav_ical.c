@@ -106,11 +106,31 @@ test_caldav_decline_needs_the_room_as_attendee(void **state)
 	assert_string_equal(why, "the room is not one of its attendees");
 }
 
+/* An Outlook-style Windows zone name (here a display name) means the same zone here as in
+ * ical.c, so the event the sign shows is the one extended. */
+static void
+test_caldav_set_end_finds_an_event_in_a_windows_zone(void **state)
+{
+	static const char text[] =
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
+		"BEGIN:VEVENT\r\nUID:w1\r\nDTSTAMP:20261101T000000Z\r\n"
+		"DTSTART;TZID=\"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna\":20261201T100000\r\n"
+		"DURATION:PT1H\r\nSUMMARY:Outlook\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	const char *why = NULL;
+	char *out = caldav_ical_set_end(text, t_utc("2026-12-01T09:00:00Z"), t_utc("2026-12-01T10:30:00Z"),
+		t_utc("2026-12-01T09:05:00Z"), &why);
+	assert_non_null(out);
+	assert_int_equal(only_end(out, t_utc("2026-12-01T00:00:00Z"), t_utc("2026-12-02T00:00:00Z")),
+		t_utc("2026-12-01T10:30:00Z"));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_caldav_set_end_replaces_duration_and_keeps_the_rest),
+		cmocka_unit_test(test_caldav_set_end_finds_an_event_in_a_windows_zone),
 		cmocka_unit_test(test_caldav_set_end_changes_an_override_not_the_series),
 		cmocka_unit_test(test_caldav_set_end_refuses_a_moved_meeting),
 		cmocka_unit_test(test_caldav_decline_sets_the_room_attendee_only),
