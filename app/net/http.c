@@ -191,6 +191,10 @@ setup(CURL *curl, const struct http_request *req, struct body *body, struct http
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Redirects are the caller's to judge (CalDAV follows them on its own origin only); libcurl
+	 * never follows one, so credentials never go to a host the configuration does not name. */
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)(req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S));
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
