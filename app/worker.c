@@ -132,18 +132,18 @@ static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
-	if (w->retry_after_s > 0) { /* the server said when: at most ten refresh intervals */
-		long s = w->retry_after_s;
-		w->retry_after_s = 0;
-		return s < (long)refresh_s * 10 ? (int)s : refresh_s * 10;
-	}
 	int jitter = refresh_s / 10;
 	if (w->failures == 0)
 		return refresh_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
 	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
 	if (delay > refresh_s)
 		delay = refresh_s;
-	return delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+	delay = delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+	/* The server's advice when it asks for longer (at most ten refresh intervals); a short
+	 * Retry-After does not cut the back-off: "1 s" forty times in a row is no back-off. */
+	long advice = w->retry_after_s < (long)refresh_s * 10 ? w->retry_after_s : (long)refresh_s * 10;
+	w->retry_after_s = 0;
+	return advice > delay ? (int)advice : delay;
 }
 
 /* Conflict details from the backends are English and technical (they go to the log): the
@@ -324,7 +324,7 @@ run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_re
 	}
 	if (w->auth_failed) {
 		w->auth_until_ms = time_mono_ms() + auth_wait_ms(w);
-		log_warn("the server refused the sign-in: no new attempt for %d minutes (Refresh on the admin "
+		log_info("the server refused the sign-in: no new attempt for %d minutes (Refresh on the admin "
 			 "screen tries at once)",
 			(int)(auth_wait_ms(w) * time_speed() / 60000.0));
 		next_refresh_ms = w->auth_until_ms;
