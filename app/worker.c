@@ -263,13 +263,18 @@ run_action(struct worker *w, struct worker_request *q)
 	action_done(w, q->job, ok, msg, &err);
 }
 
-/* Milliseconds of the monotonic clock to wait after a refused sign-in: auth_retry clock seconds,
- * never less than AUTH_RETRY_MIN_S. */
+/* [source] auth_retry, never less than AUTH_RETRY_MIN_S (a hand-made config may hold 0). */
+static int
+auth_retry_s(const struct worker *w)
+{
+	return w->config->source.auth_retry_s > AUTH_RETRY_MIN_S ? w->config->source.auth_retry_s : AUTH_RETRY_MIN_S;
+}
+
+/* Milliseconds of the monotonic clock to wait after a refused sign-in: auth_retry clock seconds. */
 static uint64_t
 auth_wait_ms(const struct worker *w)
 {
-	int s = w->config->source.auth_retry_s > AUTH_RETRY_MIN_S ? w->config->source.auth_retry_s : AUTH_RETRY_MIN_S;
-	return (uint64_t)((double)s * 1000.0 / time_speed());
+	return (uint64_t)((double)auth_retry_s(w) * 1000.0 / time_speed());
 }
 
 /* While a refused sign-in waits out auth_retry, a job fails at once without signing in again. */
@@ -282,11 +287,12 @@ refuse_while_locked(struct worker *w, const struct worker_request *q)
 	source_fail(&err, SOURCE_ERR_AUTH,
 		"The server refused the sign-in; to keep the shared account from being locked out the sign "
 		"tries again only every %d minutes, or at once with Refresh on the admin screen.",
-		(w->config->source.auth_retry_s > AUTH_RETRY_MIN_S ? w->config->source.auth_retry_s
-								   : AUTH_RETRY_MIN_S) /
-			60);
+		auth_retry_s(w) / 60);
 	if (q->job == JOB_FIND_ROOMS) {
 		struct worker_result *r = result_new(RESULT_ROOMS);
+		r->room_count = w->config->source.nearby_count;
+		for (size_t i = 0; i < r->room_count; i++)
+			r->rooms[i].room = xstrdup(w->config->source.nearby_rooms[i]); /* ok false: not asked */
 		snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
 		snprintf(r->detail, sizeof(r->detail), "%s", err.message);
 		w->post(w->ctx, r);
@@ -326,7 +332,7 @@ run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_re
 		w->auth_until_ms = time_mono_ms() + auth_wait_ms(w);
 		log_info("the server refused the sign-in: no new attempt for %d minutes (Refresh on the admin "
 			 "screen tries at once)",
-			(int)(auth_wait_ms(w) * time_speed() / 60000.0));
+			auth_retry_s(w) / 60);
 		next_refresh_ms = w->auth_until_ms;
 	}
 	return next_refresh_ms;
