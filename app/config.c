@@ -24,6 +24,7 @@ struct parse {
 	int errors;
 	int password_line, secret_line, url_line, type_line;
 	int room_line, authority_line, graph_url_line; /* for problems found after parsing */
+	int private_key_line;
 };
 
 static void problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
@@ -146,6 +147,8 @@ static const struct key keys[] = {
 	{ "source", "auth", K_CHOICE, OFF(source.auth), 0, 0, "none|basic|ntlm|negotiate|bearer" },
 	{ "source", "ca_file", K_STRING, OFF(source.ca_file), 0, 0, NULL },
 	{ "source", "refresh", K_INT, OFF(source.refresh_s), 10, 86400, NULL },
+	{ "source", "auth_retry", K_INT, OFF(source.auth_retry_s), 900, 86400, NULL },
+	{ "source", "allow_insecure_http", K_BOOL, OFF(source.allow_insecure_http), 0, 0, NULL },
 	{ "source", "timeout", K_INT, OFF(source.timeout_s), 1, 600, NULL },
 	{ "source", "server_version", K_STRING, OFF(source.server_version), 0, 0, NULL },
 	{ "source", "tenant", K_STRING, OFF(source.tenant), 0, 0, NULL },
@@ -356,6 +359,8 @@ apply_key(struct parse *p, const char *section, const char *name, const char *va
 		p->authority_line = p->line;
 	else if (strcmp(name, "graph_url") == 0)
 		p->graph_url_line = p->line;
+	else if (strcmp(name, "private_key_file") == 0)
+		p->private_key_line = p->line;
 }
 
 static char *
@@ -398,6 +403,7 @@ config_defaults(struct config *c)
 	c->source.type = SOURCE_DEMO;
 	c->source.auth = HTTP_AUTH_NONE;
 	c->source.refresh_s = 60;
+	c->source.auth_retry_s = 900;
 	c->source.timeout_s = 20;
 	c->source.max_body = 16L << 20;
 	c->source.server_version = xstrdup("Exchange2013_SP1");
@@ -421,24 +427,46 @@ config_defaults(struct config *c)
 	c->state_dir = xstrdup(state && *state ? state : "/var/lib/roomsign");
 }
 
+/* A secret file must be a regular file that not every user may read. */
+static bool
+secret_file_ok(struct parse *p, FILE *fp, const char *path, int line, const char *key)
+{
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode)) {
+		problem(p, line, "source", key, "%s is not a regular file: put the secret in a file there", path);
+		return false;
+	}
+	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0007)) {
+		problem(p, line, "source", key, "%s is readable by every user (mode %03o): run chmod 600 %s", path,
+			(unsigned)(st.st_mode & 0777), path);
+		return false;
+	}
+	return true;
+}
+
+/* The private key is read later (by OpenSSL, in oauth.c): here only its file is checked. */
+static void
+check_key_file(struct parse *p, const char *path, int line, const char *key)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
+		return;
+	}
+	secret_file_ok(p, fp, path, line, key);
+	fclose(fp);
+}
+
 /* Reads a secret file: the value is its first line. Refuses files others may read. */
 static char *
 read_secret(struct parse *p, const char *path, int line, const char *key)
 {
-	struct stat st;
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
 		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode)) {
-		problem(p, line, "source", key, "%s is not a regular file: put the secret in a file there", path);
-		fclose(fp);
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0007)) {
-		problem(p, line, "source", key, "%s is readable by every user (mode %03o): run chmod 600 %s", path,
-			(unsigned)(st.st_mode & 0777), path);
+	if (!secret_file_ok(p, fp, path, line, key)) {
 		fclose(fp);
 		return NULL;
 	}
@@ -468,6 +496,40 @@ require(struct parse *p, const char *value, const char *key, const char *why)
 {
 	if (!value || !*value)
 		problem(p, p->type_line, "source", key, "missing: %s", why);
+}
+
+static bool
+is_plain_http(const char *url)
+{
+	return url && strncasecmp(url, "http://", 7) == 0;
+}
+
+/* Does this source send a password, token or client secret with its requests? */
+static bool
+sends_credentials(const struct source_config *s)
+{
+	if (s->type == SOURCE_GRAPH)
+		return true; /* client secret or signed assertion, then a bearer token */
+	if (s->type == SOURCE_EWS)
+		return true; /* basic, ntlm, negotiate or bearer: EWS always signs in */
+	return (s->type == SOURCE_CALDAV || s->type == SOURCE_ICS) && (s->username || s->password_file);
+}
+
+/* Credentials never travel over plain http:// unless the administrator says so. */
+static void
+refuse_plain_http(struct parse *p, const struct source_config *s)
+{
+	if (s->allow_insecure_http || !sends_credentials(s))
+		return;
+	static const char why[] =
+		"'%s' is plain http://: the sign would send the %s unencrypted; use https://, or set [source] "
+		"allow_insecure_http = yes for a test lab";
+	if (s->type != SOURCE_GRAPH && is_plain_http(s->url))
+		problem(p, p->url_line, "source", "url", why, s->url, "account's credentials");
+	if (s->type == SOURCE_GRAPH && is_plain_http(s->authority))
+		problem(p, p->authority_line, "source", "authority", why, s->authority, "client secret");
+	if (s->type == SOURCE_GRAPH && is_plain_http(s->graph_url))
+		problem(p, p->graph_url_line, "source", "graph_url", why, s->graph_url, "access token");
 }
 
 static void
@@ -511,6 +573,9 @@ validate_source(struct parse *p)
 			"missing: the %s source needs the account's password in a file", type);
 	if (s->client_secret_file)
 		s->client_secret = read_secret(p, s->client_secret_file, p->secret_line, "client_secret_file");
+	if (s->type == SOURCE_GRAPH && s->private_key_file)
+		check_key_file(p, s->private_key_file, p->private_key_line, "private_key_file");
+	refuse_plain_http(p, s);
 }
 
 bool

@@ -22,7 +22,9 @@ struct source_config {
 	enum http_auth auth;
 	char *ca_file;
 	int refresh_s;
-	char *server_version; /* ews RequestServerVersion, default Exchange2013_SP1 */
+	int auth_retry_s;         /* after a refused sign-in: wait this long (>= 900: AD lockouts) */
+	bool allow_insecure_http; /* credentials over http:// (a test lab only) */
+	char *server_version;     /* ews RequestServerVersion, default Exchange2013_SP1 */
 	char *tenant, *client_id;
 	char *client_secret; /* read from client_secret_file */
 	char *client_secret_file;

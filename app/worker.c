@@ -9,10 +9,12 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "log.h"
+#include "net/http.h"
 #include "ui/i18n.h"
 
-#define QUEUE_MAX       16
-#define BACKOFF_FIRST_S 5
+#define QUEUE_MAX        16
+#define BACKOFF_FIRST_S  5
+#define AUTH_RETRY_MIN_S 900 /* at most 4 refused sign-ins an hour: AD locks the shared account after 5-10 */
 
 struct worker {
 	struct source *source;
@@ -26,6 +28,9 @@ struct worker {
 	struct worker_request queue[QUEUE_MAX];
 	size_t queued;
 	unsigned failures;
+	long retry_after_s;     /* the server's advice after a throttled fetch, 0 when none */
+	bool auth_failed;       /* the last job's sign-in was refused */
+	uint64_t auth_until_ms; /* no sign-in before this (monotonic) but the admin's Refresh */
 	char last_logged[512];
 	unsigned seed;
 };
@@ -73,6 +78,13 @@ worker_result_free(struct worker_result *r)
 	free(r);
 }
 
+static void
+note_auth(struct worker *w, const struct source_error *err)
+{
+	if (err->category == SOURCE_ERR_AUTH)
+		w->auth_failed = true;
+}
+
 /* One log line per distinct failure, and one when it clears: not one per retry. */
 static void
 note_failure(struct worker *w, const struct source_error *err)
@@ -103,13 +115,16 @@ refresh(struct worker *w)
 	}
 	w->failures++;
 	note_failure(w, &err);
+	note_auth(w, &err);
 	struct worker_result *r = result_new(RESULT_FETCH_FAILED);
 	r->category = err.category;
 	snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
 	snprintf(r->detail, sizeof(r->detail), "%s", err.message);
 	w->post(w->ctx, r);
-	if (err.category == SOURCE_ERR_THROTTLED && err.retry_after_ms > 0)
-		w->failures = 0x80000000u | (unsigned)(err.retry_after_ms / 1000 + 1);
+	if (err.category == SOURCE_ERR_THROTTLED && err.retry_after_ms > 0) /* whole seconds, rounded up */
+		w->retry_after_s = err.retry_after_ms / 1000 >= HTTP_RETRY_AFTER_MAX_S
+					   ? HTTP_RETRY_AFTER_MAX_S
+					   : (err.retry_after_ms + 999) / 1000;
 }
 
 /* Seconds until the next refresh: the configured interval ±10 %, or back-off after failures. */
@@ -117,18 +132,18 @@ static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
-	if (w->failures & 0x80000000u) { /* the server said when */
-		int s = (int)(w->failures & 0xffffu);
-		w->failures = 1;
-		return s < refresh_s * 10 ? s : refresh_s * 10;
-	}
 	int jitter = refresh_s / 10;
 	if (w->failures == 0)
 		return refresh_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
 	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
 	if (delay > refresh_s)
 		delay = refresh_s;
-	return delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+	delay = delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+	/* The server's advice when it asks for longer (at most ten refresh intervals); a short
+	 * Retry-After does not cut the back-off: "1 s" forty times in a row is no back-off. */
+	long advice = w->retry_after_s < (long)refresh_s * 10 ? w->retry_after_s : (long)refresh_s * 10;
+	w->retry_after_s = 0;
+	return advice > delay ? (int)advice : delay;
 }
 
 /* Conflict details from the backends are English and technical (they go to the log): the
@@ -158,6 +173,7 @@ action_done(struct worker *w, enum worker_job job, bool ok, const char *message,
 		snprintf(r->message, sizeof(r->message), "%s", action_error(job, err));
 		snprintf(r->detail, sizeof(r->detail), "%s", err->message);
 		log_warn("action failed (%s): %s", source_category_name(err->category), err->message);
+		note_auth(w, err);
 	}
 	w->post(w->ctx, r);
 }
@@ -233,6 +249,7 @@ run_action(struct worker *w, struct worker_request *q)
 		r->room_count = n;
 		r->ok = source_free_busy(w->source, now, time_day_end(now), r->rooms, n, &err);
 		if (!r->ok) {
+			note_auth(w, &err);
 			snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
 			snprintf(r->detail, sizeof(r->detail), "%s", err.message);
 			for (size_t i = 0; i < n; i++)
@@ -244,6 +261,81 @@ run_action(struct worker *w, struct worker_request *q)
 	case JOB_REFRESH: return;
 	}
 	action_done(w, q->job, ok, msg, &err);
+}
+
+/* [source] auth_retry, never less than AUTH_RETRY_MIN_S (a hand-made config may hold 0). */
+static int
+auth_retry_s(const struct worker *w)
+{
+	return w->config->source.auth_retry_s > AUTH_RETRY_MIN_S ? w->config->source.auth_retry_s : AUTH_RETRY_MIN_S;
+}
+
+/* Milliseconds of the monotonic clock to wait after a refused sign-in: auth_retry clock seconds. */
+static uint64_t
+auth_wait_ms(const struct worker *w)
+{
+	return (uint64_t)((double)auth_retry_s(w) * 1000.0 / time_speed());
+}
+
+/* While a refused sign-in waits out auth_retry, a job fails at once without signing in again. */
+static void
+refuse_while_locked(struct worker *w, const struct worker_request *q)
+{
+	if (q->job == JOB_REFRESH)
+		return; /* the timer's refresh: it waits for auth_until_ms */
+	struct source_error err;
+	source_fail(&err, SOURCE_ERR_AUTH,
+		"The server refused the sign-in; to keep the shared account from being locked out the sign "
+		"tries again only every %d minutes, or at once with Refresh on the admin screen.",
+		auth_retry_s(w) / 60);
+	if (q->job == JOB_FIND_ROOMS) {
+		struct worker_result *r = result_new(RESULT_ROOMS);
+		r->room_count = w->config->source.nearby_count;
+		for (size_t i = 0; i < r->room_count; i++)
+			r->rooms[i].room = xstrdup(w->config->source.nearby_rooms[i]); /* ok false: not asked */
+		snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
+		snprintf(r->detail, sizeof(r->detail), "%s", err.message);
+		w->post(w->ctx, r);
+		return;
+	}
+	struct worker_result *r = result_new(RESULT_ACTION);
+	r->job = q->job;
+	r->category = err.category;
+	snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
+	snprintf(r->detail, sizeof(r->detail), "%s", err.message);
+	w->post(w->ctx, r);
+}
+
+/* Runs one job, then (but after a room search) re-reads the calendar; returns when the timer's
+ * next refresh is due. After a refused sign-in nothing signs in again for auth_retry. */
+static uint64_t
+run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_refresh_ms)
+{
+	if (asked && q->job == JOB_REFRESH && w->auth_until_ms) {
+		log_info("trying the sign-in again now, as asked on the admin screen");
+		w->auth_until_ms = 0; /* the admin's Refresh: the only way to try sooner */
+	}
+	if (w->auth_until_ms && time_mono_ms() < w->auth_until_ms) {
+		refuse_while_locked(w, q);
+		return w->auth_until_ms;
+	}
+	w->auth_until_ms = 0;
+	w->auth_failed = false;
+	run_action(w, q);
+	if (q->job != JOB_FIND_ROOMS) { /* after a change, show the server's truth at once */
+		if (!w->auth_failed)
+			refresh(w);
+		/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
+		next_refresh_ms = time_mono_ms() + (uint64_t)((double)next_delay_s(w) * 1000.0 / time_speed());
+	}
+	if (w->auth_failed) {
+		w->auth_until_ms = time_mono_ms() + auth_wait_ms(w);
+		log_info("the server refused the sign-in: no new attempt for %d minutes (Refresh on the admin "
+			 "screen tries at once)",
+			auth_retry_s(w) / 60);
+		next_refresh_ms = w->auth_until_ms;
+	}
+	return next_refresh_ms;
 }
 
 static void *
@@ -268,19 +360,15 @@ worker_main(void *arg)
 			continue;
 		}
 		struct worker_request q = { .job = JOB_REFRESH };
-		if (w->queued) {
+		bool asked = w->queued > 0;
+		if (asked) {
 			q = w->queue[0];
 			memmove(&w->queue[0], &w->queue[1], (w->queued - 1) * sizeof(q));
 			w->queued--;
 		}
 		pthread_mutex_unlock(&w->lock);
-		run_action(w, &q);
+		next_refresh_ms = run_job(w, &q, asked, next_refresh_ms);
 		event_finish(&q.event);
-		if (q.job != JOB_FIND_ROOMS) { /* after a change, show the server's truth at once */
-			refresh(w);
-			/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
-			next_refresh_ms = time_mono_ms() + (uint64_t)((double)next_delay_s(w) * 1000.0 / time_speed());
-		}
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);

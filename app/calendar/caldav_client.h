@@ -37,5 +37,9 @@ bool caldav_not_xml(const char *url, const struct http_response *r, struct sourc
 /* An href (absolute URL, absolute path, or relative to base) as an absolute URL, malloc'd. */
 char *caldav_absolute(const struct caldav *c, const char *href, const char *base);
 char *caldav_origin_of(const char *url);
+/* Is url on the configured origin (scheme, host and port, exactly)? caldav_request sends
+ * nothing anywhere else: a redirect or href to another server, or from https to http, is
+ * refused, so the password never leaves the configured server. */
+bool caldav_same_origin(const struct caldav *c, const char *url);
 /* Resolves c->collection (and its path, name, can_schedule) once; true when known. */
 bool caldav_discover(struct caldav *c, struct source_error *err);

@@ -23,6 +23,15 @@ caldav_origin_of(const char *url)
 	return xstrndup(url, (size_t)(host - url) + strcspn(host, "/?#"));
 }
 
+bool
+caldav_same_origin(const struct caldav *c, const char *url)
+{
+	char *origin = caldav_origin_of(url);
+	bool same = strcasecmp(origin, c->origin) == 0;
+	free(origin);
+	return same;
+}
+
 static const char *
 path_of(const char *url)
 {
@@ -58,6 +67,14 @@ caldav_request(struct caldav *c, const char *method, const char *url, const char
 	struct source_error *err)
 {
 	const struct source_config *cfg = c->base.config;
+	memset(resp, 0, sizeof(*resp)); /* callers finish it even when nothing was sent */
+	resp->retry_after_s = -1;
+	if (!caldav_same_origin(c, url))
+		return source_fail(err, SOURCE_ERR_CONFIG,
+			"The CalDAV server pointed the sign at %s, outside %s (scheme, host and port); the sign "
+			"sends its password only to the configured server: set [source] url to the calendar's "
+			"own server.",
+			url, c->origin);
 	struct http_header headers[8];
 	size_t n = 0;
 	if (depth)

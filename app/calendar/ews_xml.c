@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 #include "../core/xalloc.h"
 #include "ews_request.h" /* EWS_MARKER_NAME */
+#include "../net/http.h" /* http_parse_delay */
 
 #define NS_SOAP  "http://schemas.xmlsoap.org/soap/envelope/"
 #define TEXT_MAX 1024 /* longest subject or name we keep, in bytes */
@@ -151,9 +152,10 @@ backoff_of(const xmlNode *message_xml)
 		bool match = name && xmlStrcmp(name, (const xmlChar *)"BackOffMilliseconds") == 0;
 		xmlFree(name);
 		if (match) {
-			char buf[24], *end;
-			long ms = strtol(text_into(v, buf, sizeof(buf)), &end, 10);
-			return end != buf && *end == '\0' && ms > 0 && ms < 24L * 3600 * 1000 ? ms : 0;
+			/* Saturates at a day: a huge value is long advice, not garbage. */
+			char buf[48];
+			long ms = http_parse_delay(text_into(v, buf, sizeof(buf)), HTTP_RETRY_AFTER_MAX_S * 1000);
+			return ms > 0 ? ms : 0;
 		}
 	}
 	return 0;

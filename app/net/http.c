@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <curl/curl.h>
 #include "../core/xalloc.h"
 #include "../log.h"
@@ -64,6 +65,34 @@ replace(char **field, char *value)
 	}
 }
 
+long
+http_parse_delay(const char *s, long max)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	long v = 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v > (max - (*s - '0')) / 10 ? max : v * 10 + (*s - '0');
+	return *s ? -1 : v;
+}
+
+long
+http_parse_retry_after(const char *value, time_t now)
+{
+	if (!value || !*value)
+		return -1;
+	if (*value >= '0' && *value <= '9')
+		return http_parse_delay(value, HTTP_RETRY_AFTER_MAX_S);
+	if (!((*value >= 'A' && *value <= 'Z') || (*value >= 'a' && *value <= 'z')))
+		return -1; /* "-5", " 5", "+5": not a delay-seconds, not a date */
+	time_t at = curl_getdate(value, NULL);
+	if (at == (time_t)-1)
+		return -1;
+	if (at <= now)
+		return 0;
+	return at - now > HTTP_RETRY_AFTER_MAX_S ? HTTP_RETRY_AFTER_MAX_S : (long)(at - now);
+}
+
 static size_t
 on_header(char *line, size_t size, size_t nmemb, void *user)
 {
@@ -76,9 +105,7 @@ on_header(char *line, size_t size, size_t nmemb, void *user)
 		return n;
 	}
 	if ((v = header_value(line, n, "Retry-After"))) {
-		char *end;
-		long s = strtol(v, &end, 10);
-		r->retry_after_s = (end != v && *end == '\0' && s >= 0) ? s : 60;
+		r->retry_after_s = http_parse_retry_after(v, time(NULL));
 		free(v);
 	}
 	replace(&r->content_type, header_value(line, n, "Content-Type"));
@@ -164,6 +191,10 @@ setup(CURL *curl, const struct http_request *req, struct body *body, struct http
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Redirects are the caller's to judge (CalDAV follows them on its own origin only); libcurl
+	 * never follows one, so credentials never go to a host the configuration does not name. */
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)(req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S));
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -2,7 +2,11 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include "../calendar/source.h"
+
+/* The longest wait a server can ask for (Retry-After, BackOffMilliseconds): one day. */
+#define HTTP_RETRY_AFTER_MAX_S 86400L
 
 struct http_header {
 	const char *name, *value;
@@ -28,7 +32,7 @@ struct http_response {
 	long status; /* 0 when no HTTP answer arrived */
 	char *body;  /* NUL-terminated, may contain NULs; owned */
 	size_t body_len;
-	long retry_after_s; /* Retry-After header (seconds form), -1 when absent */
+	long retry_after_s; /* Retry-After, 0 … HTTP_RETRY_AFTER_MAX_S; -1 when absent or unusable */
 	char *content_type; /* owned, may be NULL */
 	char *etag;         /* owned, may be NULL */
 	char *location;     /* owned, may be NULL */
@@ -43,6 +47,13 @@ void http_response_finish(struct http_response *resp); /* accepts a zeroed struc
 /* Maps a generic HTTP failure status to a category and sentence (401 → auth, 403 → permission,
  * 404 → not found, 429/503 → throttled with Retry-After, 5xx → network). Returns false. */
 bool http_status_error(const struct http_response *resp, const char *what, struct source_error *err);
+
+/* A server's "wait this long": decimal digits only (no sign, no space, no junk), saturating at
+ * max, so it never overflows. -1 for anything else. */
+long http_parse_delay(const char *s, long max);
+/* A Retry-After value (RFC 9110 10.2.3): delay-seconds or an HTTP-date (seconds from now, 0 when
+ * past), clamped to 0 … HTTP_RETRY_AFTER_MAX_S; -1 when empty or garbage. */
+long http_parse_retry_after(const char *value, time_t now);
 
 /* Call once from main before threads start; and at exit. */
 bool http_global_init(void);

@@ -147,6 +147,8 @@ class Work:
                  f"timeout = {timeout}"]
         if mailbox:
             lines.append(f"mailbox = {mailbox}")
+        if url.startswith("http://"):
+            lines.append("allow_insecure_http = yes")  # the recording proxy speaks plain HTTP
         if ca:
             lines.append(f"ca_file = {account.srv['ca']}")
         lines += ["", "[booking]", "subject = Ad-hoc meeting", "", "[paths]", f"state_dir = {self.dir}", ""]

@@ -393,6 +393,90 @@ def test_server_down_mid_refresh_keeps_last_good(w):
     check(len(events(drv.cmd("shown"))) == 2, "still showing the last good schedule")
 
 
+# ---- the password stays on the configured origin ----
+
+class Listener:
+    """A plain-HTTP server on a free loopback port: records every request's method, path and
+    headers; answer(method, path) gives (status, headers, body)."""
+
+    def __init__(self, answer):
+        import http.server
+        import threading
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def handle_any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                if n:
+                    self.rfile.read(n)
+                seen.append((self.command, self.path, dict(self.headers)))
+                status, headers, body = answer(self.command, self.path)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            do_GET = do_PROPFIND = do_REPORT = do_PUT = do_DELETE = do_OPTIONS = handle_any
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def multistatus(principal, home):
+    return (f'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+            f'<d:response><d:href>/</d:href><d:propstat><d:prop>'
+            f'<d:current-user-principal><d:href>{principal}</d:href></d:current-user-principal>'
+            f'<c:calendar-home-set><d:href>{home}</d:href></c:calendar-home-set>'
+            f'</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>').encode()
+
+
+def other_origin_case(w, name, configured_answer):
+    """The configured server sends the sign elsewhere; the elsewhere must never see the password."""
+    import types
+    other = Listener(lambda m, p: (207, {"Content-Type": "application/xml"}, multistatus("/p/", "/home/")))
+    configured = Listener(lambda m, p: configured_answer(m, p, other.url))
+    try:
+        acct = types.SimpleNamespace(user="svc-roomsign", password="hunter2-origin", srv={})
+        conf = w.config(acct, configured.url + "/", ca=False, name=name + ".conf")
+        rc, out, err = w.roomsign(conf, "agenda")
+        check(configured.seen, "the configured server was asked", err)
+        check(any("Authorization" in h for _, _, h in configured.seen),
+              "the configured server got the credentials", configured.seen)
+        leaked = [(m, p) for m, p, h in other.seen if "Authorization" in h or "authorization" in h]
+        check(not leaked, f"{name}: the other origin received the password", leaked)
+        check(not other.seen, f"{name}: the sign sent requests to another origin", other.seen)
+        check(rc != 0 and "outside" in err and configured.url in err, f"{name}: the refusal must say why",
+              rc, err)
+        check("hunter2-origin" not in out + err, "the password must never be printed")
+    finally:
+        configured.stop()
+        other.stop()
+
+
+def test_redirect_to_another_origin_gets_no_password(w):
+    # /.well-known/caldav → 301 to another port (RFC 6764 allows any host; the sign does not).
+    other_origin_case(w, "location", lambda m, p, other: (301, {"Location": other + "/"}, b"")
+                      if p.startswith("/.well-known/") else (404, {}, b""))
+
+
+def test_href_to_another_origin_gets_no_password(w):
+    # A multistatus whose principal and calendar home live on another origin.
+    def answer(m, p, other):
+        if p.startswith("/.well-known/"):
+            return 404, {}, b""
+        return 207, {"Content-Type": "application/xml"}, multistatus(other + "/principals/u/", other + "/home/")
+    other_origin_case(w, "href", answer)
+
+
 # ---- errors that speak ----
 
 def test_error_401_wrong_password(w):

@@ -138,6 +138,8 @@ class Context:
                  "password_file = %s" % secret, "auth = %s" % auth, "timeout = %d" % timeout]
         if ca_file:
             lines.append("ca_file = %s" % ca_file)
+        if (url or self.url).startswith("http://"):
+            lines.append("allow_insecure_http = yes")  # the fake speaks plain HTTP; the sign refuses it otherwise
         lines += [extra, "", "[paths]", "state_dir = %s" % os.path.join(self.dir, "state"), ""]
         path = os.path.join(self.dir, name)
         with open(path, "w", encoding="utf-8") as f:
@@ -225,3 +227,33 @@ def run_cases(cases, default_workdir, setup=None, on_failure=None, teardown=None
             teardown(c)
     print("ok", args.case)
     return 0
+
+
+# --- the display, for what only the running sign does (its refresh timer, back-off) ---------
+
+def display(c, name, speed=1, config=None):
+    """The real display, headless, on c's config; its clock runs `speed` times (ROOMSIGN_CLOCK_SPEED)."""
+    import signproc
+    return signproc.Sign(c.args.roomsign, ["--config", config or c.config_path], os.path.join(c.dir, name + ".log"),
+                         env={"ROOMSIGN_CLOCK_SPEED": str(speed), "TZ": "UTC"})
+
+
+def refused_sign_ins_in_an_hour(c, name, speed=200):
+    """Runs the display for a simulated hour (and a little) with credentials the server refuses;
+    returns the times of the refused sign-ins the server counted in the first hour after the
+    first, and all of them. Active Directory locks the shared account after 5-10 in 30 minutes."""
+    sign = display(c, name, speed)
+    try:
+        first = None
+        end = time.time() + 20
+        while time.time() < end and not first:
+            failures = c.admin_any("auth_failures")
+            first = failures[0]["t"] if failures else None
+            time.sleep(0.05)
+        expect(first, "the server saw a refused sign-in")
+        time.sleep(max(0.0, first + 3600.0 / speed + 1.0 - time.time()))
+        expect(sign.alive(), "the sign keeps running")
+    finally:
+        sign.stop()
+    failures = [f["t"] for f in c.admin_any("auth_failures")]
+    return [t for t in failures if t < first + 3600.0 / speed], failures

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ews_fixture import ROOM, default_seed, expect, ops, run_cases  # noqa: E402
+from ews_fixture import ROOM, default_seed, expect, ops, refused_sign_ins_in_an_hour, run_cases  # noqa: E402
 from ews_test import agenda, assert_agenda, failed_step, seed_day  # noqa: E402
 from krb_realm import Realm, tool  # noqa: E402
 
@@ -224,6 +224,19 @@ def test_check_kerberos_principal_without_account(c):
     refused = k.refusals()
     expect(refused and refused[0]["principal"] == USER + "@" + REALM,
            "the server verified the ticket and found no account for it: %s" % refused)
+
+
+@case
+def test_refused_kerberos_at_most_4_sign_ins_an_hour(c):
+    # A good ticket the server refuses (no account has its principal): the running sign, over a
+    # simulated hour, must not present it more than 4 times (lockout policies count these too).
+    k = c.krb.start(seed_principal="someone-else@" + REALM)
+    k.kinit()
+    hour, every = refused_sign_ins_in_an_hour(c, "hour-negotiate")
+    expect(len(hour) <= 4, "at most 4 refused Negotiate sign-ins in a simulated hour, the server counted %d: %s"
+           % (len(hour), [round(t - hour[0], 2) for t in every]))
+    expect(len(every) >= 3, "the sign keeps trying, every 15 minutes: %s" % every)
+    expect(all(f["scheme"] == "Negotiate" for f in c.admin_any("auth_failures")), "Negotiate sign-ins")
 
 
 @case

@@ -12,7 +12,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, expect, iso, minute, ops, run_cases)  # noqa: E402
+from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, display, expect, iso, minute, ops,  # noqa: E402
+                         refused_sign_ins_in_an_hour, run_cases)
 
 CASES = {}
 
@@ -544,6 +545,67 @@ def test_concurrency_budget_per_account(c):
         expect(rc == 0 and "Standup" in out, "both signs read the calendar in the end: %s" % err)
     codes = [e.get("code") for e in ops(c.log(), "FindItem")]
     expect("ErrorServerBusy" in codes, "one was over the budget and was told to back off: %s" % codes)
+
+
+def wrong_password_hour(c, auth):
+    c.start_fake()
+    c.admin("settings", {"auth": ["NTLM", "Basic"]})
+    seed_day(c, time.time())
+    c.config(password="not-the-password", auth=auth)
+    hour, every = refused_sign_ins_in_an_hour(c, "hour-" + auth)
+    expect(len(hour) <= 4, "at most 4 refused %s sign-ins in a simulated hour, the server counted %d: %s"
+           % (auth, len(hour), [round(t - hour[0], 2) for t in every]))
+    expect(len(every) >= 3, "the sign keeps trying, every 15 minutes: %s" % every)
+    expect(all(f["scheme"] == {"ntlm": "NTLM", "basic": "Basic"}[auth] for f in c.admin_any("auth_failures")),
+           "the failures were %s sign-ins" % auth)
+
+
+@case
+def test_wrong_password_ntlm_at_most_4_sign_ins_an_hour(c):
+    wrong_password_hour(c, "ntlm")
+
+
+@case
+def test_wrong_password_basic_at_most_4_sign_ins_an_hour(c):
+    wrong_password_hour(c, "basic")
+
+
+def requests_under_retry_after(c, value, seconds=4):
+    """FindItem requests one display sign sends in `seconds` while every one is answered
+    503 with Retry-After: value (None: no header)."""
+    c.admin("faults", [])
+    fault = {"kind": "503", "count": -1, "ops": ["FindItem"]}
+    if value is not None:
+        fault["retry_after"] = value
+    c.admin("faults", [fault])
+    t0 = time.time()
+    sign = display(c, "retry-after-%d" % len(c.outputs))
+    c.outputs.append((["display", value], "", ""))
+    try:
+        time.sleep(seconds)
+        expect(sign.alive(), "the sign survives Retry-After: %r" % value)
+    finally:
+        sign.stop()
+    return [e for e in ops(c.log(), "FindItem") if e["t"] >= t0]
+
+
+@case
+def test_retry_after_is_clamped_not_masked(c):
+    # A 503 with Retry-After: 65535 once drew 25,812 requests in 20 s from one sign (the advice
+    # masked to 16 bits). Long advice: the one request, then the sign waits (up to 10 refreshes).
+    # Advice that is 0, negative or garbage is no advice: EWS's own back-off (3 retries, 0.4-3.2 s)
+    # and the worker's (2.5-5 s, then 5-10 s).
+    c.start_fake()
+    c.config(extra="refresh = 60")
+    long_advice = ["65535", "1000000000000", "Fri, 31 Dec 2100 23:59:59 GMT", "99999999999999999999999"]
+    no_advice = [None, "0", "-1", "-65535", "soon", "12abc"]
+    for value in long_advice + no_advice:
+        seen = requests_under_retry_after(c, value)
+        limit = 1 if value in long_advice else 12
+        expect(1 <= len(seen) <= limit, "Retry-After %r: %d requests in 4 s, at most %d expected (gaps %s)"
+               % (value, len(seen), limit, [round(g, 2) for g in gaps(seen)]))
+        if value not in long_advice:
+            expect(min(gaps(seen) or [1]) >= 0.18, "Retry-After %r: back-off between tries: %s" % (value, gaps(seen)))
 
 
 def fault_case(c, kind, message_words, **fault):

@@ -12,7 +12,11 @@ For each network fault: no crash; the last good schedule stays on screen (view J
 meeting's title) marked offline ("Offline since …"), in plain words; the null LED logs the
 [led] offline rule; the log has ONE "calendar refresh failed" line however many retries the
 proxy saw; and when the fault clears the sign recovers by itself within one refresh interval
-(plus the request timeout when a stalled request was in flight). Prints the table.
+(plus the request timeout when a stalled request was in flight); retries are bounded from
+above too: at most max_refreshes(window) bursts of requests (one burst per refresh, at most
+MAX_BURST requests) and a median gap between bursts of MEDIAN_GAP_S, i.e. real back-off.
+401 (a refused password) is last: exactly one sign-in, then none for [source] auth_retry, so
+the shared service account is never locked out. Prints the table.
 
   faults.py SOURCE --roomsign BIN --tests DIR --workdir DIR
 The clock runs 10x (ROOMSIGN_CLOCK_SPEED) with refresh = 10, so one refresh interval is ~1 s."""
@@ -37,8 +41,23 @@ SUBJECT = "Matrix review"
 SPEED = 10
 REFRESH_S = 10
 TIMEOUT_S = 5
-FAULTS = ["refused", "tls", "401", "403", "404", "429", "500", "503", "stall", "truncated", "huge",
-          "garbage"]
+# 401 last: after it the sign rightly waits auth_retry (90 s here) before signing in again.
+FAULTS = ["refused", "tls", "403", "404", "429", "500", "503", "stall", "truncated", "huge", "garbage",
+          "401"]
+# The back-off bounds, in real seconds at SPEED: the worker waits 2.5-5 clock s after the first
+# failure, then 5-10 (capped at REFRESH_S); a request may be retried inside one refresh (EWS: up
+# to 3 times, 0.2-2.4 s apart; Graph: Retry-After). Requests less than BURST_GAP_S apart are one
+# burst (one refresh: CalDAV's 404 also lists the calendars). A sign without back-off sends
+# ~1,270 requests in 5 s, one endless burst; with it, a burst every ~0.5-1 s.
+BURST_GAP_S = 0.15
+MAX_BURST = 8
+MEDIAN_GAP_S = 0.3
+
+
+def max_refreshes(window_s):
+    return int(3 + 2.5 * window_s)
+
+
 TECHNICAL = re.compile(r"curl|HTTP|SSL|TLS|errno|XML|JSON|SOAP|status \d|\b[45]\d\d\b", re.I)
 
 
@@ -227,6 +246,15 @@ def check_fault(a, proxy, run, kind):
     v = run.view()
     lines = run.log_lines()[before:]
     attempts = len(proxy.requests_since(t0)) if kind != "refused" else None
+    window = time.time() - t0
+    bursts = []
+    if attempts is not None:
+        for r in proxy.requests_since(t0):       # one burst: the requests of one refresh
+            if bursts and r["t"] - bursts[-1][-1]["t"] < BURST_GAP_S:
+                bursts[-1].append(r)
+            else:
+                bursts.append([r])
+    gaps = sorted(b[0]["t"] - a[-1]["t"] for a, b in zip(bursts, bursts[1:]))
     failed = [l for l in lines if "calendar refresh failed" in l]
     noise = [l for l in lines if re.search(r": (warning|error): ", l) and "calendar refresh failed" not in l]
     if not run.sign.alive():
@@ -243,8 +271,34 @@ def check_fault(a, proxy, run, kind):
         problems.append("the LED did not follow the offline rule")
     if len(failed) != 1:
         problems.append("%d log lines for one fault: %s" % (len(failed), " | ".join(failed[:3])))
-    if attempts is not None and attempts < 2:
-        problems.append("only %d requests reached the proxy: retries not shown" % attempts)
+    if kind == "401":
+        # A refused password: one sign-in, then nothing for auth_retry (900 clock s, 90 s here),
+        # so a fleet sharing the service account never locks it out.
+        # Graph: the cached token's call is refused, then the one token request (the sign-in).
+        sign_ins = [r for r in proxy.requests_since(t0) if a.source != "graph" or "/oauth2/" in r["path"]]
+        if len(sign_ins) != 1 or attempts > (2 if a.source == "graph" else 1):
+            problems.append("%d requests (%d sign-ins) reached the proxy during a 401, expected 1 sign-in"
+                            % (attempts, len(sign_ins)))
+    elif attempts is not None:
+        if attempts < 2:
+            problems.append("only %d requests reached the proxy: retries not shown" % attempts)
+        limit = max_refreshes(window)
+        if len(bursts) > limit or max(len(b) for b in bursts) > MAX_BURST:
+            problems.append("%d requests in %d bursts (largest %d) in %.1f s; with back-off at most %d bursts "
+                            "of at most %d" % (attempts, len(bursts), max(len(b) for b in bursts), window, limit,
+                                               MAX_BURST))
+        if gaps and gaps[len(gaps) // 2] < MEDIAN_GAP_S:
+            problems.append("median gap between refreshes %.3f s, back-off needs at least %.2f s: %s"
+                            % (gaps[len(gaps) // 2], MEDIAN_GAP_S, [round(g, 2) for g in gaps]))
+    if kind == "401":
+        proxy.set(None)
+        t_clear = time.time()
+        time.sleep(3.0)                              # 30 clock s: well inside auth_retry
+        quiet = proxy.requests_since(t_clear)
+        if quiet:
+            problems.append("%d requests within 30 clock seconds of the 401 (auth_retry is 900)" % len(quiet))
+        cell = "ok (1 sign-in, then none for auth_retry)" if not problems else "FAIL"
+        return not problems, cell, problems
     # clear, then time the recovery
     mark = len(run.log_lines())
     if kind == "refused":

@@ -110,6 +110,34 @@ def wrong_secret(env):
 
 
 @test
+def wrong_secret_at_most_4_token_requests_an_hour(env):
+    """The running sign with a wrong client secret, over a simulated hour (clock 200x): the token
+    endpoint sees at most 4 refused requests (the oauth path obeys [source] auth_retry)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import signproc
+    env.fake.setup()
+    env.write_config(secret="not-the-secret")
+    speed = 200
+    sign = signproc.Sign(env.roomsign, ["--config", env.config], os.path.join(env.work, "display.log"),
+                         env={"ROOMSIGN_CLOCK_SPEED": str(speed), "TZ": "UTC"})
+    refused = lambda: [r for r in env.fake.requests("/oauth2/v2.0/token") if r["status"] != 200]
+    try:
+        first = signproc.wait_for(refused, 20)
+        check(first, "the token endpoint saw a refused request")
+        t0 = first[0]["t"]
+        time.sleep(max(0.0, t0 + 3600.0 / speed + 1.0 - time.time()))
+        check(sign.alive(), "the sign keeps running")
+    finally:
+        sign.stop()
+    every = [r["t"] for r in refused()]
+    hour = [t for t in every if t < t0 + 3600.0 / speed]
+    check(len(hour) <= 4, f"at most 4 refused token requests in a simulated hour, the fake counted {len(hour)}",
+          [round(t - t0, 2) for t in every])
+    check(len(every) >= 3, "the sign keeps trying, every 15 minutes", every)
+    check(not env.fake.requests("/v1.0/"), "no Graph call without a token", env.fake.requests("/v1.0/"))
+
+
+@test
 def expired_secret(env):
     env.fake.setup()
     env.write_config(secret=EXPIRED_SECRET)

@@ -127,6 +127,36 @@ test_config_secret_files_must_be_private(void **state)
 	load_fails_with(text, "cannot read");
 }
 
+/* Credentials never travel over plain http:// unless allow_insecure_http = yes says so. */
+static void
+test_config_plain_http_with_credentials(void **state)
+{
+	struct config c;
+	char err[4096], text[1024];
+	const char *secret = write_file("http-secret", "s3cret\n", 0600);
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[source]\ntype = caldav\nurl = http://dav.example.com/\n"
+		"username = u\npassword_file = %s\n",
+		secret);
+	load_fails_with(text, "bad.conf:5: [source] url: 'http://dav.example.com/' is plain http://");
+	strcat(text, "allow_insecure_http = yes\n");
+	const char *path = write_file("lab.conf", text, 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(c.source.allow_insecure_http);
+	config_finish(&c);
+	/* No credentials, nothing to protect: a public ICS feed over http:// is fine. */
+	path = write_file(
+		"ics.conf", "[room]\nname = A\n[source]\ntype = ics\nurl = http://x.example.com/a.ics\n", 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(c.source.auth_retry_s, 900);
+	config_finish(&c);
+	load_fails_with("[room]\nname = A\n[source]\ntype = graph\nmailbox = r@x\ntenant = t\nclient_id = c\n"
+			"graph_url = http://graph.example.com/\n",
+		"[source] graph_url: 'http://graph.example.com/' is plain http://");
+}
+
 static void
 test_config_led_active_low_per_line(void **state)
 {
@@ -166,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_config_errors_name_file_line_and_key),
 		cmocka_unit_test(test_config_source_requirements),
 		cmocka_unit_test(test_config_secret_files_must_be_private),
+		cmocka_unit_test(test_config_plain_http_with_credentials),
 		cmocka_unit_test(test_config_led_active_low_per_line),
 		cmocka_unit_test(test_config_defaults),
 	};

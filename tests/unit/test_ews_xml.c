@@ -128,6 +128,32 @@ test_ews_throttled_reply_gives_backoff(void **state)
 	free(xml);
 }
 
+/* BackOffMilliseconds is clamped to a day, never dropped to "no advice" nor overflowed. */
+static void
+test_ews_backoff_milliseconds_is_clamped(void **state)
+{
+	static const struct {
+		const char *value;
+		long ms;
+	} cases[] = { { "0", 0 }, { "65535", 65535 }, { "86400000", 86400000L }, { "1000000000000", 86400000L },
+		{ "99999999999999999999999999999999999999", 86400000L }, { "-5", 0 }, { "soon", 0 },
+		{ "Tue, 01 Dec 2026 08:02:00 GMT", 0 } };
+	size_t len;
+	char *xml = fixture("fault_server_busy.xml", &len);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *pos = strstr(xml, "297749"), *doc = NULL;
+		assert_non_null(pos);
+		assert_true(asprintf(&doc, "%.*s%s%s", (int)(pos - xml), xml, cases[i].value, pos + 6) > 0);
+		struct ews_status st;
+		assert_true(ews_parse_status(doc, strlen(doc), &st));
+		if (st.backoff_ms != cases[i].ms)
+			fail_msg("BackOffMilliseconds %s gave %ld ms, expected %ld", cases[i].value, st.backoff_ms,
+				cases[i].ms);
+		free(doc);
+	}
+	free(xml);
+}
+
 static void
 test_ews_impersonation_denied_says_how_to_grant(void **state)
 {
@@ -385,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_ews_deleted_subject_shows_organizer),
 		cmocka_unit_test(test_ews_private_cancelled_all_day_and_marker),
 		cmocka_unit_test(test_ews_throttled_reply_gives_backoff),
+		cmocka_unit_test(test_ews_backoff_milliseconds_is_clamped),
 		cmocka_unit_test(test_ews_impersonation_denied_says_how_to_grant),
 		cmocka_unit_test(test_ews_nonexistent_mailbox_says_primary_address),
 		cmocka_unit_test(test_ews_invalid_version_steps_down),

@@ -15,6 +15,9 @@ struct scripted {
 	pthread_mutex_t lock;
 	int fetches, books;
 	bool failing;
+	enum source_category fail_with; /* SOURCE_ERR_NETWORK when 0 */
+	uint64_t failed_ms[64];         /* monotonic time of each failed fetch or book */
+	int failed;
 };
 
 struct inbox {
@@ -23,6 +26,19 @@ struct inbox {
 	struct worker_result *items[64];
 	size_t count;
 };
+
+static bool
+scripted_fail(struct scripted *s, struct source_error *err)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->failed < 64)
+		s->failed_ms[s->failed++] = time_mono_ms();
+	enum source_category c = s->fail_with ? s->fail_with : SOURCE_ERR_NETWORK;
+	pthread_mutex_unlock(&s->lock);
+	if (c == SOURCE_ERR_AUTH)
+		return source_fail(err, c, "calendar.example.com refused the password of svc-roomsign (HTTP 401)");
+	return source_fail(err, c, "Cannot connect to calendar.example.com");
+}
 
 static bool
 scripted_fetch(struct source *base, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
@@ -34,7 +50,7 @@ scripted_fetch(struct source *base, rs_time from, rs_time to, struct schedule **
 	int books = s->books;
 	pthread_mutex_unlock(&s->lock);
 	if (failing)
-		return source_fail(err, SOURCE_ERR_NETWORK, "Cannot connect to calendar.example.com");
+		return scripted_fail(s, err);
 	struct event *e = xcalloc((size_t)books, sizeof(*e));
 	for (int i = 0; i < books; i++) {
 		e[i].start = time_now() + i * 3600;
@@ -53,8 +69,11 @@ scripted_book(struct source *base, rs_time start, rs_time end, const char *subje
 {
 	struct scripted *s = (struct scripted *)base;
 	pthread_mutex_lock(&s->lock);
-	int n = s->books++;
+	bool failing = s->failing;
+	int n = failing ? 0 : s->books++;
 	pthread_mutex_unlock(&s->lock);
+	if (failing)
+		return scripted_fail(s, err);
 	created->id = xasprintf("booking-%d", n);
 	created->start = start;
 	created->end = end;
@@ -123,12 +142,21 @@ drain(struct inbox *in)
 	pthread_mutex_unlock(&in->lock);
 }
 
+/* The tests run the clock at SPEED: a real millisecond is SPEED/1000 clock seconds. */
+#define SPEED 200.0
+
+static double
+clock_s(uint64_t real_ms)
+{
+	return (double)real_ms * SPEED / 1000.0;
+}
+
 static void
 test_worker_snapshots_backoff_and_recovery(void **state)
 {
 	struct config config;
 	config_defaults(&config);
-	config.source.refresh_s = 1; /* back-off is capped at the refresh interval */
+	config.source.refresh_s = 10; /* back-off: 2.5-5 s, then 5-10 s (capped at the refresh) */
 	struct scripted src = { .base = { .ops = &scripted_ops, .config = &config.source } };
 	pthread_mutex_init(&src.lock, NULL);
 	struct inbox in = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
@@ -148,7 +176,14 @@ test_worker_snapshots_backoff_and_recovery(void **state)
 	assert_non_null(strstr(r->detail, "calendar.example.com"));
 	assert_null(strstr(r->message, "example.com")); /* the screen gets plain words */
 	worker_result_free(r);
-	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED)); /* it keeps retrying */
+	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED)); /* it keeps retrying … */
+	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED));
+	pthread_mutex_lock(&src.lock); /* … but backs off: gaps measured in clock seconds */
+	assert_true(src.failed >= 3);
+	double gap1 = clock_s(src.failed_ms[1] - src.failed_ms[0]), gap2 = clock_s(src.failed_ms[2] - src.failed_ms[1]);
+	pthread_mutex_unlock(&src.lock);
+	if (gap1 < 2.4 || gap1 > 8 || gap2 < 4.9 || gap2 > 14)
+		fail_msg("back-off gaps %.2f s and %.2f s, expected 2.5-5 s and 5-10 s", gap1, gap2);
 
 	pthread_mutex_lock(&src.lock);
 	src.failing = false;
@@ -167,6 +202,71 @@ test_worker_snapshots_backoff_and_recovery(void **state)
 	r = wait_for(&in, RESULT_SNAPSHOT); /* re-read right after the action */
 	assert_true(r->schedule->count >= 1);
 	worker_result_free(r);
+
+	worker_destroy(w);
+	drain(&in);
+	config_finish(&config);
+	pthread_mutex_destroy(&src.lock);
+}
+
+static int
+failed_count(struct scripted *s)
+{
+	pthread_mutex_lock(&s->lock);
+	int n = s->failed;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/* A refused password: no new sign-in for auth_retry (900 s at least), not by the timer, not by a
+ * booking; only the admin's Refresh tries at once. */
+static void
+test_worker_refused_sign_in_waits_auth_retry(void **state)
+{
+	struct config config;
+	config_defaults(&config);
+	config.source.refresh_s = 10;
+	config.source.auth_retry_s = 60; /* below the floor: 900 s apply */
+	struct scripted src = { .base = { .ops = &scripted_ops, .config = &config.source },
+		.failing = true,
+		.fail_with = SOURCE_ERR_AUTH };
+	pthread_mutex_init(&src.lock, NULL);
+	struct inbox in = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct worker *w = worker_create(&src.base, &config, post, &in);
+	assert_non_null(w);
+
+	struct worker_result *r = wait_for(&in, RESULT_FETCH_FAILED);
+	assert_int_equal(r->category, SOURCE_ERR_AUTH);
+	worker_result_free(r);
+
+	/* A booking meanwhile fails at once, without a sign-in. */
+	struct worker_request q = { .job = JOB_BOOK, .minutes = 30 };
+	assert_true(worker_request(w, &q));
+	r = wait_for(&in, RESULT_ACTION);
+	assert_false(r->ok);
+	assert_int_equal(r->category, SOURCE_ERR_AUTH);
+	assert_non_null(strstr(r->detail, "15 minutes"));
+	worker_result_free(r);
+	assert_int_equal(failed_count(&src), 1);
+
+	/* The timer tries again after 900 clock seconds, not before. */
+	r = wait_for(&in, RESULT_FETCH_FAILED);
+	worker_result_free(r);
+	pthread_mutex_lock(&src.lock);
+	assert_int_equal(src.failed, 2);
+	double gap = clock_s(src.failed_ms[1] - src.failed_ms[0]);
+	pthread_mutex_unlock(&src.lock);
+	if (gap < 899 || gap > 1000)
+		fail_msg("the second sign-in came %.0f clock seconds after the refused one, expected 900", gap);
+
+	/* The admin's Refresh tries at once. */
+	uint64_t t0 = time_mono_ms();
+	q = (struct worker_request){ .job = JOB_REFRESH };
+	assert_true(worker_request(w, &q));
+	worker_result_free(wait_for(&in, RESULT_FETCH_FAILED));
+	assert_int_equal(failed_count(&src), 3);
+	if (clock_s(time_mono_ms() - t0) > 60)
+		fail_msg("the admin's Refresh waited %.0f clock seconds", clock_s(time_mono_ms() - t0));
 
 	worker_destroy(w);
 	drain(&in);
@@ -197,8 +297,10 @@ test_worker_window_covers_today_and_tomorrow(void **state)
 int
 main(void)
 {
+	setenv("ROOMSIGN_CLOCK_SPEED", "200", 1); /* = SPEED; read once, before any clock call */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_worker_snapshots_backoff_and_recovery),
+		cmocka_unit_test(test_worker_refused_sign_in_waits_auth_retry),
 		cmocka_unit_test(test_worker_plain_errors_do_not_leak_details),
 		cmocka_unit_test(test_worker_window_covers_today_and_tomorrow),
 	};

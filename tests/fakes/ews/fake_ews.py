@@ -20,6 +20,8 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
                          HTTP version, status, ResponseCode, time
   GET  /_admin/sent      creates, updates, deletes (silent ones flagged) and declines
   GET  /_admin/kerberos  refused Kerberos tokens and principals, with the GSS-API's reason
+  GET  /_admin/auth_failures  every refused sign-in (wrong password, NTLM response, ticket or token;
+                         not the bare challenge): [{"t", "scheme", "user"}], as AD would count them
 """
 
 import argparse
@@ -44,6 +46,7 @@ from ews_ops import OPERATIONS, response_code  # noqa: E402
 from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, response  # noqa: E402
 
 STORE = Store()
+AUTH_FAILURES = []  # refused sign-ins, for /_admin/auth_failures (kept across seeds)
 INFLIGHT = {}
 INFLIGHT_LOCK = threading.Lock()
 BARRIER = threading.Condition()
@@ -134,6 +137,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(STORE.log)
             if url.path == "/_admin/sent":
                 return self._json(STORE.sent)
+            if url.path == "/_admin/auth_failures":
+                with STORE.lock:
+                    return self._json(list(AUTH_FAILURES))
             if url.path == "/_admin/kerberos":
                 return self._json(negotiate.REFUSALS)
         self._json({"error": "no such admin path"}, 404)
@@ -166,6 +172,13 @@ class Handler(BaseHTTPRequestHandler):
         self._send(401, "<html><body>401 - Unauthorized</body></html>", "text/html", hdrs)
         return None
 
+    def _refused(self, scheme, user):
+        """A sign-in with wrong credentials: counted (Active Directory counts these toward a
+        lockout), then the challenge again."""
+        with STORE.lock:
+            AUTH_FAILURES.append({"t": time.time(), "scheme": scheme, "user": user})
+        return self._challenge()
+
     def _authenticate(self):
         """Returns (account, scheme) or None after answering 401."""
         h = self.headers.get("Authorization")
@@ -183,12 +196,12 @@ class Handler(BaseHTTPRequestHandler):
             acct = STORE.find_account(user)
             if acct and acct.get("password") == pw and not acct.get("disabled"):
                 return acct, "Basic"
-            return self._challenge()
+            return self._refused("Basic", user)
         if scheme_l == "bearer" and "Bearer" in methods:
             for acct in STORE.accounts.values():
                 if acct.get("token") and acct["token"] == data.strip():
                     return acct, "Bearer"
-            return self._challenge()
+            return self._refused("Bearer", None)
         if scheme_l == "negotiate" and "Negotiate" in methods:
             try:
                 token = base64.b64decode(data)
@@ -215,6 +228,7 @@ class Handler(BaseHTTPRequestHandler):
                 if acct and not acct.get("disabled") and ntlm.verify_v2(auth, challenge, acct["password"]):
                     self.ntlm_account = acct
                     return acct, "NTLM"
+                return self._refused("NTLM", auth["user"])
             return self._challenge()
         return self._challenge()
 
@@ -223,11 +237,11 @@ class Handler(BaseHTTPRequestHandler):
             principal, reply = negotiate.accept(token)
         except negotiate.Refused as e:
             negotiate.refused(None, str(e))
-            return self._challenge()
+            return self._refused("Negotiate", None)
         acct = negotiate.account_for(STORE, principal)
         if acct is None:
             negotiate.refused(principal, "no account has this principal")
-            return self._challenge()
+            return self._refused("Negotiate", principal)
         if reply:       # mutual authentication, as IIS answers
             self.auth_reply = [("WWW-Authenticate", "Negotiate " + base64.b64encode(reply).decode())]
         return acct, "Negotiate"
