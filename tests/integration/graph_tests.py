@@ -297,12 +297,14 @@ def sign_bookings(env, room=ROOM):
 def book_marks_own(env):
     env.fake.setup()
     env.write_config()
-    p = env.roomsign_cmd("book", "--minutes", "30")
+    pinned = int(time.time()) // 300 * 300          # the sign's clock, on a 5-minute mark
+    p = env.roomsign_cmd("book", "--minutes", "30", "--now", iso(pinned))
     check(p.returncode == 0 and "Booked" in p.stdout, "booking failed", p.stdout, p.stderr)
     mine = sign_bookings(env)
     check(len(mine) == 1, "expected one booking with a roomsign transactionId", env.fake.calendar())
-    dur = parse_iso(mine[0]["end"]) - parse_iso(mine[0]["start"])
-    check(25 * 60 <= dur <= 35 * 60, "booking length wrong", mine)
+    start, end = parse_iso(mine[0]["start"]), parse_iso(mine[0]["end"])
+    check(abs(start - pinned) <= 120, f"the booking starts at {mine[0]['start']}, not now ({iso(pinned)})", mine)
+    check(end - start == 30 * 60, f"the booking lasts {(end - start) / 60:.0f} min, not the 30 asked", mine)
     p = env.drive("list")
     check("\tbusy\t1\t" in p.stdout, "the sign's own booking is not marked booked_here", p.stdout)
 
@@ -350,8 +352,9 @@ def conflict_after(env):
 
 @test
 def race_two_signs(env):
-    """Two processes book the same room at once: exactly one booking survives."""
-    env.fake.setup()
+    """Two processes book the same room at once: both read the free slot before either creates
+    (a barrier on calendarView in the fake), both create, one withdraws; one booking survives."""
+    env.fake.setup(settings={"barrier": {"match": "calendarView", "method": "GET", "parties": 2}})
     env.write_config()
     results = []
 
@@ -366,6 +369,15 @@ def race_two_signs(env):
     cal = env.fake.calendar()
     check(len(cal) == 1 and len(ok) == 1, f"{len(ok)} succeeded, {len(cal)} bookings remain", cal,
           *[p.stdout + p.stderr for p in results])
+    creates = env.fake.actions("create")
+    check(len(creates) == 2 and len({c["transactionId"] for c in creates}) == 2,
+          "both signs must have created (a true race)", env.fake.actions())
+    withdrawn = env.fake.actions("delete")
+    check(len(withdrawn) == 1 and withdrawn[0]["id"] != cal[0]["id"], "exactly one booking withdrawn, not the "
+          "survivor", env.fake.actions(), cal)
+    loser = [p for p in results if p.returncode != 0][0]
+    check(loser.returncode == 3 and "booked by someone" in loser.stderr, "the loser says the room was taken",
+          loser.stderr)
 
 
 @test
@@ -493,6 +505,18 @@ def throttled_long(env):
     p = env.roomsign_cmd("agenda")
     check(p.returncode != 0 and "120 s" in p.stderr and p.elapsed < 10, "long throttling not handed back",
           p.stderr, p.elapsed)
+
+
+@test
+def fault_count_forever(env):
+    """count -1 means every request, as in the fake EWS: the read fails however often it is retried."""
+    env.fake.setup()
+    env.write_config()
+    env.fake.admin("faults", [{"match": "calendarView", "kind": "500", "count": -1}])
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode != 0, "agenda succeeded through a permanent fault", p.stdout, p.stderr)
+    reqs = env.fake.requests("calendarView")
+    check(len(reqs) >= 2 and all(r["status"] == 500 for r in reqs), "every read must meet the fault", reqs)
 
 
 @test

@@ -11,9 +11,12 @@ Graph: /v1.0/users/{room}/calendarView, /events, /events/{id}[/decline|/cancel],
 Control, no auth, on the same port (JSON):
   POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
   POST /_admin/events     {room, events: [...]}                      adds events
-  POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size}
+  POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size,
+                           barrier: {match, method, parties}}  the first `parties` matching
+                           requests wait for each other (up to 10 s): two signs pass together
   POST /_admin/faults     [{match, method, kind, count, retry_after, delay, process}]
         kind: 429 | 500 | 503 | slow | truncated | garbage | drop
+        count: how many requests it hits (default 1); -1: every one, as in the fake EWS
   POST /_admin/after_create {room, event}   someone else books right after the next create
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
@@ -40,6 +43,24 @@ from graph_store import GraphError, Store, TokenError  # noqa: E402
 STORE = Store()
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLOCK_SKEW = 300
+BARRIER = threading.Condition()
+ARRIVED = [0]
+
+
+def barrier(method, path):
+    """settings.barrier {match, method, parties}: the first `parties` requests whose path holds
+    match wait until all have arrived (up to 10 s), so both signs read before either creates."""
+    with STORE.lock:
+        b = STORE.settings.get("barrier")
+    if not b or b.get("match", "") not in path or b.get("method", method) != method:
+        return
+    n = int(b.get("parties", 2))
+    with BARRIER:
+        if ARRIVED[0] >= n:
+            return
+        ARRIVED[0] += 1
+        BARRIER.notify_all()
+        BARRIER.wait_for(lambda: ARRIVED[0] >= n, timeout=10)
 
 
 def b64url_decode(s):
@@ -259,6 +280,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return
+        barrier(self.command, urllib.parse.unquote(url.path))
         host = self.headers.get("Host", "127.0.0.1")
         base = f"https://{host}"
         parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]

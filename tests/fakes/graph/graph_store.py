@@ -336,8 +336,10 @@ class Store:
                     continue
                 if f.get("match", "") not in path:
                     continue
-                f["count"] = f.get("count", 1) - 1
-                if f["count"] <= 0:
-                    self.faults.remove(f)
+                count = f.get("count", 1)
+                if count >= 0:                  # -1: forever (as in the fake EWS)
+                    f["count"] = count - 1
+                    if f["count"] <= 0:
+                        self.faults.remove(f)
                 return copy.deepcopy(f)
         return None
