@@ -399,6 +399,58 @@ def extend_and_end(env):
 
 
 @test
+def extend_retries_once_on_412(env):
+    """Someone edits the booking after the sign read it: the PATCH carries If-Match with the
+    ETag read, the fake answers 412, the sign reads it again and changes the fresh version;
+    the other person's edit stays (no lost update)."""
+    env.fake.setup()
+    env.write_config()
+    check(env.roomsign_cmd("book", "--minutes", "30").returncode == 0, "booking failed")
+    ev = env.fake.calendar()[0]
+    env.fake.admin("touch_before", {"method": "PATCH", "count": 1, "subject": "Projector booked too"})
+    p = env.drive("extend", ev["id"], "15")
+    check(p.returncode == 0, "extend after a 412 failed", p.stderr)
+    patches = env.fake.requests("/events/", "PATCH")
+    check([r["status"] for r in patches] == [412, 200], "expected a 412 on the stale ETag, then success", patches)
+    check(all(r["if_match"] for r in patches) and patches[0]["if_match"] != patches[1]["if_match"],
+          "each PATCH must carry If-Match, the second with the fresh ETag", patches)
+    after = env.fake.calendar()[0]
+    check(parse_iso(after["end"]) == parse_iso(ev["end"]) + 900 and after["subject"] == "Projector booked too",
+          "the new end and the other person's edit must both be kept", ev, after)
+
+
+@test
+def extend_412_twice_gives_up(env):
+    env.fake.setup()
+    env.write_config()
+    check(env.roomsign_cmd("book", "--minutes", "30").returncode == 0, "booking failed")
+    ev = env.fake.calendar()[0]
+    env.fake.admin("touch_before", {"method": "PATCH", "count": 2})
+    p = env.drive("extend", ev["id"], "15")
+    check(p.returncode != 0 and "changed meanwhile" in p.stderr, "two 412s must give up with the reason", p.stderr)
+    patches = env.fake.requests("/events/", "PATCH")
+    check([r["status"] for r in patches] == [412, 412], "one retry only", patches)
+    check(env.fake.calendar()[0]["end"] == ev["end"], "the end must be unchanged", env.fake.calendar())
+
+
+@test
+def answers_in_the_zone_asked(env):
+    """The fake applies Prefer: outlook.timezone to start and end; the sign asks for UTC and so
+    reads the times right whatever the room's zone."""
+    day = time.time() - time.time() % 86400
+    env.fake.setup(events=[{"subject": "Standup", "start": iso(day + 9 * 3600), "end": iso(day + 9.5 * 3600)}])
+    env.write_config(extra="")
+    p = env.drive("list")
+    check(p.returncode == 0 and "Standup" in p.stdout, "list failed", p.stdout, p.stderr)
+    row = [l.split("\t") for l in p.stdout.splitlines() if "Standup" in l][0]
+    check(row[1] == iso(day + 9 * 3600) and row[2] == iso(day + 9.5 * 3600), "times read wrong", row)
+    views = env.fake.requests("calendarView")
+    check(all('outlook.timezone="UTC"' in r["prefer"] for r in views), "the sign must ask for UTC", views)
+    check(all((r["content_type"] or "").startswith("application/json") for r in env.fake.requests(method="POST")
+              if "/v1.0/" in r["path"]), "JSON bodies are labelled application/json")
+
+
+@test
 def release_own_and_decline_other(env):
     now = time.time()
     env.fake.setup(events=[{"subject": "No-show", "start": iso(now - 900), "end": iso(now + 900),

@@ -18,6 +18,8 @@ Control, no auth, on the same port (JSON):
         kind: 429 | 500 | 503 | slow | truncated | garbage | drop
         count: how many requests it hits (default 1); -1: every one, as in the fake EWS
   POST /_admin/after_create {room, event}   someone else books right after the next create
+  POST /_admin/touch_before {method, count, subject}   someone else edits the item just before
+                          the next `count` PATCH/DELETE reach it: its ETag changes (If-Match → 412)
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
 """
@@ -38,7 +40,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from graph_store import GraphError, Store, TokenError  # noqa: E402
+from graph_store import REQUEST, GraphError, Store, TokenError, answer_zone  # noqa: E402
 
 STORE = Store()
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -156,7 +158,7 @@ def token_endpoint(tenant_path, form, token_url):
                      f"app '{app['client_id']}'.")
 
 
-def graph_route(method, parts, query, body, auth, base):
+def graph_route(method, parts, query, body, auth, base, if_match=None):
     """parts: the path after /v1.0/, split and unquoted."""
     app = STORE.check_token(auth)
     if len(parts) < 3 or parts[0] != "users":
@@ -174,9 +176,9 @@ def graph_route(method, parts, query, body, auth, base):
         return STORE.get_schedule(app, body)
     if len(rest) == 2 and rest[0] == "events":
         if method == "PATCH":
-            return STORE.update(room, rest[1], body)
+            return STORE.update(room, rest[1], body, if_match)
         if method == "DELETE":
-            return STORE.delete(room, rest[1], "delete")
+            return STORE.delete(room, rest[1], "delete", if_match=if_match)
         if method == "GET":
             return 200, STORE.render(STORE.find(room, rest[1]), None)
     if len(rest) == 3 and rest[0] == "events" and method == "POST" and rest[2] in ("decline", "cancel"):
@@ -225,7 +227,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         entry = {"t": time.time(), "method": self.command, "path": urllib.parse.unquote(url.path),
                  "query": url.query, "status": status, "prefer": self.headers.get_all("Prefer") or [],
-                 "has_auth": "Authorization" in self.headers, "host": self.headers.get("Host", "")}
+                 "has_auth": "Authorization" in self.headers, "host": self.headers.get("Host", ""),
+                 "if_match": self.headers.get("If-Match"), "content_type": self.headers.get("Content-Type")}
         entry.update(extra or {})
         with STORE.lock:
             STORE.requests.append(entry)
@@ -246,6 +249,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_admin/after_create":
             with STORE.lock:
                 STORE.after_create.append(body)
+        elif path == "/_admin/touch_before":
+            with STORE.lock:
+                STORE.touch_before.append(body)
         elif path == "/_admin/expire_tokens":
             STORE.expire_tokens()
         elif path == "/_admin/calendar":
@@ -292,9 +298,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, result, fault=fault)
             if parts[:1] != ["v1.0"]:
                 raise GraphError(404, "UnknownError", "No such path.")
+            REQUEST.zone = answer_zone(self.headers.get_all("Prefer") or [])
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if raw and ctype != "application/json":
+                # Graph reads a body only as JSON and says so (a form or text body is refused).
+                raise GraphError(415, "UnsupportedMediaType", f"Content-Type '{ctype or '(none)'}' is not "
+                                 "supported: send application/json.")
             body = json.loads(raw) if raw else {}
             status, out = graph_route(self.command, parts[1:], query, body,
-                                      self.headers.get("Authorization"), base)
+                                      self.headers.get("Authorization"), base, self.headers.get("If-Match"))
             self.record(status, {"transactionId": body.get("transactionId") if isinstance(body, dict) else None})
             return self.send_json(status, out, fault=fault)
         except TokenError as e:
