@@ -186,6 +186,43 @@ def test_fake_refuses_what_exchange_refuses(c):
 
 
 @case
+def test_never_synced_sign_says_so_in_plain_words(c):
+    """First start, no cache, and the calendar refuses the account (401): the public screen says
+    so in a plain sentence -- no HTTP, no status code, no URL, no account name (those belong on
+    the admin screen and in the log)."""
+    import json
+    import re
+    import signproc
+    c.start_fake()
+    config = c.config(password="wrong-password")
+    view_path = os.path.join(c.dir, "view.json")
+    sign = signproc.Sign(c.args.roomsign, ["--config", config], os.path.join(c.dir, "sign.log"),
+                         env={"TZ": "UTC"}, view_json=view_path)
+
+    def view():
+        try:
+            with open(view_path, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+    try:
+        failed = signproc.wait_for(lambda: any(
+            "calendar refresh failed" in l for l in sign.log_text().splitlines()), 30)
+        expect(failed, "the first refresh fails: %s" % sign.log_text())
+        time.sleep(1)                                   # the frame after the failure
+        v = view()
+        expect(sign.alive(), "the sign keeps running")
+        words = " ".join(v.get(k, "") for k in ("status_word", "status_line", "title", "notice", "heading", "text"))
+        expect(v.get("notice"), "the screen says that the calendar could not be read: %s" % v)
+        bad = [w for w, rx in (("HTTP", r"HTTP"), ("a status code", r"\b[1-5]\d\d\b"), ("a URL", r"://|127\.0\.0\.1"),
+                               ("the account", r"svc-roomsign|EXAMPLE"), ("server jargon", r"EWS|SOAP|curl|Error[A-Z]"))
+               if re.search(rx, words)]
+        expect(not bad, "plain words on the public screen, without %s: %r" % (", ".join(bad), words))
+    finally:
+        sign.stop()
+
+
+@case
 def test_agenda_basic_over_tls_with_ca_file(c):
     c.start_fake(tls="trusted")
     seed_day(c, time.time())
