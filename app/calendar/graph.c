@@ -37,7 +37,8 @@ struct call {
 	const char *method; /* NULL: GET */
 	const char *url;
 	const char *body;
-	bool may_resend; /* idempotent: safe to send again after a dropped answer */
+	bool may_resend;      /* idempotent: safe to send again after a dropped answer */
+	const char *if_match; /* NULL, or the ETag the change is based on (412 when stale) */
 	struct graph_context ctx;
 };
 
@@ -106,13 +107,16 @@ static bool
 graph_call(struct graph_source *g, const struct call *call, struct http_response *resp, struct source_error *err)
 {
 	const struct source_config *c = g->base.config;
-	/* Content-Type last: left out when there is no body. */
-	const struct http_header headers[] = {
+	struct http_header headers[5] = {
 		{ "Accept", "application/json" },
 		{ "Prefer", "outlook.timezone=\"UTC\"" },
 		{ "Prefer", "IdType=\"ImmutableId\"" },
-		{ "Content-Type", "application/json" },
 	};
+	size_t header_count = 3;
+	if (call->if_match)
+		headers[header_count++] = (struct http_header){ "If-Match", call->if_match };
+	if (call->body)
+		headers[header_count++] = (struct http_header){ "Content-Type", "application/json" };
 	bool renewed = false;
 	long waited_s = 0;
 	for (int attempt = 0;; attempt++) {
@@ -124,7 +128,7 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			.url = call->url,
 			.body = call->body,
 			.headers = headers,
-			.header_count = call->body ? 4 : 3,
+			.header_count = header_count,
 			.auth = HTTP_AUTH_BEARER,
 			.bearer = token,
 			.ca_file = c->ca_file,
@@ -295,6 +299,30 @@ event_url(struct graph_source *g, const struct event *e, const char *action)
 	return url;
 }
 
+/* The event's current changeKey, read again after a 412 (NULL with err on failure). */
+static char *
+reread_change_key(struct graph_source *g, const struct event *e, struct source_error *err)
+{
+	char *url = event_url(g, e, "?$select=" SELECT);
+	struct call call = { .url = url, .may_resend = true, .ctx = context(g, "Reading the meeting again", false) };
+	struct http_response resp;
+	bool ok = graph_call(g, &call, &resp, err);
+	free(url);
+	if (!ok)
+		return NULL;
+	struct event fresh = { 0 };
+	ok = graph_parse_event(resp.body, resp.body_len, &fresh, err);
+	http_response_finish(&resp);
+	char *key = ok && fresh.version ? xstrdup(fresh.version) : NULL;
+	if (ok && !key)
+		source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent the meeting without a changeKey.");
+	event_finish(&fresh);
+	return key;
+}
+
+/* PATCHes the end with If-Match on the changeKey the sign read, so a change made meanwhile is
+ * not overwritten blindly: on 412 the meeting is read again and the end set once more on the
+ * fresh version (the end is absolute, like CalDAV's re-applied edit); a second 412 gives up. */
 static bool
 graph_update_end(struct source *s, const struct event *e, rs_time new_end, struct source_error *err)
 {
@@ -303,17 +331,31 @@ graph_update_end(struct source *s, const struct event *e, rs_time new_end, struc
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
 	char *url = event_url(g, e, "");
 	char *body = graph_build_end_patch(new_end);
-	struct call call = { .method = "PATCH",
-		.url = url,
-		.body = body,
-		.may_resend = true,
-		.ctx = context(g, "Changing the meeting's end", true) };
-	struct http_response resp;
-	bool ok = graph_call(g, &call, &resp, err);
+	char *key = e->version ? xstrdup(e->version) : NULL;
+	bool ok = false;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		char *etag = key ? xasprintf("W/\"%s\"", key) : NULL;
+		struct call call = { .method = "PATCH",
+			.url = url,
+			.body = body,
+			.may_resend = true,
+			.if_match = etag,
+			.ctx = context(g, "Changing the meeting's end", true) };
+		struct http_response resp;
+		ok = graph_call(g, &call, &resp, err);
+		free(etag);
+		if (ok)
+			http_response_finish(&resp);
+		if (ok || err->category != SOURCE_ERR_CONFLICT || !key || attempt == 1)
+			break;
+		log_info("the meeting changed since it was read (HTTP 412): reading it again");
+		free(key);
+		if (!(key = reread_change_key(g, e, err)))
+			break;
+	}
+	free(key);
 	free(url);
 	free(body);
-	if (ok)
-		http_response_finish(&resp);
 	return ok;
 }
 

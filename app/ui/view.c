@@ -444,6 +444,15 @@ view_write_json(const struct view *v, const char *path)
 	for (size_t i = 0; i < v->next_count; i++)
 		fprintf(fp, "%s\"%s\"", i ? ", " : "", v->next[i].time);
 	fputs("],\n", fp);
+	fputs("  \"lines\": [", fp); /* list rows: found rooms, admin details */
+	for (size_t i = 0; i < v->line_count; i++) {
+		fputs(i ? ", {\"time\": " : "{\"time\": ", fp);
+		json_write_string(fp, v->lines[i].time);
+		fputs(", \"text\": ", fp);
+		json_write_string(fp, v->lines[i].text);
+		fputs("}", fp);
+	}
+	fputs("],\n", fp);
 	json_field(fp, "all_day", v->all_day, true);
 	fputs("}\n", fp);
 	bool ok = fclose(fp) == 0;

@@ -104,7 +104,10 @@ class Sign:
         self.log_path = os.path.join(workdir, "roomsign.log")
         if os.path.exists(self.hits_path):
             os.unlink(self.hits_path)
-        e = dict(xvfb.env, SDL_VIDEODRIVER="x11", TZ="UTC")
+        self.view_path = os.path.join(workdir, "view.json")
+        if os.path.exists(self.view_path):
+            os.unlink(self.view_path)
+        e = dict(xvfb.env, SDL_VIDEODRIVER="x11", TZ="UTC", ROOMSIGN_VIEW_JSON=self.view_path)
         e.update(env or {})
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([binary, "--size", "%dx%d" % size, "--hit-areas", self.hits_path] + list(args),
@@ -145,6 +148,22 @@ class Sign:
             if h["id"] == target_id:
                 return h
         return None
+
+    def view(self):
+        """The texts of the last frame drawn (ROOMSIGN_VIEW_JSON), {} before the first."""
+        self._died()
+        try:
+            with open(self.view_path, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def wait_view(self, what, pred, timeout=WAIT_S):
+        """Waits until pred(view) holds; returns the view."""
+        try:
+            return wait_for(what, lambda: [self.view()] if pred(self.view()) else None, timeout)[0]
+        except Failure as e:
+            raise Failure("%s; view now %s\n--- roomsign log ---\n%s" % (e, self.view(), self.output()))
 
     def wait_ids(self, what, pred, timeout=WAIT_S):
         """Waits until pred(set of target ids) holds; returns the hits."""

@@ -206,22 +206,37 @@ def own_resources(a, cal):
     return {h: d for h, d in a.resources(cal).items() if "X-ROOMSIGN-BOOKED" in d}
 
 
+def ical_span(data):
+    """DTSTART and DTEND of the one VEVENT in data (UTC or TZID form), as aware datetimes."""
+    def when(name):
+        m = re.search(rf"^{name}(;TZID=([^:;]+))?[^:]*:(\d{{8}}T\d{{6}})(Z?)\r?$", data, re.M)
+        check(m, f"no {name} in the booking", data)
+        t = dt.datetime.strptime(m.group(3), "%Y%m%dT%H%M%S")
+        return t.replace(tzinfo=UTC if m.group(4) else ZoneInfo(m.group(2) or ZONE)).astimezone(UTC)
+    return when("DTSTART"), when("DTEND")
+
+
 def test_book(w):
     a = Account("book")
     cal = a.mkcalendar("fjord", "Fjord")
     conf = w.config(a, a.base + cal, mailbox="fjord@example.com")
-    rc, out, err = w.roomsign(conf, "book", "--minutes", "30")
+    pinned = (day(0) + dt.timedelta(hours=10, minutes=5)).astimezone(UTC)   # the sign's clock, pinned
+    at = ("--now", pinned.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    rc, out, err = w.roomsign(conf, "book", "--minutes", "30", *at)
     check(rc == 0 and out.startswith("Booked"), "book must succeed on a free room", out, err)
     mine = own_resources(a, cal)
     check(len(mine) == 1, "exactly one booking on the server", mine)
     href, data = next(iter(mine.items()))
+    start, end = ical_span(data)
+    check(abs((start - pinned).total_seconds()) <= 120, f"the booking starts now ({pinned}), not {start}", data)
+    check(end - start == dt.timedelta(minutes=30), f"the booking lasts the 30 minutes asked, not {end - start}", data)
     check(re.search(r"UID:roomsign-[0-9a-f]{24}", data) and href.startswith(cal + "roomsign-"),
           "the booking carries a fresh roomsign UID", href, data)
     check("ORGANIZER:mailto:fjord@example.com" in data, "the room organises its own booking", data)
     rows = [r for r in agenda_today(w, conf) if r[4] == "Ad-hoc meeting"]
     check(len(rows) == 1, "agenda shows the booking", rows)
     # The same slot again: taken, exit 3, nothing new on the server.
-    rc, out, err = w.roomsign(conf, "book", "--minutes", "30")
+    rc, out, err = w.roomsign(conf, "book", "--minutes", "30", *at)
     check(rc == 3 and "booked by someone else" in err, "booking a taken room must exit 3 and say so", rc, out, err)
     check(len(own_resources(a, cal)) == 1, "no second booking may remain", own_resources(a, cal))
 
@@ -549,11 +564,16 @@ def test_tls_is_verified(w):
 def test_check_with_booking_test(w):
     a = Account("checkbook")
     cal = a.mkcalendar("fjord", "Fjord")
-    rc, out, err = w.roomsign(w.config(a, a.base + cal), "check", "--book-test")
+    url, log, _, _ = w.proxy(a)
+    rc, out, err = w.roomsign(w.config(a, url + cal), "check", "--book-test")
     check(rc == 0, "check --book-test", out, err)
     for step in ("✓ sign in", "✓ find the room's calendar", "✓ read today's calendar",
                  "✓ create and delete a test booking"):
         check(step in out, f"missing step {step}", out)
+    # The test booking really went to the server and away again: one PUT, then a DELETE of it.
+    writes = [(l[0], l[1]) for l in read_log(log) if l[0] in ("PUT", "DELETE")]
+    check(len(writes) == 2 and writes[0][0] == "PUT" and writes[1] == ("DELETE", writes[0][1])
+          and writes[0][1].startswith(cal), "a PUT of a test booking and a DELETE of the same", writes)
     check(a.resources(cal) == {}, "the test booking must be deleted", a.resources(cal))
 
 

@@ -106,6 +106,134 @@ def test_agenda_ntlm_impersonates_room(c):
         expect(e["content_type"].startswith("text/xml"), "SOAP content type")
 
 
+ROOM_OPS = ("FindItem", "CreateItem", "UpdateItem", "DeleteItem", "GetItem", "GetUserAvailabilityRequest")
+
+
+@case
+def test_every_operation_impersonates_the_room(c):
+    """Read, book, extend, release (delete and decline), free/busy and the check's test booking:
+    every operation on the room names it in ExchangeImpersonation and X-AnchorMailbox and
+    carries RequestServerVersion, and the fake (strict on all of them) accepts each."""
+    c.start_fake()
+    m = minute()
+    others = others_meeting(c, m + 7200)
+    c.config(extra="nearby_rooms = %s" % OTHER_ROOM)
+    expect(agenda(c).returncode == 0, "agenda")
+    expect(c.sign("book", "--minutes", "30").returncode == 0, "book")
+    mine = [e for e in c.calendar() if e["ext"].get("RoomsignBooking")][0]
+    expect(c.driver("extend", mine["id"], "15").returncode == 0, "extend")
+    expect(c.driver("release", mine["id"]).returncode == 0, "release own (delete)")
+    expect(c.driver("release", others["id"]).returncode == 0, "release someone else's (decline)")
+    expect(c.driver("free-busy").returncode == 0, "free/busy")
+    expect(c.sign("check", "--book-test").returncode == 0, "check --book-test")
+    log = c.log()
+    seen = {e["op"] for e in log}
+    expect(set(ROOM_OPS) - {"GetItem"} <= seen, "every kind of operation was made: %s" % seen)
+    for e in log:
+        expect(e["version"], "RequestServerVersion on %s" % e)
+        if e["op"] in ROOM_OPS:
+            expect(e["impersonated"] == ROOM and e["anchor"] == ROOM,
+                   "%s impersonates the room with its anchor: %s" % (e["op"], e))
+        expect(e["status"] == 200, "accepted: %s" % e)
+    expect([s["kind"] for s in c.sent()] == ["create", "update", "delete", "decline", "create", "delete"],
+           "what Exchange did (a declined meeting is sent, not saved as a draft): %s" % c.sent())
+
+
+@case
+def test_fake_refuses_what_exchange_refuses(c):
+    """The fake itself, with hand-made requests: the header rules and the per-operation values."""
+    import urllib.request
+    c.start_fake()
+    c.config()
+    envelope = ('<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+                'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" '
+                'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><s:Header>%s</s:Header>'
+                '<s:Body>%s</s:Body></s:Envelope>')
+    version = '<t:RequestServerVersion Version="Exchange2013_SP1"/>'
+    imp = ('<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>%s</t:PrimarySmtpAddress>'
+           '</t:ConnectingSID></t:ExchangeImpersonation>' % ROOM)
+    find = ('<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>'
+            '<m:CalendarView StartDate="2026-12-01T00:00:00Z" EndDate="2026-12-02T00:00:00Z"/>'
+            '<m:ParentFolderIds><t:DistinguishedFolderId Id="%s"/></m:ParentFolderIds></m:FindItem>')
+    create = ('<m:CreateItem SendMeetingInvitations="%s"><m:SavedItemFolderId><t:DistinguishedFolderId '
+              'Id="calendar"/></m:SavedItemFolderId><m:Items><t:CalendarItem><t:Subject>x</t:Subject>'
+              '<t:Start>2026-12-01T10:00:00Z</t:Start><t:End>2026-12-01T10:30:00Z</t:End></t:CalendarItem>'
+              '</m:Items></m:CreateItem>')
+    delete = ('<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="%s"><m:ItemIds>'
+              '<t:ItemId Id="nope"/></m:ItemIds></m:DeleteItem>')
+
+    def post(header, body, anchor=ROOM):
+        import base64
+        from ews_fixture import PASSWORD
+        req = urllib.request.Request(c.url, data=(envelope % (header, body)).encode(), method="POST")
+        req.add_header("Content-Type", "text/xml; charset=utf-8")
+        req.add_header("Authorization", "Basic " + base64.b64encode(
+            ("EXAMPLE\\svc-roomsign:" + PASSWORD).encode()).decode())
+        if anchor:
+            req.add_header("X-AnchorMailbox", anchor)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                text = r.read().decode()
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+        import re
+        m = re.search(r"<(?:\w+:)?ResponseCode[^>]*>([^<]+)<", text)
+        return m.group(1) if m else text
+
+    cases = [
+        ((version + imp, find % "calendar"), "NoError"),
+        ((imp, find % "calendar"), "ErrorSchemaValidation"),                        # no RequestServerVersion
+        ((version, find % "calendar"), "ErrorMissingEmailAddress"),                 # no impersonation
+        ((version + imp, find % "calendar", None), "ErrorInvalidRequest"),          # no anchor
+        ((version + imp, find % "calendar", OTHER_ROOM), "ErrorInvalidRequest"),    # anchor of another mailbox
+        ((version + imp, find % "inbox"), "ErrorCalendarFolderIsInvalidForCalendarView"),
+        ((version + imp, create % "SendToNone"), "NoError"),
+        ((version + imp, create % "SendToAll"), "ErrorSchemaValidation"),
+        ((version + imp, delete % "SendToNone"), "ErrorItemNotFound"),
+        ((version + imp, delete % "SendOnlyToChanged"), "ErrorSchemaValidation"),  # UpdateItem's, not DeleteItem's
+    ]
+    for args, want in cases:
+        got = post(*args)
+        expect(got == want, "%s for %s, not %s" % (want, args[1:], got))
+
+
+@case
+def test_never_synced_sign_says_so_in_plain_words(c):
+    """First start, no cache, and the calendar refuses the account (401): the public screen says
+    so in a plain sentence -- no HTTP, no status code, no URL, no account name (those belong on
+    the admin screen and in the log)."""
+    import json
+    import re
+    import signproc
+    c.start_fake()
+    config = c.config(password="wrong-password")
+    view_path = os.path.join(c.dir, "view.json")
+    sign = signproc.Sign(c.args.roomsign, ["--config", config], os.path.join(c.dir, "sign.log"),
+                         env={"TZ": "UTC"}, view_json=view_path)
+
+    def view():
+        try:
+            with open(view_path, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+    try:
+        failed = signproc.wait_for(lambda: any(
+            "calendar refresh failed" in l for l in sign.log_text().splitlines()), 30)
+        expect(failed, "the first refresh fails: %s" % sign.log_text())
+        time.sleep(1)                                   # the frame after the failure
+        v = view()
+        expect(sign.alive(), "the sign keeps running")
+        words = " ".join(v.get(k, "") for k in ("status_word", "status_line", "title", "notice", "heading", "text"))
+        expect(v.get("notice"), "the screen says that the calendar could not be read: %s" % v)
+        bad = [w for w, rx in (("HTTP", r"HTTP"), ("a status code", r"\b[1-5]\d\d\b"), ("a URL", r"://|127\.0\.0\.1"),
+                               ("the account", r"svc-roomsign|EXAMPLE"), ("server jargon", r"EWS|SOAP|curl|Error[A-Z]"))
+               if re.search(rx, words)]
+        expect(not bad, "plain words on the public screen, without %s: %r" % (", ".join(bad), words))
+    finally:
+        sign.stop()
+
+
 @case
 def test_agenda_basic_over_tls_with_ca_file(c):
     c.start_fake(tls="trusted")

@@ -363,9 +363,19 @@ def check_clock(a, work, config, offset):
             problems.append("the sign died")
         if v.get("notice"):
             problems.append("notice %r" % v.get("notice"))
-        want = SUBJECT if offset > 0 else None      # -1 h: the meeting has not started yet
-        if want and v.get("title") != want:
-            problems.append("title %r, expected %r" % (v.get("title"), want))
+        # The screen's clock is real time + offset (a minute either side: the frame may be old).
+        t = time.time() + offset
+        clocks = {time.strftime("%H:%M", time.gmtime(t + d)) for d in (-60, 0, 60)}
+        if v.get("clock") not in clocks:
+            problems.append("clock %r, expected real time %+d h (%s)" % (v.get("clock"), offset // 3600,
+                                                                          "/".join(sorted(clocks))))
+        # The meeting runs from 30 min before the real now: at +1 h it is on, at -1 h it starts in
+        # 30 min — the status differs from a sign that ignores the offset (BUSY either way).
+        want = ("BUSY",) if offset > 0 else ("FREE", "STARTING SOON")
+        if v.get("status_word") not in want:
+            problems.append("status %r, expected %s" % (v.get("status_word"), " or ".join(want)))
+        if offset > 0 and v.get("title") != SUBJECT:
+            problems.append("title %r, expected %r" % (v.get("title"), SUBJECT))
         if offset < 0 and SUBJECT not in json.dumps(v):
             problems.append("the meeting is not among the next ones")
         if any("calendar refresh failed" in l for l in run.log_lines()):

@@ -325,12 +325,14 @@ def sign_bookings(env, room=ROOM):
 def book_marks_own(env):
     env.fake.setup()
     env.write_config()
-    p = env.roomsign_cmd("book", "--minutes", "30")
+    pinned = int(time.time()) // 300 * 300          # the sign's clock, on a 5-minute mark
+    p = env.roomsign_cmd("book", "--minutes", "30", "--now", iso(pinned))
     check(p.returncode == 0 and "Booked" in p.stdout, "booking failed", p.stdout, p.stderr)
     mine = sign_bookings(env)
     check(len(mine) == 1, "expected one booking with a roomsign transactionId", env.fake.calendar())
-    dur = parse_iso(mine[0]["end"]) - parse_iso(mine[0]["start"])
-    check(25 * 60 <= dur <= 35 * 60, "booking length wrong", mine)
+    start, end = parse_iso(mine[0]["start"]), parse_iso(mine[0]["end"])
+    check(abs(start - pinned) <= 120, f"the booking starts at {mine[0]['start']}, not now ({iso(pinned)})", mine)
+    check(end - start == 30 * 60, f"the booking lasts {(end - start) / 60:.0f} min, not the 30 asked", mine)
     p = env.drive("list")
     check("\tbusy\t1\t" in p.stdout, "the sign's own booking is not marked booked_here", p.stdout)
 
@@ -378,8 +380,9 @@ def conflict_after(env):
 
 @test
 def race_two_signs(env):
-    """Two processes book the same room at once: exactly one booking survives."""
-    env.fake.setup()
+    """Two processes book the same room at once: both read the free slot before either creates
+    (a barrier on calendarView in the fake), both create, one withdraws; one booking survives."""
+    env.fake.setup(settings={"barrier": {"match": "calendarView", "method": "GET", "parties": 2}})
     env.write_config()
     results = []
 
@@ -394,6 +397,15 @@ def race_two_signs(env):
     cal = env.fake.calendar()
     check(len(cal) == 1 and len(ok) == 1, f"{len(ok)} succeeded, {len(cal)} bookings remain", cal,
           *[p.stdout + p.stderr for p in results])
+    creates = env.fake.actions("create")
+    check(len(creates) == 2 and len({c["transactionId"] for c in creates}) == 2,
+          "both signs must have created (a true race)", env.fake.actions())
+    withdrawn = env.fake.actions("delete")
+    check(len(withdrawn) == 1 and withdrawn[0]["id"] != cal[0]["id"], "exactly one booking withdrawn, not the "
+          "survivor", env.fake.actions(), cal)
+    loser = [p for p in results if p.returncode != 0][0]
+    check(loser.returncode == 3 and "booked by someone" in loser.stderr, "the loser says the room was taken",
+          loser.stderr)
 
 
 @test
@@ -412,6 +424,58 @@ def extend_and_end(env):
     check(abs(parse_iso(after["end"]) - time.time()) < 60, "not ended now", after)
     patches = env.fake.requests("/events/", "PATCH")
     check(len(patches) == 2, "expected two PATCHes", patches)
+
+
+@test
+def extend_retries_once_on_412(env):
+    """Someone edits the booking after the sign read it: the PATCH carries If-Match with the
+    ETag read, the fake answers 412, the sign reads it again and changes the fresh version;
+    the other person's edit stays (no lost update)."""
+    env.fake.setup()
+    env.write_config()
+    check(env.roomsign_cmd("book", "--minutes", "30").returncode == 0, "booking failed")
+    ev = env.fake.calendar()[0]
+    env.fake.admin("touch_before", {"method": "PATCH", "count": 1, "subject": "Projector booked too"})
+    p = env.drive("extend", ev["id"], "15")
+    check(p.returncode == 0, "extend after a 412 failed", p.stderr)
+    patches = env.fake.requests("/events/", "PATCH")
+    check([r["status"] for r in patches] == [412, 200], "expected a 412 on the stale ETag, then success", patches)
+    check(all(r["if_match"] for r in patches) and patches[0]["if_match"] != patches[1]["if_match"],
+          "each PATCH must carry If-Match, the second with the fresh ETag", patches)
+    after = env.fake.calendar()[0]
+    check(parse_iso(after["end"]) == parse_iso(ev["end"]) + 900 and after["subject"] == "Projector booked too",
+          "the new end and the other person's edit must both be kept", ev, after)
+
+
+@test
+def extend_412_twice_gives_up(env):
+    env.fake.setup()
+    env.write_config()
+    check(env.roomsign_cmd("book", "--minutes", "30").returncode == 0, "booking failed")
+    ev = env.fake.calendar()[0]
+    env.fake.admin("touch_before", {"method": "PATCH", "count": 2})
+    p = env.drive("extend", ev["id"], "15")
+    check(p.returncode != 0 and "changed meanwhile" in p.stderr, "two 412s must give up with the reason", p.stderr)
+    patches = env.fake.requests("/events/", "PATCH")
+    check([r["status"] for r in patches] == [412, 412], "one retry only", patches)
+    check(env.fake.calendar()[0]["end"] == ev["end"], "the end must be unchanged", env.fake.calendar())
+
+
+@test
+def answers_in_the_zone_asked(env):
+    """The fake applies Prefer: outlook.timezone to start and end; the sign asks for UTC and so
+    reads the times right whatever the room's zone."""
+    day = time.time() - time.time() % 86400
+    env.fake.setup(events=[{"subject": "Standup", "start": iso(day + 9 * 3600), "end": iso(day + 9.5 * 3600)}])
+    env.write_config(extra="")
+    p = env.drive("list")
+    check(p.returncode == 0 and "Standup" in p.stdout, "list failed", p.stdout, p.stderr)
+    row = [l.split("\t") for l in p.stdout.splitlines() if "Standup" in l][0]
+    check(row[1] == iso(day + 9 * 3600) and row[2] == iso(day + 9.5 * 3600), "times read wrong", row)
+    views = env.fake.requests("calendarView")
+    check(all('outlook.timezone="UTC"' in r["prefer"] for r in views), "the sign must ask for UTC", views)
+    check(all((r["content_type"] or "").startswith("application/json") for r in env.fake.requests(method="POST")
+              if "/v1.0/" in r["path"]), "JSON bodies are labelled application/json")
 
 
 @test
@@ -521,6 +585,18 @@ def throttled_long(env):
     p = env.roomsign_cmd("agenda")
     check(p.returncode != 0 and "120 s" in p.stderr and p.elapsed < 10, "long throttling not handed back",
           p.stderr, p.elapsed)
+
+
+@test
+def fault_count_forever(env):
+    """count -1 means every request, as in the fake EWS: the read fails however often it is retried."""
+    env.fake.setup()
+    env.write_config()
+    env.fake.admin("faults", [{"match": "calendarView", "kind": "500", "count": -1}])
+    p = env.roomsign_cmd("agenda")
+    check(p.returncode != 0, "agenda succeeded through a permanent fault", p.stdout, p.stderr)
+    reqs = env.fake.requests("calendarView")
+    check(len(reqs) >= 2 and all(r["status"] == 500 for r in reqs), "every read must meet the fault", reqs)
 
 
 @test

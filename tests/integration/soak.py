@@ -3,7 +3,8 @@
 Exchange (tests/fakes/ews, plain HTTP, Basic auth) with an accelerated clock, so a simulated week
 of refreshes (refresh = 60 clock seconds) passes in a few minutes. Meanwhile the calendar changes
 (the test adds meetings at the sign's simulated "now") and `roomsign book` books the room at
-that simulated time. Measures VmRSS, RssAnon, PSS/USS (smaps_rollup) and open fds every second; after a
+that simulated time (at least one must succeed, and each one reported must be on the server;
+the running sign's own taps are soaked by soak_actions.py). Measures VmRSS, RssAnon, PSS/USS (smaps_rollup) and open fds every second; after a
 warm-up, the end of the run must not be above the start by more than a small tolerance.
 
   soak.py ROOMSIGN FAKE_EWS WORKDIR [--seconds S] [--days D] [--valgrind]
@@ -95,6 +96,13 @@ def run(args):
         status = sign.stop(timeout=120 if args.valgrind else 30)
         sign = None
         finds = len(ews_fixture.ops(c.log(), "FindItem"))
+        # Exit 3 (taken) is fair when a calendar change got there first, but some bookings must
+        # have been made, and each one reported made must be on the server.
+        confirmed = [e for e in c.calendar() if e.get("ext", {}).get("RoomsignBooking")]
+        if not book_codes.get(0):
+            failures.append("no `roomsign book` succeeded (exit codes %s)" % json.dumps(book_codes))
+        elif len(confirmed) < book_codes[0]:
+            failures.append("%d bookings reported made, %d on the server" % (book_codes[0], len(confirmed)))
         if status != 0:
             failures.append("the sign's exit status after SIGTERM was %s" % status)
         # -- figures ---------------------------------------------------------------------------

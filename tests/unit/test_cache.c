@@ -6,6 +6,16 @@
 #include "cache.h"
 #include "core/xalloc.h"
 
+/* Both NULL, or equal strings. */
+static void
+assert_same_string(const char *a, const char *b)
+{
+	if (a)
+		assert_string_equal(a, b);
+	else
+		assert_null(b);
+}
+
 static void
 test_cache_round_trips_every_field(void **state)
 {
@@ -21,6 +31,7 @@ test_cache_round_trips_every_field(void **state)
 	e[0].booked_here = e[0].is_private = true;
 	e[0].show_as = SHOW_OOF;
 	e[0].created = 42;
+	e[0].checked_in = true;
 	e[1] = t_event("2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z", NULL);
 	e[1].subject = xstrdup("-");
 	e[1].all_day = true;
@@ -32,6 +43,7 @@ test_cache_round_trips_every_field(void **state)
 	assert_int_equal(back->count, 2);
 	assert_int_equal(back->fetched_at, 1234);
 	assert_int_equal(back->from, s->from);
+	assert_int_equal(back->to, s->to);
 	for (size_t i = 0; i < 2; i++) {
 		const struct event *a = &s->events[i], *b = &back->events[i];
 		assert_int_equal(a->start, b->start);
@@ -40,14 +52,19 @@ test_cache_round_trips_every_field(void **state)
 		assert_int_equal(a->all_day, b->all_day);
 		assert_int_equal(a->booked_here, b->booked_here);
 		assert_int_equal(a->is_private, b->is_private);
+		assert_int_equal(a->checked_in, b->checked_in);
 		assert_int_equal(a->created, b->created);
-		if (a->subject)
-			assert_string_equal(a->subject, b->subject);
-		else
-			assert_null(b->subject);
+		assert_same_string(a->subject, b->subject);
+		assert_same_string(a->organizer, b->organizer);
+		assert_same_string(a->id, b->id);
+		assert_same_string(a->version, b->version);
 	}
+	/* the handles survive exactly: a booking action after a restart needs them */
 	assert_string_equal(back->events[1].organizer, "Maria");
+	assert_string_equal(back->events[1].id, "AAMk=");
+	assert_string_equal(back->events[1].version, "CK1");
 	assert_null(back->events[0].organizer);
+	assert_null(back->events[0].id);
 	schedule_destroy(back);
 	schedule_destroy(s);
 	unlink(path);

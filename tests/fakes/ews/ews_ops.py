@@ -10,6 +10,21 @@ from ews_store import (CALENDAR_ITEM_ORDER, FREE_BUSY, REPEATABLE, EwsError, Ite
                        fmt_time, local, message, parse_time, response, text_of, MNS, TNS)
 
 TWO_YEARS = 2 * 366 * 86400
+# The values each operation's attribute may take (the EWS schema's enumerations).
+SEND_INVITATIONS = ("SendToNone", "SendOnlyToAll", "SendToAllAndSaveCopy")
+SEND_INVITATIONS_OR_CANCELLATIONS = ("SendToNone", "SendOnlyToAll", "SendOnlyToChanged", "SendToAllAndSaveCopy",
+                                     "SendToChangedAndSaveCopy")
+SEND_CANCELLATIONS = ("SendToNone", "SendOnlyToAll", "SendToAllAndSaveCopy")
+MESSAGE_DISPOSITIONS = ("SaveOnly", "SendOnly", "SendAndSaveCopy")
+
+
+def _enum(op, attr, allowed):
+    """The attribute's value, which must be one of allowed (absent: None); else the schema fault."""
+    value = op.get(attr)
+    if value is not None and value not in allowed:
+        raise _schema_error("The '%s' attribute is invalid - The value '%s' is invalid according to its datatype "
+                            "'%s' - The Enumeration constraint failed." % (attr, value, attr))
+    return value
 
 
 def _schema_error(violation):
@@ -35,7 +50,20 @@ def find_item(store, room, op):
     if base in ("Default", "AllProperties"):
         fields |= {"item:Subject", "calendar:Start", "calendar:End", "calendar:Organizer",
                    "calendar:LegacyFreeBusyStatus", "calendar:Location", "calendar:CalendarItemType"}
+    folder = child(child(op, "ParentFolderIds"), "DistinguishedFolderId")
+    if child(op, "ParentFolderIds") is None or len(child(op, "ParentFolderIds")) == 0:
+        raise _schema_error("The element 'FindItem' has incomplete content: 'ParentFolderIds' expected.")
     view = child(op, "CalendarView")
+    if folder is None or folder.get("Id") != "calendar":
+        # Only the calendar folder holds the room's meetings; a CalendarView of any other folder
+        # is refused, as Exchange does.
+        raise EwsError("ErrorCalendarFolderIsInvalidForCalendarView",
+                       "Calendar view is only valid for calendar folders (asked: %s)."
+                       % (folder.get("Id") if folder is not None else "a folder id"))
+    box = child(child(folder, "Mailbox"), "EmailAddress")
+    if box is not None and (box.text or "").strip().lower() != room.primary.lower():
+        raise EwsError("ErrorAccessDenied", "The folder asked for (%s's calendar) is not the impersonated "
+                       "mailbox's." % (box.text or "").strip())
     if view is None:
         raise EwsError("ErrorInvalidRequest", "This fake answers FindItem on a calendar only with a CalendarView.")
     start = _time_or_schema_error(view.get("StartDate"), "StartDate")
@@ -105,6 +133,11 @@ def _decline(store, room, el, disposition):
         raise _schema_error("DeclineItem needs ReferenceItemId.")
     if disposition is None:
         raise EwsError("ErrorMessageDispositionRequired", "MessageDisposition is required for this operation.")
+    if disposition == "SaveOnly":
+        # Exchange saves the decline as a draft: nothing is sent and the meeting stays.
+        with store.lock:
+            store.sent.append({"kind": "draft", "room": room.primary, "id": ref.get("Id")})
+        return ""
     with store.lock:
         v = store.find_view(room, ref.get("Id"))
         it = v["item"]
@@ -133,13 +166,14 @@ def create_item(store, room, op):
         name = local(el)
         try:
             if name == "CalendarItem":
-                if op.get("SendMeetingInvitations") is None:
+                if _enum(op, "SendMeetingInvitations", SEND_INVITATIONS) is None:
                     raise EwsError("ErrorSendMeetingInvitationsRequired",
                                    "SendMeetingInvitations is required for calendar items.")
                 out.append(message("CreateItem", "<m:Items>%s</m:Items>" % _create_calendar_item(store, room, el)))
             elif name == "DeclineItem":
                 out.append(message("CreateItem", "<m:Items>%s</m:Items>"
-                                   % _decline(store, room, el, op.get("MessageDisposition"))))
+                                   % _decline(store, room, el, _enum(op, "MessageDisposition",
+                                                                     MESSAGE_DISPOSITIONS))))
             else:
                 raise EwsError("ErrorInvalidRequest", "This fake cannot create %s." % name)
         except EwsError as err:
@@ -190,7 +224,7 @@ def _apply_update(store, room, change, resolution):
 
 
 def update_item(store, room, op):
-    if op.get("SendMeetingInvitationsOrCancellations") is None:
+    if _enum(op, "SendMeetingInvitationsOrCancellations", SEND_INVITATIONS_OR_CANCELLATIONS) is None:
         raise EwsError("ErrorSendMeetingInvitationsOrCancellationsRequired",
                        "SendMeetingInvitationsOrCancellations is required for calendar items.")
     resolution = op.get("ConflictResolution", "AutoResolve")
@@ -211,7 +245,7 @@ def update_item(store, room, op):
 def delete_item(store, room, op):
     if op.get("DeleteType") is None:
         raise _schema_error("The required attribute 'DeleteType' is missing.")
-    if op.get("SendMeetingCancellations") is None:
+    if _enum(op, "SendMeetingCancellations", SEND_CANCELLATIONS) is None:
         raise EwsError("ErrorSendMeetingCancellationsRequired",
                        "SendMeetingCancellations is required for calendar items.")
     out = []

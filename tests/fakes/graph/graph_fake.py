@@ -11,10 +11,15 @@ Graph: /v1.0/users/{room}/calendarView, /events, /events/{id}[/decline|/cancel],
 Control, no auth, on the same port (JSON):
   POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
   POST /_admin/events     {room, events: [...]}                      adds events
-  POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size}
+  POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size,
+                           barrier: {match, method, parties}}  the first `parties` matching
+                           requests wait for each other (up to 10 s): two signs pass together
   POST /_admin/faults     [{match, method, kind, count, retry_after, delay, process}]
         kind: 429 | 500 | 503 | slow | truncated | garbage | drop
+        count: how many requests it hits (default 1); -1: every one, as in the fake EWS
   POST /_admin/after_create {room, event}   someone else books right after the next create
+  POST /_admin/touch_before {method, count, subject}   someone else edits the item just before
+                          the next `count` PATCH/DELETE reach it: its ETag changes (If-Match → 412)
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
 """
@@ -35,13 +40,31 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from graph_store import GraphError, Store, TokenError  # noqa: E402
+from graph_store import REQUEST, GraphError, Store, TokenError, answer_zone  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 
 STORE = Store()
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLOCK_SKEW = 300
+BARRIER = threading.Condition()
+ARRIVED = [0]
+
+
+def barrier(method, path):
+    """settings.barrier {match, method, parties}: the first `parties` requests whose path holds
+    match wait until all have arrived (up to 10 s), so both signs read before either creates."""
+    with STORE.lock:
+        b = STORE.settings.get("barrier")
+    if not b or b.get("match", "") not in path or b.get("method", method) != method:
+        return
+    n = int(b.get("parties", 2))
+    with BARRIER:
+        if ARRIVED[0] >= n:
+            return
+        ARRIVED[0] += 1
+        BARRIER.notify_all()
+        BARRIER.wait_for(lambda: ARRIVED[0] >= n, timeout=10)
 
 
 def b64url_decode(s):
@@ -137,7 +160,7 @@ def token_endpoint(tenant_path, form, token_url):
                      f"app '{app['client_id']}'.")
 
 
-def graph_route(method, parts, query, body, auth, base):
+def graph_route(method, parts, query, body, auth, base, if_match=None):
     """parts: the path after /v1.0/, split and unquoted."""
     app = STORE.check_token(auth)
     if len(parts) < 3 or parts[0] != "users":
@@ -155,9 +178,9 @@ def graph_route(method, parts, query, body, auth, base):
         return STORE.get_schedule(app, body)
     if len(rest) == 2 and rest[0] == "events":
         if method == "PATCH":
-            return STORE.update(room, rest[1], body)
+            return STORE.update(room, rest[1], body, if_match)
         if method == "DELETE":
-            return STORE.delete(room, rest[1], "delete")
+            return STORE.delete(room, rest[1], "delete", if_match=if_match)
         if method == "GET":
             return 200, STORE.render(STORE.find(room, rest[1]), None)
     if len(rest) == 3 and rest[0] == "events" and method == "POST" and rest[2] in ("decline", "cancel"):
@@ -206,7 +229,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         entry = {"t": time.time(), "method": self.command, "path": urllib.parse.unquote(url.path),
                  "query": url.query, "status": status, "prefer": self.headers.get_all("Prefer") or [],
-                 "has_auth": "Authorization" in self.headers, "host": self.headers.get("Host", "")}
+                 "has_auth": "Authorization" in self.headers, "host": self.headers.get("Host", ""),
+                 "if_match": self.headers.get("If-Match"), "content_type": self.headers.get("Content-Type")}
         entry.update(extra or {})
         with STORE.lock:
             STORE.requests.append(entry)
@@ -227,6 +251,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_admin/after_create":
             with STORE.lock:
                 STORE.after_create.append(body)
+        elif path == "/_admin/touch_before":
+            with STORE.lock:
+                STORE.touch_before.append(body)
         elif path == "/_admin/expire_tokens":
             STORE.expire_tokens()
         elif path == "/_admin/calendar":
@@ -261,6 +288,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return
+        barrier(self.command, urllib.parse.unquote(url.path))
         host = self.headers.get("Host", "127.0.0.1")
         base = f"https://{host}"
         parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
@@ -272,9 +300,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, result, fault=fault)
             if parts[:1] != ["v1.0"]:
                 raise GraphError(404, "UnknownError", "No such path.")
+            REQUEST.zone = answer_zone(self.headers.get_all("Prefer") or [])
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if raw and ctype != "application/json":
+                # Graph reads a body only as JSON and says so (a form or text body is refused).
+                raise GraphError(415, "UnsupportedMediaType", f"Content-Type '{ctype or '(none)'}' is not "
+                                 "supported: send application/json.")
             body = json.loads(raw) if raw else {}
             status, out = graph_route(self.command, parts[1:], query, body,
-                                      self.headers.get("Authorization"), base)
+                                      self.headers.get("Authorization"), base, self.headers.get("If-Match"))
             self.record(status, {"transactionId": body.get("transactionId") if isinstance(body, dict) else None})
             return self.send_json(status, out, fault=fault)
         except TokenError as e:

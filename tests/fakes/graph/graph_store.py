@@ -8,7 +8,10 @@ What is modelled because the client depends on it (PROTOCOLS.md section B):
   * calendarView over [start, end) overlaps, $select honoured, 10 per page unless $top says more
     (capped by max_page_size), @odata.nextLink with $skip;
   * POST /events idempotent on transactionId; PATCH; DELETE; decline and cancel recorded apart;
-  * getSchedule with its limits (100 schedules, 62 days, 5–1440 min interval).
+  * getSchedule with its limits (100 schedules, 62 days, 5–1440 min interval);
+  * If-Match on PATCH and DELETE: a stale ETag answers 412 ErrorIrresolvableConflict;
+  * Prefer: outlook.timezone="ZONE" (IANA or a few Windows names) sets the zone of start and
+    end in answers, UTC without it; all-day events stay midnight to midnight (PROTOCOLS.md).
 """
 
 import base64
@@ -17,6 +20,7 @@ import copy
 import secrets
 import threading
 import time
+import zoneinfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -66,8 +70,39 @@ def parse_time(s):
     return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) + frac - offset
 
 
-def graph_dt(t):
-    return {"dateTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".0000000", "timeZone": "UTC"}
+# The zone the current request asked for with Prefer: outlook.timezone (set per request thread).
+REQUEST = threading.local()
+WINDOWS_ZONES = {"W. Europe Standard Time": "Europe/Berlin", "Romance Standard Time": "Europe/Paris",
+                 "GMT Standard Time": "Europe/London", "Eastern Standard Time": "America/New_York",
+                 "Pacific Standard Time": "America/Los_Angeles", "Tokyo Standard Time": "Asia/Tokyo"}
+
+
+def answer_zone(prefer_headers):
+    """The zone named by Prefer: outlook.timezone="…" (None: UTC). Raises GraphError for an
+    unknown zone."""
+    for h in prefer_headers:
+        for part in h.split(","):
+            k, _, v = part.strip().partition("=")
+            if k.strip().lower() == "outlook.timezone":
+                name = v.strip().strip('"')
+                if name in ("UTC", "Etc/UTC"):
+                    return None
+                try:
+                    return (name, zoneinfo.ZoneInfo(WINDOWS_ZONES.get(name, name)))
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    raise GraphError(400, "ErrorTimeZoneNotSupported", f"The time zone '{name}' is not supported.")
+    return None
+
+
+def graph_dt(t, all_day=False):
+    zone = getattr(REQUEST, "zone", None)
+    if zone is None:
+        return {"dateTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".0000000", "timeZone": "UTC"}
+    if all_day:     # midnight to midnight whatever the zone (by design, PROTOCOLS.md)
+        return {"dateTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".0000000", "timeZone": zone[0]}
+    import datetime
+    local = datetime.datetime.fromtimestamp(t, zone[1])
+    return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S") + ".0000000", "timeZone": zone[0]}
 
 
 def new_id():
@@ -114,7 +149,7 @@ class Store:
                              "max_page_size": 1000}
             self.settings.update(spec.get("settings", {}))
             self.tokens, self.jtis = {}, set()
-            self.faults, self.after_create = [], []
+            self.faults, self.after_create, self.touch_before = [], [], []
             self.requests, self.token_log, self.actions = [], [], []
             for e in spec.get("events", []):
                 self.add_event(e["room"], e)
@@ -195,7 +230,8 @@ class Store:
     @staticmethod
     def render(ev, select):
         full = {"id": ev["id"], "@odata.etag": 'W/"%s"' % ev["changeKey"], "subject": ev["subject"],
-                "start": graph_dt(ev["start"]), "end": graph_dt(ev["end"]), "isAllDay": ev["isAllDay"],
+                "start": graph_dt(ev["start"], ev["isAllDay"]), "end": graph_dt(ev["end"], ev["isAllDay"]),
+                "isAllDay": ev["isAllDay"],
                 "showAs": ev["showAs"], "sensitivity": ev["sensitivity"], "isCancelled": ev["isCancelled"],
                 "organizer": ev["organizer"], "type": ev["type"], "transactionId": ev["transactionId"],
                 "changeKey": ev["changeKey"], "createdDateTime": iso(ev["created"], True),
@@ -260,9 +296,35 @@ class Store:
                 other["created"] = ev["created"] + 0.5
             return 201, self.render(ev, None)
 
-    def update(self, room, event_id, body):
+    @staticmethod
+    def check_if_match(ev, if_match):
+        """If-Match on PATCH/DELETE: absent or * passes; otherwise the event's current ETag
+        (W/"changeKey", the weak prefix optional) or 412, as Graph answers a stale one."""
+        if if_match is None or if_match.strip() == "*":
+            return
+        tags = [t.strip() for t in if_match.split(",")]
+        if not any(t.removeprefix("W/").strip('"') == ev["changeKey"] for t in tags):
+            raise GraphError(412, "ErrorIrresolvableConflict", "The send or update operation could not be performed "
+                             "because the change key passed in the request does not match the current change key "
+                             "for the item.")
+
+    def touch(self, ev, method):
+        """A test hook (/_admin/touch_before): someone else edits the item just before this
+        request reaches it, so the ETag the client holds is stale."""
+        for hook in [h for h in self.touch_before if h.get("method", method) == method]:
+            hook["count"] = hook.get("count", 1) - 1
+            if hook["count"] <= 0:
+                self.touch_before.remove(hook)
+            ev["changeKey"] = secrets.token_urlsafe(12)
+            ev["subject"] = hook.get("subject", ev["subject"])
+            self.actions.append({"action": "touch", "id": ev["id"], "subject": ev["subject"]})
+            return
+
+    def update(self, room, event_id, body, if_match=None):
         with self.lock:
             ev = self.find(room, event_id)
+            self.touch(ev, "PATCH")
+            self.check_if_match(ev, if_match)
             if "start" in body:
                 ev["start"] = self.body_time(body, "start")
             if "end" in body:
@@ -274,9 +336,12 @@ class Store:
             self.actions.append({"action": "update", "room": room, "id": event_id, "end": iso(ev["end"])})
             return 200, self.render(ev, None)
 
-    def delete(self, room, event_id, action, body=None):
+    def delete(self, room, event_id, action, body=None, if_match=None):
         with self.lock:
             ev = self.find(room, event_id)
+            if action == "delete":
+                self.touch(ev, "DELETE")
+                self.check_if_match(ev, if_match)
             if action == "cancel" and ev["organizer"]["emailAddress"]["address"].lower() != room:
                 raise GraphError(400, "ErrorInvalidRequest", "You need to be an organizer to cancel a meeting.")
             self.events[room].remove(ev)
@@ -336,8 +401,10 @@ class Store:
                     continue
                 if f.get("match", "") not in path:
                     continue
-                f["count"] = f.get("count", 1) - 1
-                if f["count"] <= 0:
-                    self.faults.remove(f)
+                count = f.get("count", 1)
+                if count >= 0:                  # -1: forever (as in the fake EWS)
+                    f["count"] = count - 1
+                    if f["count"] <= 0:
+                        self.faults.remove(f)
                 return copy.deepcopy(f)
         return None
