@@ -124,6 +124,7 @@ ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int ma
 		"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
 		"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
 		"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
+		"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>"
 		"<t:FieldURI FieldURI=\"calendar:Organizer\"/><t:FieldURI FieldURI=\"calendar:UID\"/>" MARKER_URI
 		"</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
 	xbuf_time(&b, from);

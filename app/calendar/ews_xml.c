@@ -270,6 +270,20 @@ has_marker(const xmlNode *item)
 	return false;
 }
 
+/* The sign's own booking. The marker alone is not proof: an outsider's invite can carry any
+ * extended property into the room's calendar. What an outsider cannot forge is that the room
+ * itself organised the meeting (MyResponseType, from the mailbox's own point of view); and the
+ * sign books single meetings only, so an occurrence or a series is never treated as its own
+ * (a release then declines it, and never deletes it). */
+static bool
+booked_here(const xmlNode *item)
+{
+	char type[32], response[32];
+	text_into(child(item, "CalendarItemType"), type, sizeof(type));
+	text_into(child(item, "MyResponseType"), response, sizeof(response));
+	return has_marker(item) && strcmp(response, "Organizer") == 0 && (!type[0] || strcmp(type, "Single") == 0);
+}
+
 static char *
 organizer_of(const xmlNode *item)
 {
@@ -302,7 +316,7 @@ event_of(const xmlNode *item, struct event *e, bool need_times)
 	text_into(child(item, "Sensitivity"), buf, sizeof(buf));
 	ev.is_private = strcmp(buf, "Private") == 0 || strcmp(buf, "Confidential") == 0;
 	ev.organizer = organizer_of(item);
-	ev.booked_here = has_marker(item);
+	ev.booked_here = booked_here(item);
 	if (!ev.is_private)
 		ev.subject = text_dup(child(item, "Subject"));
 	/* A room mailbox deletes subjects by default (Set-CalendarProcessing -DeleteSubject); the

@@ -21,8 +21,8 @@
 #define MAX_EVENTS            10000
 #define PAGE_SIZE             100 /* $top; Graph's default page is 10 */
 #define SCHEDULE_INTERVAL_MIN 15
-#define SELECT                                                                      \
-	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,type," \
+#define SELECT                                                                                  \
+	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,isOrganizer,type," \
 	"transactionId,createdDateTime,changeKey"
 
 struct graph_source {

@@ -152,11 +152,15 @@ event_from_json(const cJSON *item, struct event *e, const char **why)
 		org = json_string(email, "address");
 	if (org && *org)
 		e->organizer = xstrndup(org, 256);
-	const char *tx = json_string(item, "transactionId");
-	e->booked_here = tx && strncmp(tx, GRAPH_TRANSACTION_PREFIX, strlen(GRAPH_TRANSACTION_PREFIX)) == 0;
+	/* The sign's own booking: our transactionId, which anyone's client could send, and what no
+	 * outsider can forge: the room organised it (isOrganizer, from the room's point of view),
+	 * and it is a single meeting (the sign books no series; an occurrence is never deleted). */
+	const char *tx = json_string(item, "transactionId"), *type = json_string(item, "type");
+	bool our_tx = tx && strncmp(tx, GRAPH_TRANSACTION_PREFIX, strlen(GRAPH_TRANSACTION_PREFIX)) == 0;
+	e->booked_here = our_tx && json_true(item, "isOrganizer") && (!type || strcmp(type, "singleInstance") == 0);
 	const char *created = json_string(item, "createdDateTime");
 	if (!created || !graph_parse_datetime(created, &e->created))
-		e->created = e->booked_here ? transaction_stamp(tx) : 0;
+		e->created = our_tx ? transaction_stamp(tx) : 0;
 	if (e->subject && !*e->subject) {
 		free(e->subject);
 		e->subject = NULL;

@@ -340,13 +340,15 @@ def forged_marker_is_declined(w):
         check(all(x.get("kind", x.get("action")) == "decline" for x in got), "declined, not deleted: %s" % got)
     else:
         time.sleep(8)
-    s.stop()
+    s.proc.terminate()
+    s.proc.wait()
     s = w.start(w.config("checkin = yes\ncheckin_before = 0\ncheckin_grace = 1", name="b.conf"),
                 T0 + 90 * MIN - 20, speed=10, name="series")
     signproc.wait_for(lambda: False, 10)          # 100 s of the sign's time: past 11:31
     check(s.alive(), "the sign died")
     check(not w.backend.deletes(), "an outsider's meeting was deleted: %s" % w.backend.deletes())
-    check(w.backend.present() >= 1, "the outsider's meetings are still on the server")
+    if isinstance(w.backend, CalDav):             # no scheduling: nothing can be declined, all is left
+        check(w.backend.present() == 2, "the outsider's meetings are still on the server")
 
 
 def main():
@@ -370,7 +372,8 @@ def main():
     except Exception:
         traceback.print_exc()
         for s in w.signs:
-            print("--- %s\n%s" % (s.log_path, s.log_text()[-4000:]))
+            with open(s.log_path, errors="replace") as f:
+                print("--- %s\n%s" % (s.log_path, f.read()[-4000:]))
         return 1
     finally:
         w.close()

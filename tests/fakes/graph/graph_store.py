@@ -128,13 +128,15 @@ class Store:
                   "organizer": {"emailAddress": {"name": e.get("organizer", "Someone"),
                                                  "address": e.get("organizer_address", "someone@example.com")}},
                   "transactionId": e.get("transactionId"), "changeKey": secrets.token_urlsafe(12),
-                  "created": parse_time(e["created"]) if "created" in e else time.time()}
+                  "created": parse_time(e["created"]) if "created" in e else time.time(),
+                  "room": room.lower()}   # whose calendar: isOrganizer is from the room's point of view
             self.events[room.lower()].append(ev)
             return ev
 
     def calendar(self, room):
         with self.lock:
-            return [dict(ev, start=iso(ev["start"]), end=iso(ev["end"]), created=iso(ev["created"], True))
+            return [{k: v for k, v in dict(ev, start=iso(ev["start"]), end=iso(ev["end"]),
+                                          created=iso(ev["created"], True)).items() if k != "room"}
                     for ev in self.events.get(room.lower(), [])]
 
     # ---- token endpoint ---------------------------------------------------------------------
@@ -198,6 +200,7 @@ class Store:
                 "start": graph_dt(ev["start"]), "end": graph_dt(ev["end"]), "isAllDay": ev["isAllDay"],
                 "showAs": ev["showAs"], "sensitivity": ev["sensitivity"], "isCancelled": ev["isCancelled"],
                 "organizer": ev["organizer"], "type": ev["type"], "transactionId": ev["transactionId"],
+                "isOrganizer": ev["organizer"]["emailAddress"]["address"].lower() == ev["room"],
                 "changeKey": ev["changeKey"], "createdDateTime": iso(ev["created"], True),
                 "iCalUId": "040000008200E00074C5B7101A82E008" + ev["id"][-16:].encode().hex()}
         if select is None:
