@@ -196,8 +196,13 @@ ews_build_get_item(const struct ews_header *h, const char *id)
 {
 	struct xbuf b = { 0 };
 	envelope_open(&b, h);
+	/* Everything the re-read before a release judges (room_release_still_due, booked_here). */
 	xbuf_printf(&b, "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>"
 			"<t:FieldURI FieldURI=\"calendar:Start\"/><t:FieldURI FieldURI=\"calendar:End\"/>"
+			"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
+			"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
+			"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
+			"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>" MARKER_URI
 			"</t:AdditionalProperties></m:ItemShape><m:ItemIds>");
 	item_id(&b, "ItemId", id, NULL);
 	xbuf_printf(&b, "</m:ItemIds></m:GetItem>");

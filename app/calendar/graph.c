@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include "graph_json.h"
 #include "source.h"
+#include "../core/room_state.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
 #include "../log.h"
@@ -317,17 +318,48 @@ graph_update_end(struct source *s, const struct event *e, rs_time new_end, struc
 	return ok;
 }
 
-/* The sign's own booking (the room is its organizer, nobody is invited) is deleted; someone
- * else's meeting is declined, so the organizer hears that the room was released. */
+/* The meeting as Graph holds it now (the re-read before a release). */
+static bool
+read_event(struct graph_source *g, const struct event *e, struct event *fresh, struct source_error *err)
+{
+	char *base = event_url(g, e, "");
+	char *url = xasprintf("%s?$select=" SELECT, base);
+	free(base);
+	struct call call = {
+		.method = "GET", .url = url, .may_resend = true, .ctx = context(g, "Reading the meeting", true)
+	};
+	struct http_response resp;
+	bool ok = graph_call(g, &call, &resp, err);
+	free(url);
+	if (!ok)
+		return false;
+	ok = graph_parse_event(resp.body, resp.body_len, fresh, err);
+	http_response_finish(&resp);
+	return ok;
+}
+
+/* Reads the meeting again first: one moved, edited or cancelled in Outlook since the sign's last
+ * fetch is left alone. The sign's own booking (judged on the fresh event: see graph_json.c) is
+ * deleted; someone else's meeting is declined, so the organizer hears the room was released. */
 static bool
 graph_release(struct source *s, const struct event *e, struct source_error *err)
 {
 	struct graph_source *g = to_graph(s);
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
-	char *url = event_url(g, e, e->booked_here ? "" : "/decline");
-	char *body = e->booked_here ? NULL : graph_build_decline("Released by the room sign: nobody checked in.");
-	struct call call = { .method = e->booked_here ? "DELETE" : "POST",
+	struct event fresh = { 0 };
+	if (!read_event(g, e, &fresh, err)) /* gone already: nothing to release */
+		return err->category == SOURCE_ERR_NOT_FOUND;
+	const char *why = NULL;
+	if (!room_release_still_due(e, &fresh, &why)) {
+		event_finish(&fresh);
+		return source_fail(err, SOURCE_ERR_CONFLICT, "The meeting was left in the calendar: %s.", why);
+	}
+	bool own = fresh.booked_here;
+	event_finish(&fresh);
+	char *url = event_url(g, e, own ? "" : "/decline");
+	char *body = own ? NULL : graph_build_decline("Released by the room sign: nobody checked in.");
+	struct call call = { .method = own ? "DELETE" : "POST",
 		.url = url,
 		.body = body,
 		.may_resend = true,
@@ -480,6 +512,8 @@ check_booking(struct graph_source *g, rs_time now, check_report_fn report, void 
 	}
 	report(ctx, true, "test booking: create", detail);
 	ok = graph_update_end(&g->base, &created, start + 10 * TIME_MINUTE, &err);
+	if (ok)
+		created.end = start + 10 * TIME_MINUTE; /* what the release's re-read will find */
 	if (ok)
 		report(ctx, true, "test booking: shorten (PATCH end)", "ended 5 min earlier");
 	else

@@ -73,3 +73,20 @@ room_motion_no_show(
 	       now >= current->start + (rs_time)release_min * TIME_MINUTE &&
 	       room_watched_since(watching_since, current->start);
 }
+
+bool
+room_release_still_due(const struct event *seen, const struct event *fresh, const char **why_out)
+{
+	const char *why = NULL;
+	if (!seen->id || !fresh->id || strcmp(seen->id, fresh->id) != 0)
+		why = "the server answered with another meeting";
+	else if (fresh->start != seen->start || fresh->end != seen->end)
+		why = "it was moved on the server meanwhile";
+	else if (fresh->show_as != seen->show_as)
+		why = "it was changed or cancelled on the server meanwhile";
+	else if (fresh->checked_in)
+		why = "someone checked in to it (at another sign)";
+	if (why_out)
+		*why_out = why;
+	return why == NULL;
+}

@@ -45,3 +45,9 @@ bool room_checkin_release_allowed(
  * on the level, not only on edges). release_min <= 0: never. */
 bool room_motion_no_show(
 	const struct event *current, rs_time now, rs_time last_motion, rs_time watching_since, int release_min);
+
+/* The re-read before a release: fresh is the meeting as the server holds it right now. True when
+ * it is still the meeting the sign judged: same id, same start and end, same free/busy (not
+ * cancelled), and not checked in (fresh->checked_in: at another sign on the room). Otherwise
+ * false with *why_out a phrase for the log: a meeting moved or edited meanwhile is left alone. */
+bool room_release_still_due(const struct event *seen, const struct event *fresh, const char **why_out);

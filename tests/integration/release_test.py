@@ -87,6 +87,11 @@ class Ews:
         return ["type = ews", "url = %s" % self.c.url, "mailbox = %s" % self.room,
                 "username = EXAMPLE\\svc-roomsign", "password_file = %s" % secret, "auth = basic"]
 
+    def move_all(self, start, end):
+        """Someone moves every meeting in Outlook (new times, new ChangeKey)."""
+        for ev in self.c.calendar():
+            self.c.admin_any("move", {"room": self.room, "id": ev["id"], "start": iso(start), "end": iso(end)})
+
     def releases(self):
         return [x for x in self.c.sent() if x["kind"] in ("decline", "delete", "cancel")]
 
@@ -136,6 +141,10 @@ class Graph:
                 "graph_url = %s/" % self.fake.url, "ca_file = %s" % self.fake.ca,
                 "client_secret_file = %s" % secret]
 
+    def move_all(self, start, end):
+        for ev in self.fake.calendar():
+            self.fake.admin("move", {"room": self.room, "id": ev["id"], "start": iso(start), "end": iso(end)})
+
     def releases(self):
         return [x for x in self.fake.actions() if x["action"] in ("decline", "delete", "cancel")]
 
@@ -162,11 +171,15 @@ class CalDav:
         self.acct = cc.Account("release")
         self.col = self.acct.mkcalendar("room", "Fjord")
         self.n = 0
+        self.items = []
         self.room = self.ROOM
 
-    def _put(self, uid, start, end, extra):
-        self.n += 1
-        self.acct.put("%sm%d.ics" % (self.col, self.n), (
+    def _put(self, uid, start, end, extra, href=None):
+        if href is None:
+            self.n += 1
+            href = "%sm%d.ics" % (self.col, self.n)
+            self.items.append((href, uid, extra))
+        self.acct.put(href, (
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//another client//EN\r\nBEGIN:VEVENT\r\n"
             f"UID:{uid}\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:{ical_utc(start)}\r\n"
             f"DTEND:{ical_utc(end)}\r\nSUMMARY:{SUBJECT}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"))
@@ -191,6 +204,10 @@ class CalDav:
         return ["type = caldav", "url = %s%s" % (self.acct.base, self.col), "username = %s" % self.acct.user,
                 "password_file = %s" % secret, "mailbox = %s" % self.ROOM,
                 "ca_file = %s" % self.cc.server()["ca"]]
+
+    def move_all(self, start, end):
+        for href, uid, extra in self.items:
+            self._put(uid, start, end, extra, href=href)
 
     def _texts(self):
         return list(self.acct.resources(self.col).values())
@@ -227,9 +244,9 @@ class World:
         self.backend = BACKENDS[backend](a, self.work)
         self.signs = []
 
-    def config(self, booking="", led="", name="roomsign.conf"):
+    def config(self, booking="", led="", name="roomsign.conf", refresh=30):
         lines = ["[room]", "name = Fjord (4.12)", "timezone = UTC", "[source]"] + self.backend.source(self.work) + \
-            ["refresh = 30", "timeout = 10", "[booking]", booking, "[led]", led, "[paths]",
+            ["refresh = %d" % refresh, "timeout = 10", "[booking]", booking, "[led]", led, "[paths]",
              "state_dir = %s" % self.state, "cache = %s/schedule.cache" % self.state, ""]
         path = os.path.join(self.work, name)
         with open(path, "w") as f:
@@ -323,6 +340,22 @@ def watched_empty_room_is_released(w):
     s = w.start(w.config("", "motion = 5\nmotion_release = 1"), T0 - 20, speed=10)
     w.fresh(s)
     wait_released(w, s)
+
+
+@case
+def moved_meeting_is_left_alone(w):
+    """The meeting is moved on the server after the sign's last fetch and before its grace ends:
+    the re-read before the release sees it and leaves it alone."""
+    releasable(w, T0, T0 + 60 * MIN)
+    config = w.config("checkin = yes\ncheckin_before = 0\ncheckin_grace = 1", refresh=3600)
+    s = w.start(config, T0 - 20, speed=10)        # refresh: 6 minutes of real time, none in the test
+    w.fresh(s)
+    w.backend.move_all(T0 + 30 * MIN, T0 + 90 * MIN)
+    time.sleep(12)                                 # 120 s of the sign's time: its stale copy's grace passed
+    check(s.alive(), "the sign died")
+    check(not w.backend.releases(), "a meeting moved meanwhile was released: %s" % w.backend.releases())
+    check(w.backend.present() == 1, "the moved meeting is still on the server")
+    check("left in the calendar" in s.log_text(), "the sign says why it left the meeting")
 
 
 @case

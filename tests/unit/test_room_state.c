@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include "test_support.h"
 #include "core/room_state.h"
@@ -149,6 +150,37 @@ test_room_checkin_release_needs_the_whole_window_watched(void **state)
 	schedule_destroy(s);
 }
 
+static void
+test_room_release_needs_the_same_meeting_on_the_server(void **state)
+{
+	struct event seen = t_event("2026-12-01T13:00:00Z", "2026-12-01T14:00:00Z", "C");
+	struct event fresh = { 0 };
+	const char *why = "unset";
+	seen.id = xstrdup("AAMk-1");
+	event_copy(&fresh, &seen);
+	assert_true(room_release_still_due(&seen, &fresh, &why));
+	assert_null(why);
+	fresh.start += 30 * TIME_MINUTE; /* moved in Outlook meanwhile */
+	assert_false(room_release_still_due(&seen, &fresh, &why));
+	assert_string_equal(why, "it was moved on the server meanwhile");
+	fresh.start = seen.start;
+	fresh.end += 15 * TIME_MINUTE;
+	assert_false(room_release_still_due(&seen, &fresh, &why));
+	fresh.end = seen.end;
+	fresh.show_as = SHOW_FREE; /* cancelled */
+	assert_false(room_release_still_due(&seen, &fresh, &why));
+	fresh.show_as = seen.show_as;
+	fresh.checked_in = true; /* at the other door's sign */
+	assert_false(room_release_still_due(&seen, &fresh, &why));
+	assert_string_equal(why, "someone checked in to it (at another sign)");
+	fresh.checked_in = false;
+	free(fresh.id);
+	fresh.id = xstrdup("AAMk-2");
+	assert_false(room_release_still_due(&seen, &fresh, &why));
+	event_finish(&seen);
+	event_finish(&fresh);
+}
+
 int
 main(void)
 {
@@ -160,6 +192,7 @@ main(void)
 		cmocka_unit_test_setup(test_room_motion_no_show, utc),
 		cmocka_unit_test_setup(test_room_restart_releases_nothing, utc),
 		cmocka_unit_test_setup(test_room_checkin_release_needs_the_whole_window_watched, utc),
+		cmocka_unit_test_setup(test_room_release_needs_the_same_meeting_on_the_server, utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

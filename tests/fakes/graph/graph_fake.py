@@ -15,12 +15,14 @@ Control, no auth, on the same port (JSON):
   POST /_admin/faults     [{match, method, kind, count, retry_after, delay, process}]
         kind: 429 | 500 | 503 | slow | truncated | garbage | drop
   POST /_admin/after_create {room, event}   someone else books right after the next create
+  POST /_admin/move       {room, id, start, end}   moved in Outlook: new times, new changeKey
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
 """
 
 import argparse
 import base64
+import secrets
 import json
 import os
 import ssl
@@ -35,7 +37,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from graph_store import GraphError, Store, TokenError  # noqa: E402
+from graph_store import GraphError, Store, TokenError, parse_time  # noqa: E402
 
 STORE = Store()
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -225,6 +227,11 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_admin/after_create":
             with STORE.lock:
                 STORE.after_create.append(body)
+        elif path == "/_admin/move":
+            with STORE.lock:
+                ev = STORE.find(body["room"].lower(), body["id"])
+                ev["start"], ev["end"] = parse_time(body["start"]), parse_time(body["end"])
+                ev["changeKey"] = secrets.token_urlsafe(12)
         elif path == "/_admin/expire_tokens":
             STORE.expire_tokens()
         elif path == "/_admin/calendar":
