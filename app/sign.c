@@ -118,6 +118,12 @@ check_in(struct sign *s, const struct event *e, const char *how)
 	checked_in_save(s);
 	log_info("%s: checked in", how);
 	s->dirty = true;
+	/* Written to the event too, so a second sign on the room (another door) sees it. In the
+	 * background: the check-in counts here at once whatever the server says. */
+	struct worker_request q = { .job = JOB_CHECK_IN };
+	q.event = *e;
+	if (!s->read_only && s->worker && !worker_request(s->worker, &q))
+		log_warn("the sign is busy: the check-in stays on this sign only");
 }
 
 static bool
@@ -299,7 +305,7 @@ take_result(struct sign *s, struct worker_result *r)
 		break;
 	case RESULT_FETCH_FAILED: snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail); break;
 	case RESULT_ACTION:
-		if (r->job == JOB_RELEASE)
+		if (r->job == JOB_RELEASE || r->job == JOB_CHECK_IN)
 			break; /* background: the next snapshot shows the outcome */
 		log_info("%s: %s", r->ok ? "done" : "failed", r->message); /* what the screen says */
 		ui_action_done(&s->ui, r->ok, r->message, now_ms);

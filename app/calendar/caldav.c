@@ -529,6 +529,23 @@ edit_decline(const char *text, const struct event *e, void *ctx, const char **wh
 	return caldav_ical_decline(text, ctx, e->start, time_now(), why_out);
 }
 
+static char *
+edit_check_in(const char *text, const struct event *e, void *ctx, const char **why_out)
+{
+	return caldav_ical_mark_checked_in(text, e->start, time_now(), why_out);
+}
+
+static bool
+caldav_check_in(struct source *s, const struct event *e, struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no CalDAV address.");
+	if (!caldav_discover(c, err))
+		return false;
+	return edit_resource(c, e, edit_check_in, NULL, "Recording the check-in", err);
+}
+
 /* DELETE guarded by e->version, the ETag of the copy caldav_release just judged: a 412 means it
  * changed since, and it is left alone rather than deleted unseen. */
 static bool
@@ -680,6 +697,7 @@ static const struct source_ops caldav_ops = {
 	.book = caldav_book,
 	.update_end = caldav_update_end,
 	.release = caldav_release,
+	.check_in = caldav_check_in,
 	.check = caldav_check,
 	.destroy = caldav_destroy,
 };

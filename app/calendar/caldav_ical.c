@@ -248,3 +248,25 @@ caldav_ical_release_verdict(const char *text, rs_time start, rs_time end, const 
 		*why_out = verdict == CALDAV_RELEASE_LEAVE ? why : NULL;
 	return verdict;
 }
+
+char *
+caldav_ical_mark_checked_in(const char *text, rs_time start, rs_time now, const char **why_out)
+{
+	const char *why = "it is not valid iCalendar";
+	char *out = NULL;
+	icalcomponent *cal = parse(text), *ev;
+	if (cal && (ev = find_event(cal, start, &why))) {
+		if (!has_x_property(ev, "X-ROOMSIGN-CHECKED-IN")) {
+			icalproperty *mark = icalproperty_new_x("1");
+			icalproperty_set_x_name(mark, "X-ROOMSIGN-CHECKED-IN");
+			icalcomponent_add_property(ev, mark);
+			touch(ev, now, false);
+		}
+		out = serialise(cal);
+	}
+	if (cal)
+		icalcomponent_free(cal);
+	if (!out && why_out)
+		*why_out = why;
+	return out;
+}

@@ -15,6 +15,10 @@ char *caldav_ical_set_end(const char *text, rs_time start, rs_time new_end, rs_t
  * is one occurrence of a series. */
 char *caldav_ical_decline(const char *text, const char *mailbox, rs_time start, rs_time now, const char **why_out);
 
+/* Marks the event occurring at start as checked in (X-ROOMSIGN-CHECKED-IN:1), so every sign on
+ * the room sees it. NULL with *why_out for a plain occurrence of a series or a missing event. */
+char *caldav_ical_mark_checked_in(const char *text, rs_time start, rs_time now, const char **why_out);
+
 enum caldav_release_verdict {
 	CALDAV_RELEASE_DELETE,  /* the sign's own single booking: delete it */
 	CALDAV_RELEASE_DECLINE, /* someone else's meeting: the room declines it */

@@ -468,6 +468,25 @@ ews_release(struct source *src, const struct event *e, struct source_error *err)
 	return ok;
 }
 
+static char *
+build_check_in(const struct ews_header *h, const struct call *c)
+{
+	return ews_build_set_checked_in(h, c->id, c->change_key);
+}
+
+static bool
+ews_check_in(struct source *src, const struct event *e, struct source_error *err)
+{
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
+	struct call c = { .what = "recording the check-in",
+		.impersonate = true,
+		.build = build_check_in,
+		.id = e->id,
+		.change_key = e->version };
+	return call_with_fresh_key(ews_of(src), &c, true, err);
+}
+
 /* --- other rooms ----------------------------------------------------------------------------- */
 
 static char *
@@ -736,6 +755,7 @@ static const struct source_ops ews_ops = {
 	.book = ews_book,
 	.update_end = ews_update_end,
 	.release = ews_release,
+	.check_in = ews_check_in,
 	.free_busy = ews_free_busy,
 	.check = ews_check,
 	.destroy = ews_destroy,

@@ -108,6 +108,9 @@ envelope_close(struct xbuf *b)
 #define MARKER_URI                                                                                         \
 	"<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"" EWS_MARKER_NAME \
 	"\" PropertyType=\"String\"/>"
+#define CHECKED_IN_URI                                                                                         \
+	"<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"" EWS_CHECKED_IN_NAME \
+	"\" PropertyType=\"String\"/>"
 
 char *
 ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int max_entries)
@@ -126,7 +129,7 @@ ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int ma
 		"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
 		"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>"
 		"<t:FieldURI FieldURI=\"calendar:Organizer\"/><t:FieldURI FieldURI=\"calendar:UID\"/>" MARKER_URI
-		"</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
+			CHECKED_IN_URI "</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
 	xbuf_time(&b, from);
 	xbuf_printf(&b, "\" EndDate=\"");
 	xbuf_time(&b, to);
@@ -202,10 +205,25 @@ ews_build_get_item(const struct ews_header *h, const char *id)
 			"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
 			"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
 			"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
-			"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>" MARKER_URI
+			"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>" MARKER_URI CHECKED_IN_URI
 			"</t:AdditionalProperties></m:ItemShape><m:ItemIds>");
 	item_id(&b, "ItemId", id, NULL);
 	xbuf_printf(&b, "</m:ItemIds></m:GetItem>");
+	return envelope_close(&b);
+}
+
+char *
+ews_build_set_checked_in(const struct ews_header *h, const char *id, const char *change_key)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	xbuf_printf(&b, "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\" "
+			"SendMeetingInvitationsOrCancellations=\"SendToNone\"><m:ItemChanges><t:ItemChange>");
+	item_id(&b, "ItemId", id, change_key);
+	xbuf_printf(&b,
+		"<t:Updates><t:SetItemField>" CHECKED_IN_URI "<t:CalendarItem><t:ExtendedProperty>" CHECKED_IN_URI
+		"<t:Value>1</t:Value></t:ExtendedProperty></t:CalendarItem></t:SetItemField></t:Updates>"
+		"</t:ItemChange></m:ItemChanges></m:UpdateItem>");
 	return envelope_close(&b);
 }
 

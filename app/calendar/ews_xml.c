@@ -255,19 +255,25 @@ show_as_of(const char *s)
 }
 
 static bool
-has_marker(const xmlNode *item)
+has_property(const xmlNode *item, const char *property)
 {
 	for (xmlNode *c = item->children; c; c = c->next) {
 		if (!named(c, "ExtendedProperty"))
 			continue;
 		xmlChar *name = xmlGetProp(child(c, "ExtendedFieldURI"), (const xmlChar *)"PropertyName");
-		bool match = name && xmlStrcmp(name, (const xmlChar *)EWS_MARKER_NAME) == 0;
+		bool match = name && xmlStrcmp(name, (const xmlChar *)property) == 0;
 		xmlFree(name);
 		char value[64];
 		if (match && text_into(child(c, "Value"), value, sizeof(value))[0])
 			return true;
 	}
 	return false;
+}
+
+static bool
+has_marker(const xmlNode *item)
+{
+	return has_property(item, EWS_MARKER_NAME);
 }
 
 /* The sign's own booking. The marker alone is not proof: an outsider's invite can carry any
@@ -317,6 +323,7 @@ event_of(const xmlNode *item, struct event *e, bool need_times)
 	ev.is_private = strcmp(buf, "Private") == 0 || strcmp(buf, "Confidential") == 0;
 	ev.organizer = organizer_of(item);
 	ev.booked_here = booked_here(item);
+	ev.checked_in = has_property(item, EWS_CHECKED_IN_NAME); /* at any sign on the room */
 	if (!ev.is_private)
 		ev.subject = text_dup(child(item, "Subject"));
 	/* A room mailbox deletes subjects by default (Set-CalendarProcessing -DeleteSubject); the

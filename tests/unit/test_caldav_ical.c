@@ -166,6 +166,22 @@ test_caldav_release_leaves_a_moved_or_checked_in_meeting(void **state)
 	assert_int_equal(caldav_ical_release_verdict("garbage", s, e, NULL, 0, &why), CALDAV_RELEASE_LEAVE);
 }
 
+static void
+test_caldav_check_in_is_written_to_the_event(void **state)
+{
+	rs_time s = t_utc("2026-12-01T10:00:00Z"), e = t_utc("2026-12-01T11:00:00Z");
+	const char *why = NULL;
+	char *text = vevent("UID:o1\r\n" INVITE);
+	char *marked = caldav_ical_mark_checked_in(text, s, t_utc("2026-12-01T10:02:00Z"), &why);
+	assert_non_null(marked);
+	assert_non_null(strstr(marked, "X-ROOMSIGN-CHECKED-IN:1"));
+	static const char *const owners[] = { "fjord@example.com" };
+	assert_int_equal(caldav_ical_release_verdict(marked, s, e, owners, 1, &why), CALDAV_RELEASE_LEAVE);
+	assert_null(caldav_ical_mark_checked_in(series, t_utc("2026-12-01T09:00:00Z"), 0, &why));
+	free(marked);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -177,6 +193,7 @@ main(void)
 		cmocka_unit_test(test_caldav_decline_needs_the_room_as_attendee),
 		cmocka_unit_test(test_caldav_release_own_only_when_the_room_organised_it),
 		cmocka_unit_test(test_caldav_release_leaves_a_moved_or_checked_in_meeting),
+		cmocka_unit_test(test_caldav_check_in_is_written_to_the_event),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
