@@ -194,8 +194,8 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 	time_format_utc(from, start, sizeof(start));
 	time_format_utc(to, end, sizeof(end));
 	char *url = xasprintf("%s%s/calendarView?startDateTime=%s&endDateTime=%s&$select=" SELECT
-			      "&$orderby=start/dateTime&$top=%d",
-		g->api, g->room, start, end, PAGE_SIZE);
+			      "&%s&$orderby=start/dateTime&$top=%d",
+		g->api, g->room, start, end, GRAPH_CHECKED_IN_EXPAND, PAGE_SIZE);
 	struct event *events = NULL;
 	size_t count = 0, cap = 0;
 	bool ok = false;
@@ -318,12 +318,35 @@ graph_update_end(struct source *s, const struct event *e, rs_time new_end, struc
 	return ok;
 }
 
+/* Marks the event checked in (GRAPH_CHECKED_IN_ID), so every sign on the room sees it. */
+static bool
+graph_check_in(struct source *s, const struct event *e, struct source_error *err)
+{
+	struct graph_source *g = to_graph(s);
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
+	char *url = event_url(g, e, "");
+	char *body = graph_build_checked_in_patch();
+	struct call call = { .method = "PATCH",
+		.url = url,
+		.body = body,
+		.may_resend = true,
+		.ctx = context(g, "Recording the check-in", true) };
+	struct http_response resp;
+	bool ok = graph_call(g, &call, &resp, err);
+	free(url);
+	free(body);
+	if (ok)
+		http_response_finish(&resp);
+	return ok;
+}
+
 /* The meeting as Graph holds it now (the re-read before a release). */
 static bool
 read_event(struct graph_source *g, const struct event *e, struct event *fresh, struct source_error *err)
 {
 	char *base = event_url(g, e, "");
-	char *url = xasprintf("%s?$select=" SELECT, base);
+	char *url = xasprintf("%s?$select=" SELECT "&%s", base, GRAPH_CHECKED_IN_EXPAND);
 	free(base);
 	struct call call = {
 		.method = "GET", .url = url, .may_resend = true, .ctx = context(g, "Reading the meeting", true)
@@ -569,6 +592,7 @@ static const struct source_ops graph_ops = {
 	.book = graph_book,
 	.update_end = graph_update_end,
 	.release = graph_release,
+	.check_in = graph_check_in,
 	.free_busy = graph_free_busy,
 	.check = graph_check,
 	.destroy = graph_destroy,

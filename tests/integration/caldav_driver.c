@@ -7,6 +7,7 @@
  *   shown                  prints the shown schedule
  *   end-at SUBJECT TIME    update_end of the shown meeting with that subject
  *   release SUBJECT        release of the shown meeting with that subject
+ *   check-in SUBJECT       record a check-in on the shown meeting (as a sign does)
  *   book FROM TO SUBJECT   source_book_checked
  *
  * Every answer ends with a line "." ; results are "ok ..." or "err CATEGORY MESSAGE", events
@@ -73,6 +74,16 @@ run(struct source *source, char *line)
 		if (!e)
 			printf("err driver no shown meeting '%s'\n", a);
 		else if (source_update_end(source, e, t1, &err))
+			printf("ok\n");
+		else
+			print_error(&err);
+	} else if (strcmp(cmd, "check-in") == 0 && n >= 2) { /* what a sign's worker does after a tap */
+		char *subject = line + strlen("check-in ");
+		subject[strcspn(subject, "\n")] = '\0'; /* the whole rest: subjects have spaces */
+		const struct event *e = find_shown(subject);
+		if (!e)
+			printf("err driver no shown meeting '%s'\n", subject);
+		else if (source_check_in(source, e, &err))
 			printf("ok\n");
 		else
 			print_error(&err);

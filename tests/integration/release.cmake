@@ -12,6 +12,7 @@ foreach(release_case IN LISTS ROOMSIGN_RELEASE_CASES)
 	add_test(NAME integration.release.${release_case}
 		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/release_test.py ${release_parts}
 			--roomsign $<TARGET_FILE:roomsign> --tests ${ROOMSIGN_TESTS_DIR}
-			--workdir ${CMAKE_CURRENT_BINARY_DIR}/release-work)
+			--workdir ${CMAKE_CURRENT_BINARY_DIR}/release-work
+			--graph-driver $<TARGET_FILE:graph_driver> --caldav-driver $<TARGET_FILE:caldav_driver>)
 	set_tests_properties(integration.release.${release_case} PROPERTIES LABELS integration TIMEOUT 300)
 endforeach()

@@ -397,6 +397,24 @@ test_graph_throttled_reply_gives_retry_after(void **state)
 	assert_string_equal(code, "ErrorItemNotFound");
 }
 
+/* A check-in at another sign on the room, read from the expanded extended property. */
+static void
+test_graph_checked_in_elsewhere_is_read(void **state)
+{
+	const char *json = "{\"id\":\"x\",\"start\":{\"dateTime\":\"2026-11-02T14:00:00\"},"
+			   "\"end\":{\"dateTime\":\"2026-11-02T14:30:00\"},\"singleValueExtendedProperties\":"
+			   "[{\"id\":\"String {00020329-0000-0000-c000-000000000046} Name RoomsignCheckedIn\","
+			   "\"value\":\"1\"}]}";
+	struct event e = { 0 };
+	struct source_error err = { 0 };
+	assert_true(graph_parse_event(json, strlen(json), &e, &err));
+	assert_true(e.checked_in);
+	event_finish(&e);
+	char *patch = graph_build_checked_in_patch();
+	assert_non_null(strstr(patch, "\"singleValueExtendedProperties\":[{\"id\":\"" GRAPH_CHECKED_IN_ID "\""));
+	free(patch);
+}
+
 int
 main(void)
 {
@@ -409,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_graph_all_day_is_local_midnight),
 		cmocka_unit_test(test_graph_own_booking_found_by_transaction_id),
 		cmocka_unit_test(test_graph_forged_transaction_id_is_not_own),
+		cmocka_unit_test(test_graph_checked_in_elsewhere_is_read),
 		cmocka_unit_test(test_graph_next_link_kept_exactly),
 		cmocka_unit_test(test_graph_calendar_view_rejects_bad_pages),
 		cmocka_unit_test(test_graph_parse_datetime_forms),

@@ -159,7 +159,8 @@ def graph_route(method, parts, query, body, auth, base):
         if method == "DELETE":
             return STORE.delete(room, rest[1], "delete")
         if method == "GET":
-            return 200, STORE.render(STORE.find(room, rest[1]), None)
+            select = query["$select"].split(",") if "$select" in query else None
+            return 200, STORE.render(STORE.find(room, rest[1]), select, STORE.expanded_ids(query))
     if len(rest) == 3 and rest[0] == "events" and method == "POST" and rest[2] in ("decline", "cancel"):
         return STORE.delete(room, rest[1], rest[2], body)
     raise GraphError(400, "BadRequest", f"Unsupported request {method} {'/'.join(parts)}.")
