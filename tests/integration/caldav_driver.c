@@ -117,8 +117,7 @@ main(int argc, char **argv)
 		fputs("usage: caldav_driver CONFIG\n", stderr);
 		return 2;
 	}
-	config_defaults(&config);
-	if (!config_load(&config, argv[1], errors, sizeof(errors))) {
+	if (!config_load(&config, argv[1], errors, sizeof(errors))) { /* sets the defaults itself */
 		fprintf(stderr, "caldav_driver: %s", errors);
 		return 2;
 	}
