@@ -57,9 +57,12 @@ struct sign {
 	struct led *led;
 	struct backlight *backlight;
 	bool night, panel_on;
-	rs_time last_motion; /* PIR: last debounced motion, 0 = none seen */
-	int led_key;         /* what the LED was last told, to act on changes only */
-	bool touch_only;     /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
+	rs_time last_motion; /* PIR: last motion (edge or high level), 0 = none seen by this process */
+	/* When this process first held a fresh schedule (0: not yet): the release rules count only
+	 * what was watched since (room_watched_since). Never persisted: a restart watches anew. */
+	rs_time watching_since;
+	int led_key;     /* what the LED was last told, to act on changes only */
+	bool touch_only; /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
 	uint64_t wake_until_ms;
 	bool dirty;
 };
@@ -115,6 +118,12 @@ check_in(struct sign *s, const struct event *e, const char *how)
 	checked_in_save(s);
 	log_info("%s: checked in", how);
 	s->dirty = true;
+	/* Written to the event too, so a second sign on the room (another door) sees it. In the
+	 * background: the check-in counts here at once whatever the server says. */
+	struct worker_request q = { .job = JOB_CHECK_IN };
+	q.event = *e;
+	if (!s->read_only && s->worker && !worker_request(s->worker, &q))
+		log_warn("the sign is busy: the check-in stays on this sign only");
 }
 
 static bool
@@ -289,12 +298,14 @@ take_result(struct sign *s, struct worker_result *r)
 		s->sync.stale = false;
 		s->sync.last_ok = s->schedule->fetched_at;
 		s->sync.last_error[0] = '\0';
+		if (!s->watching_since)
+			s->watching_since = time_now();
 		if (!s->config->cache_file || !cache_save(s->config->cache_file, s->schedule))
 			log_debug("schedule not cached");
 		break;
 	case RESULT_FETCH_FAILED: snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail); break;
 	case RESULT_ACTION:
-		if (r->job == JOB_RELEASE)
+		if (r->job == JOB_RELEASE || r->job == JOB_CHECK_IN)
 			break; /* background: the next snapshot shows the outcome */
 		log_info("%s: %s", r->ok ? "done" : "failed", r->message); /* what the screen says */
 		ui_action_done(&s->ui, r->ok, r->message, now_ms);
@@ -349,12 +360,15 @@ act(struct sign *s, struct ui_action a)
 	}
 }
 
-/* Check-in: a meeting whose grace has passed without a check-in is released, once. */
+/* Check-in: a meeting whose grace has passed without a check-in is released, once, and only
+ * when this sign watched its whole check-in window with a fresh schedule. */
 static void
 release_no_show(struct sign *s)
 {
 	const struct event *e = s->state.checkin;
-	if (!e || !s->state.release_due || id_list_has(&s->released, e->id) || s->read_only)
+	struct room_policy p = policy(s->config);
+	if (!e || !room_checkin_release_allowed(&s->state, &p, s->watching_since) || s->sync.last_error[0] ||
+		id_list_has(&s->released, e->id) || s->read_only)
 		return;
 	id_list_add(&s->released, e->id);
 	log_info("nobody checked in: releasing the meeting");
@@ -397,13 +411,15 @@ watch_motion(struct sign *s, rs_time now)
 	const struct led_config *c = &s->config->led;
 	if (!s->led || c->motion < 0)
 		return;
-	if (led_motion_seen(s->led)) {
+	bool edge = led_motion_seen(s->led); /* always: it drains the edge events */
+	if (edge || led_motion_active(s->led)) {
 		s->last_motion = now;
 		check_in(s, s->state.checkin, "motion");
 	}
 	const struct event *e = s->state.current;
-	if (!room_motion_no_show(e, now, s->last_motion, c->motion_release_min) || s->read_only ||
-		id_list_has(&s->checked_in, e->id) || id_list_has(&s->released, e->id))
+	if (!room_motion_no_show(e, now, s->last_motion, s->watching_since, c->motion_release_min) ||
+		s->sync.last_error[0] || s->read_only || id_list_has(&s->checked_in, e->id) ||
+		id_list_has(&s->released, e->id))
 		return;
 	id_list_add(&s->released, e->id);
 	log_info("no motion for %d minutes since the meeting began: releasing it", c->motion_release_min);

@@ -235,6 +235,12 @@ run_action(struct worker *w, struct worker_request *q)
 		snprintf(msg, sizeof(msg), "%s", _("The meeting has ended. The room is free."));
 		break;
 	}
+	case JOB_CHECK_IN: /* background: another sign on the room reads it from the event */
+		ok = source_check_in(w->source, &q->event, &err);
+		snprintf(msg, sizeof(msg), "%s", _("Checked in. Enjoy the meeting."));
+		if (!ok)
+			log_warn("the check-in stays on this sign only: %s", err.message);
+		break;
 	case JOB_RELEASE:
 		ok = source_release(w->source, &q->event, &err);
 		snprintf(msg, sizeof(msg), "%s", _("Nobody checked in: the room was released."));

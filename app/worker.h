@@ -5,7 +5,7 @@
 #include "calendar/source.h"
 #include "config.h"
 
-enum worker_job { JOB_REFRESH, JOB_BOOK, JOB_EXTEND, JOB_END, JOB_RELEASE, JOB_FIND_ROOMS };
+enum worker_job { JOB_REFRESH, JOB_BOOK, JOB_EXTEND, JOB_END, JOB_RELEASE, JOB_FIND_ROOMS, JOB_CHECK_IN };
 
 struct worker_request {
 	enum worker_job job;

@@ -25,5 +25,8 @@ void led_tick(struct led *led, uint64_t now_ms);
 int led_timeout_ms(const struct led *led, uint64_t now_ms);
 /* Motion sensor: true when a debounced motion edge arrived since the last call. Never blocks. */
 bool led_motion_seen(struct led *led);
+/* Motion sensor: true while its output is high. A PIR that keeps seeing people holds its output
+ * high and sends no further edge: that is motion too. */
+bool led_motion_active(struct led *led);
 /* File descriptor that becomes readable on motion edges, or -1. */
 int led_motion_fd(struct led *led);

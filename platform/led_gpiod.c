@@ -431,6 +431,14 @@ led_timeout_ms(const struct led *led, uint64_t now_ms)
 	return left > INT_MAX ? INT_MAX : (int)left;
 }
 
+bool
+led_motion_active(struct led *led)
+{
+	if (!led || !led->motion)
+		return false;
+	return gpiod_line_request_get_value(led->motion, led->motion_offset) == GPIOD_LINE_VALUE_ACTIVE;
+}
+
 int
 led_motion_fd(struct led *led)
 {

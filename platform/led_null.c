@@ -81,6 +81,12 @@ led_motion_seen(struct led *led)
 	return false;
 }
 
+bool
+led_motion_active(struct led *led)
+{
+	return false;
+}
+
 int
 led_motion_fd(struct led *led)
 {

@@ -529,35 +529,47 @@ edit_decline(const char *text, const struct event *e, void *ctx, const char **wh
 	return caldav_ical_decline(text, ctx, e->start, time_now(), why_out);
 }
 
+static char *
+edit_check_in(const char *text, const struct event *e, void *ctx, const char **why_out)
+{
+	return caldav_ical_mark_checked_in(text, e->start, time_now(), why_out);
+}
+
+static bool
+caldav_check_in(struct source *s, const struct event *e, struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no CalDAV address.");
+	if (!caldav_discover(c, err))
+		return false;
+	return edit_resource(c, e, edit_check_in, NULL, "Recording the check-in", err);
+}
+
+/* DELETE guarded by e->version, the ETag of the copy caldav_release just judged: a 412 means it
+ * changed since, and it is left alone rather than deleted unseen. */
 static bool
 delete_own(struct caldav *c, const struct event *e, struct source_error *err)
 {
 	char *url = caldav_absolute(c, e->id, c->collection);
+	struct http_response resp;
+	struct http_header guard = { "If-Match", e->version };
 	bool ok = false;
-	const char *etag = e->version;
-	char *fresh_text = NULL, *fresh_etag = NULL;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		struct http_response resp;
-		struct http_header guard = { "If-Match", etag };
-		if (!caldav_request(c, "DELETE", url, NULL, NULL, NULL, &guard, etag ? 1 : 0, &resp, err))
-			break;
-		long status = resp.status;
-		ok = (status >= 200 && status < 300) || status == 404; /* 404: already gone */
-		if (!ok && (status != 412 || attempt == 1))
+	if (caldav_request(c, "DELETE", url, NULL, NULL, NULL, &guard, e->version ? 1 : 0, &resp, err)) {
+		ok = (resp.status >= 200 && resp.status < 300) || resp.status == 404; /* 404: already gone */
+		if (!ok)
 			caldav_status_error(c, &resp, "Cancelling the booking", url, err);
 		http_response_finish(&resp);
-		if (ok || status != 412 || !get_resource(c, url, &fresh_text, &fresh_etag, err))
-			break;
-		etag = fresh_etag;
 	}
 	if (ok)
 		cache_remove(c, e->id);
-	free(fresh_text);
-	free(fresh_etag);
 	free(url);
 	return ok;
 }
 
+/* Reads the meeting again right before a release and judges the fresh copy: a meeting moved,
+ * changed or checked in meanwhile is left alone; only the sign's own single booking (see
+ * caldav_ical_release_verdict) is deleted, guarded by the fresh ETag; anything else is declined. */
 static bool
 caldav_release(struct source *s, const struct event *e, struct source_error *err)
 {
@@ -566,8 +578,24 @@ caldav_release(struct source *s, const struct event *e, struct source_error *err
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no CalDAV address to release.");
 	if (!caldav_discover(c, err))
 		return false;
-	if (e->booked_here)
-		return delete_own(c, e, err);
+	char *url = caldav_absolute(c, e->id, c->collection), *text = NULL, *etag = NULL;
+	bool read = get_resource(c, url, &text, &etag, err);
+	free(url);
+	if (!read)
+		return false;
+	const char *owners[] = { s->config->mailbox, s->config->username }, *why = NULL;
+	enum caldav_release_verdict verdict = caldav_ical_release_verdict(text, e->start, e->end, owners, 2, &why);
+	free(text);
+	if (verdict == CALDAV_RELEASE_DELETE) {
+		struct event fresh = *e;
+		fresh.version = etag; /* If-Match: exactly the copy just judged */
+		bool ok = delete_own(c, &fresh, err);
+		free(etag);
+		return ok;
+	}
+	free(etag);
+	if (verdict == CALDAV_RELEASE_LEAVE)
+		return source_fail(err, SOURCE_ERR_CONFLICT, "The meeting was left in the calendar: %s.", why);
 	if (!c->can_schedule)
 		return source_fail(err, SOURCE_ERR_UNSUPPORTED,
 			"This CalDAV server does not do scheduling (RFC 6638), so the sign cannot decline a meeting "
@@ -669,6 +697,7 @@ static const struct source_ops caldav_ops = {
 	.book = caldav_book,
 	.update_end = caldav_update_end,
 	.release = caldav_release,
+	.check_in = caldav_check_in,
 	.check = caldav_check,
 	.destroy = caldav_destroy,
 };

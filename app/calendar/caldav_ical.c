@@ -163,3 +163,113 @@ caldav_ical_decline(const char *text, const char *mailbox, rs_time start, rs_tim
 		*why_out = why;
 	return out;
 }
+
+/* DTEND (or DTSTART + DURATION) as an instant, the way start_instant reads DTSTART. */
+static bool
+end_instant(icalcomponent *ev, rs_time start, rs_time *out)
+{
+	icalproperty *p = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
+	if (p) {
+		icalcomponent *copy = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+		icalproperty *as_start = icalproperty_new_dtstart(icalproperty_get_dtend(p));
+		icalparameter *tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+		if (tzid)
+			icalproperty_add_parameter(as_start, icalparameter_new_clone(tzid));
+		icalcomponent_add_property(copy, as_start);
+		bool ok = start_instant(copy, out);
+		icalcomponent_free(copy);
+		return ok;
+	}
+	if ((p = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY))) {
+		*out = start + icaldurationtype_as_int(icalproperty_get_duration(p));
+		return true;
+	}
+	*out = start;
+	return true;
+}
+
+static bool
+has_x_property(icalcomponent *ev, const char *name)
+{
+	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p;
+		p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY))
+		if (icalproperty_get_x_name(p) && strcasecmp(icalproperty_get_x_name(p), name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+organised_by(icalcomponent *ev, const char *const *owners, size_t owner_count)
+{
+	icalproperty *org = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+	if (!org) /* not an invite: only someone who writes to the room's calendar made it */
+		return !icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+	const char *v = icalproperty_get_organizer(org);
+	if (v && strncasecmp(v, "mailto:", 7) == 0)
+		v += 7;
+	for (size_t i = 0; v && *v && i < owner_count; i++)
+		if (owners[i] && *owners[i] && strcasecmp(v, owners[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+recurs(icalcomponent *cal)
+{
+	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+		ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) ||
+			icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) ||
+			icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY))
+			return true;
+	return false;
+}
+
+enum caldav_release_verdict
+caldav_ical_release_verdict(const char *text, rs_time start, rs_time end, const char *const *owners, size_t owner_count,
+	const char **why_out)
+{
+	const char *why = "it is not valid iCalendar";
+	enum caldav_release_verdict verdict = CALDAV_RELEASE_LEAVE;
+	icalcomponent *cal = parse(text), *ev;
+	rs_time fresh_end;
+	if (!cal || !(ev = find_event(cal, start, &why))) {
+		/* why: moved away from start, or a plain occurrence of a series */
+	} else if (!end_instant(ev, start, &fresh_end) || fresh_end != end) {
+		why = "it was changed on the server meanwhile (its end moved)";
+	} else if (has_x_property(ev, "X-ROOMSIGN-CHECKED-IN")) {
+		why = "someone checked in to it (at another sign)";
+	} else {
+		const char *uid = icalcomponent_get_uid(ev);
+		bool marked = has_x_property(ev, "X-ROOMSIGN-BOOKED") || (uid && strncmp(uid, "roomsign-", 9) == 0);
+		bool own = marked && organised_by(ev, owners, owner_count) && !recurs(cal);
+		verdict = own ? CALDAV_RELEASE_DELETE : CALDAV_RELEASE_DECLINE;
+	}
+	if (cal)
+		icalcomponent_free(cal);
+	if (why_out)
+		*why_out = verdict == CALDAV_RELEASE_LEAVE ? why : NULL;
+	return verdict;
+}
+
+char *
+caldav_ical_mark_checked_in(const char *text, rs_time start, rs_time now, const char **why_out)
+{
+	const char *why = "it is not valid iCalendar";
+	char *out = NULL;
+	icalcomponent *cal = parse(text), *ev;
+	if (cal && (ev = find_event(cal, start, &why))) {
+		if (!has_x_property(ev, "X-ROOMSIGN-CHECKED-IN")) {
+			icalproperty *mark = icalproperty_new_x("1");
+			icalproperty_set_x_name(mark, "X-ROOMSIGN-CHECKED-IN");
+			icalcomponent_add_property(ev, mark);
+			touch(ev, now, false);
+		}
+		out = serialise(cal);
+	}
+	if (cal)
+		icalcomponent_free(cal);
+	if (!out && why_out)
+		*why_out = why;
+	return out;
+}

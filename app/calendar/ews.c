@@ -12,6 +12,7 @@
 #include "ews_request.h"
 #include "ews_xml.h"
 #include "source.h"
+#include "../core/room_state.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
 #include "../log.h"
@@ -434,24 +435,56 @@ ews_update_end(struct source *src, const struct event *e, rs_time new_end, struc
 	return call_with_fresh_key(ews_of(src), &c, true, err);
 }
 
-/* Our own booking is deleted (nobody else knows of it); a meeting someone else organised is
- * declined, so the organizer learns the room is gone. Deleting theirs would leave them
- * believing they still have a room. A decline names the ChangeKey; a stale one is refreshed. */
+/* Reads the meeting again first: one moved, edited or cancelled in Outlook since the sign's last
+ * fetch is left alone (a fresh ChangeKey alone would not tell: its times are compared). Our own
+ * booking (judged on the fresh copy) is deleted; a meeting someone else organised is declined,
+ * so the organizer learns the room is gone. Deleting theirs would leave them believing they
+ * still have a room. A decline names the ChangeKey; a stale one is refreshed. */
 static bool
 ews_release(struct source *src, const struct event *e, struct source_error *err)
 {
-	struct call c = { .impersonate = true, .id = e->id, .change_key = e->version };
+	struct ews_source *s = ews_of(src);
 	struct ews_status st;
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
-	if (!e->booked_here) {
-		c.what = "declining the meeting";
-		c.build = build_decline;
-		return call_with_fresh_key(ews_of(src), &c, false, err);
+	struct call get = { .what = "re-reading the meeting before releasing it",
+		.impersonate = true,
+		.build = build_get,
+		.id = e->id };
+	struct event fresh;
+	if (!call_item(s, &get, &fresh, &st, err))
+		return false;
+	const char *why = NULL;
+	bool ok;
+	if (!room_release_still_due(e, &fresh, &why)) {
+		ok = source_fail(err, SOURCE_ERR_CONFLICT, "The meeting was left in the calendar: %s.", why);
+	} else {
+		struct call c = { .impersonate = true, .id = fresh.id, .change_key = fresh.version };
+		c.what = fresh.booked_here ? "cancelling the sign's booking" : "declining the meeting";
+		c.build = fresh.booked_here ? build_delete : build_decline;
+		ok = fresh.booked_here ? run_call(s, &c, false, &st, err) : call_with_fresh_key(s, &c, false, err);
 	}
-	c.what = "cancelling the sign's booking";
-	c.build = build_delete;
-	return run_call(ews_of(src), &c, false, &st, err);
+	event_finish(&fresh);
+	return ok;
+}
+
+static char *
+build_check_in(const struct ews_header *h, const struct call *c)
+{
+	return ews_build_set_checked_in(h, c->id, c->change_key);
+}
+
+static bool
+ews_check_in(struct source *src, const struct event *e, struct source_error *err)
+{
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "This meeting has no Exchange item id.");
+	struct call c = { .what = "recording the check-in",
+		.impersonate = true,
+		.build = build_check_in,
+		.id = e->id,
+		.change_key = e->version };
+	return call_with_fresh_key(ews_of(src), &c, true, err);
 }
 
 /* --- other rooms ----------------------------------------------------------------------------- */
@@ -722,6 +755,7 @@ static const struct source_ops ews_ops = {
 	.book = ews_book,
 	.update_end = ews_update_end,
 	.release = ews_release,
+	.check_in = ews_check_in,
 	.free_busy = ews_free_busy,
 	.check = ews_check,
 	.destroy = ews_destroy,

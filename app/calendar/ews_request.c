@@ -108,6 +108,9 @@ envelope_close(struct xbuf *b)
 #define MARKER_URI                                                                                         \
 	"<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"" EWS_MARKER_NAME \
 	"\" PropertyType=\"String\"/>"
+#define CHECKED_IN_URI                                                                                         \
+	"<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"" EWS_CHECKED_IN_NAME \
+	"\" PropertyType=\"String\"/>"
 
 char *
 ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int max_entries)
@@ -124,8 +127,9 @@ ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, int ma
 		"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
 		"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
 		"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
+		"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>"
 		"<t:FieldURI FieldURI=\"calendar:Organizer\"/><t:FieldURI FieldURI=\"calendar:UID\"/>" MARKER_URI
-		"</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
+			CHECKED_IN_URI "</t:AdditionalProperties></m:ItemShape><m:CalendarView StartDate=\"");
 	xbuf_time(&b, from);
 	xbuf_printf(&b, "\" EndDate=\"");
 	xbuf_time(&b, to);
@@ -195,11 +199,31 @@ ews_build_get_item(const struct ews_header *h, const char *id)
 {
 	struct xbuf b = { 0 };
 	envelope_open(&b, h);
+	/* Everything the re-read before a release judges (room_release_still_due, booked_here). */
 	xbuf_printf(&b, "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>"
 			"<t:FieldURI FieldURI=\"calendar:Start\"/><t:FieldURI FieldURI=\"calendar:End\"/>"
+			"<t:FieldURI FieldURI=\"calendar:LegacyFreeBusyStatus\"/>"
+			"<t:FieldURI FieldURI=\"calendar:IsCancelled\"/>"
+			"<t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"
+			"<t:FieldURI FieldURI=\"calendar:MyResponseType\"/>" MARKER_URI CHECKED_IN_URI
 			"</t:AdditionalProperties></m:ItemShape><m:ItemIds>");
 	item_id(&b, "ItemId", id, NULL);
 	xbuf_printf(&b, "</m:ItemIds></m:GetItem>");
+	return envelope_close(&b);
+}
+
+char *
+ews_build_set_checked_in(const struct ews_header *h, const char *id, const char *change_key)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	xbuf_printf(&b, "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\" "
+			"SendMeetingInvitationsOrCancellations=\"SendToNone\"><m:ItemChanges><t:ItemChange>");
+	item_id(&b, "ItemId", id, change_key);
+	xbuf_printf(&b,
+		"<t:Updates><t:SetItemField>" CHECKED_IN_URI "<t:CalendarItem><t:ExtendedProperty>" CHECKED_IN_URI
+		"<t:Value>1</t:Value></t:ExtendedProperty></t:CalendarItem></t:SetItemField></t:Updates>"
+		"</t:ItemChange></m:ItemChanges></m:UpdateItem>");
 	return envelope_close(&b);
 }
 

@@ -7,6 +7,8 @@
 
 /* The extended property the sign sets on its own bookings (see ews_build_create_item). */
 #define EWS_MARKER_NAME "RoomsignBooking"
+/* A check-in at any sign on the room, kept on the item so the others see it (issue 12). */
+#define EWS_CHECKED_IN_NAME "RoomsignCheckedIn"
 
 /* What goes into every SOAP header. */
 struct ews_header {
@@ -19,6 +21,9 @@ char *ews_build_find_item(const struct ews_header *h, rs_time from, rs_time to, 
 char *ews_build_create_item(const struct ews_header *h, rs_time start, rs_time end, const char *subject);
 char *ews_build_update_end(const struct ews_header *h, const char *id, const char *change_key, rs_time new_end);
 char *ews_build_get_item(const struct ews_header *h, const char *id);
+/* UpdateItem: sets the RoomsignCheckedIn extended property (AlwaysOverwrite: adding a flag
+ * undoes nobody's edit), telling nobody. */
+char *ews_build_set_checked_in(const struct ews_header *h, const char *id, const char *change_key);
 /* hard: HardDelete (check's test booking), else MoveToDeletedItems. Never sends cancellations. */
 char *ews_build_delete_item(const struct ews_header *h, const char *id, bool hard);
 /* Declines a meeting someone else organised (CreateItem with DeclineItem), telling them why. */

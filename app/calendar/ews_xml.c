@@ -257,19 +257,39 @@ show_as_of(const char *s)
 }
 
 static bool
-has_marker(const xmlNode *item)
+has_property(const xmlNode *item, const char *property)
 {
 	for (xmlNode *c = item->children; c; c = c->next) {
 		if (!named(c, "ExtendedProperty"))
 			continue;
 		xmlChar *name = xmlGetProp(child(c, "ExtendedFieldURI"), (const xmlChar *)"PropertyName");
-		bool match = name && xmlStrcmp(name, (const xmlChar *)EWS_MARKER_NAME) == 0;
+		bool match = name && xmlStrcmp(name, (const xmlChar *)property) == 0;
 		xmlFree(name);
 		char value[64];
 		if (match && text_into(child(c, "Value"), value, sizeof(value))[0])
 			return true;
 	}
 	return false;
+}
+
+static bool
+has_marker(const xmlNode *item)
+{
+	return has_property(item, EWS_MARKER_NAME);
+}
+
+/* The sign's own booking. The marker alone is not proof: an outsider's invite can carry any
+ * extended property into the room's calendar. What an outsider cannot forge is that the room
+ * itself organised the meeting (MyResponseType, from the mailbox's own point of view); and the
+ * sign books single meetings only, so an occurrence or a series is never treated as its own
+ * (a release then declines it, and never deletes it). */
+static bool
+booked_here(const xmlNode *item)
+{
+	char type[32], response[32];
+	text_into(child(item, "CalendarItemType"), type, sizeof(type));
+	text_into(child(item, "MyResponseType"), response, sizeof(response));
+	return has_marker(item) && strcmp(response, "Organizer") == 0 && (!type[0] || strcmp(type, "Single") == 0);
 }
 
 static char *
@@ -304,7 +324,8 @@ event_of(const xmlNode *item, struct event *e, bool need_times)
 	text_into(child(item, "Sensitivity"), buf, sizeof(buf));
 	ev.is_private = strcmp(buf, "Private") == 0 || strcmp(buf, "Confidential") == 0;
 	ev.organizer = organizer_of(item);
-	ev.booked_here = has_marker(item);
+	ev.booked_here = booked_here(item);
+	ev.checked_in = has_property(item, EWS_CHECKED_IN_NAME); /* at any sign on the room */
 	if (!ev.is_private)
 		ev.subject = text_dup(child(item, "Subject"));
 	/* A room mailbox deletes subjects by default (Set-CalendarProcessing -DeleteSubject); the

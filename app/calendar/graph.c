@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include "graph_json.h"
 #include "source.h"
+#include "../core/room_state.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
 #include "../log.h"
@@ -21,8 +22,8 @@
 #define MAX_EVENTS            10000
 #define PAGE_SIZE             100 /* $top; Graph's default page is 10 */
 #define SCHEDULE_INTERVAL_MIN 15
-#define SELECT                                                                      \
-	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,type," \
+#define SELECT                                                                                  \
+	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,isOrganizer,type," \
 	"transactionId,createdDateTime,changeKey"
 
 struct graph_source {
@@ -197,8 +198,8 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 	time_format_utc(from, start, sizeof(start));
 	time_format_utc(to, end, sizeof(end));
 	char *url = xasprintf("%s%s/calendarView?startDateTime=%s&endDateTime=%s&$select=" SELECT
-			      "&$orderby=start/dateTime&$top=%d",
-		g->api, g->room, start, end, PAGE_SIZE);
+			      "&%s&$orderby=start/dateTime&$top=%d",
+		g->api, g->room, start, end, GRAPH_CHECKED_IN_EXPAND, PAGE_SIZE);
 	struct event *events = NULL;
 	size_t count = 0, cap = 0;
 	bool ok = false;
@@ -359,17 +360,71 @@ graph_update_end(struct source *s, const struct event *e, rs_time new_end, struc
 	return ok;
 }
 
-/* The sign's own booking (the room is its organizer, nobody is invited) is deleted; someone
- * else's meeting is declined, so the organizer hears that the room was released. */
+/* Marks the event checked in (GRAPH_CHECKED_IN_ID), so every sign on the room sees it. */
+static bool
+graph_check_in(struct source *s, const struct event *e, struct source_error *err)
+{
+	struct graph_source *g = to_graph(s);
+	if (!e->id)
+		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
+	char *url = event_url(g, e, "");
+	char *body = graph_build_checked_in_patch();
+	struct call call = { .method = "PATCH",
+		.url = url,
+		.body = body,
+		.may_resend = true,
+		.ctx = context(g, "Recording the check-in", true) };
+	struct http_response resp;
+	bool ok = graph_call(g, &call, &resp, err);
+	free(url);
+	free(body);
+	if (ok)
+		http_response_finish(&resp);
+	return ok;
+}
+
+/* The meeting as Graph holds it now (the re-read before a release). */
+static bool
+read_event(struct graph_source *g, const struct event *e, struct event *fresh, struct source_error *err)
+{
+	char *base = event_url(g, e, "");
+	char *url = xasprintf("%s?$select=" SELECT "&%s", base, GRAPH_CHECKED_IN_EXPAND);
+	free(base);
+	struct call call = {
+		.method = "GET", .url = url, .may_resend = true, .ctx = context(g, "Reading the meeting", true)
+	};
+	struct http_response resp;
+	bool ok = graph_call(g, &call, &resp, err);
+	free(url);
+	if (!ok)
+		return false;
+	ok = graph_parse_event(resp.body, resp.body_len, fresh, err);
+	http_response_finish(&resp);
+	return ok;
+}
+
+/* Reads the meeting again first: one moved, edited or cancelled in Outlook since the sign's last
+ * fetch is left alone. The sign's own booking (judged on the fresh event: see graph_json.c) is
+ * deleted; someone else's meeting is declined, so the organizer hears the room was released. */
 static bool
 graph_release(struct source *s, const struct event *e, struct source_error *err)
 {
 	struct graph_source *g = to_graph(s);
 	if (!e->id)
 		return source_fail(err, SOURCE_ERR_NOT_FOUND, "The meeting has no Graph id.");
-	char *url = event_url(g, e, e->booked_here ? "" : "/decline");
-	char *body = e->booked_here ? NULL : graph_build_decline("Released by the room sign: nobody checked in.");
-	struct call call = { .method = e->booked_here ? "DELETE" : "POST",
+	struct event fresh = { 0 };
+	if (!read_event(g, e, &fresh, err)) /* gone already: nothing to release */
+		return err->category == SOURCE_ERR_NOT_FOUND;
+	const char *why = NULL;
+	if (!room_release_still_due(e, &fresh, &why)) {
+		event_finish(&fresh);
+		return source_fail(err, SOURCE_ERR_CONFLICT, "The meeting was left in the calendar: %s.", why);
+	}
+	bool own = fresh.booked_here;
+	event_finish(&fresh);
+	char *url = event_url(g, e, own ? "" : "/decline");
+	char *body = own ? NULL : graph_build_decline("Released by the room sign: nobody checked in.");
+	struct call call = { .method = own ? "DELETE" : "POST",
 		.url = url,
 		.body = body,
 		.may_resend = true,
@@ -523,6 +578,8 @@ check_booking(struct graph_source *g, rs_time now, check_report_fn report, void 
 	report(ctx, true, "test booking: create", detail);
 	ok = graph_update_end(&g->base, &created, start + 10 * TIME_MINUTE, &err);
 	if (ok)
+		created.end = start + 10 * TIME_MINUTE; /* what the release's re-read will find */
+	if (ok)
 		report(ctx, true, "test booking: shorten (PATCH end)", "ended 5 min earlier");
 	else
 		report_error(g, "test booking: shorten (PATCH end)", &err, report, ctx);
@@ -577,6 +634,7 @@ static const struct source_ops graph_ops = {
 	.book = graph_book,
 	.update_end = graph_update_end,
 	.release = graph_release,
+	.check_in = graph_check_in,
 	.free_busy = graph_free_busy,
 	.check = graph_check,
 	.destroy = graph_destroy,

@@ -117,6 +117,20 @@ transaction_stamp(const char *tx)
 	return time_parse_utc(buf, &t) ? t : 0;
 }
 
+/* GRAPH_CHECKED_IN_ID among the expanded singleValueExtendedProperties, with a value. */
+static bool
+checked_in_elsewhere(const cJSON *item)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(item, "singleValueExtendedProperties"))
+	{
+		const char *id = json_string(p, "id"), *value = json_string(p, "value");
+		if (id && strcasecmp(id, GRAPH_CHECKED_IN_ID) == 0 && value && *value)
+			return true;
+	}
+	return false;
+}
+
 static bool
 event_from_json(const cJSON *item, struct event *e, const char **why)
 {
@@ -152,11 +166,16 @@ event_from_json(const cJSON *item, struct event *e, const char **why)
 		org = json_string(email, "address");
 	if (org && *org)
 		e->organizer = xstrndup(org, 256);
-	const char *tx = json_string(item, "transactionId");
-	e->booked_here = tx && strncmp(tx, GRAPH_TRANSACTION_PREFIX, strlen(GRAPH_TRANSACTION_PREFIX)) == 0;
+	/* The sign's own booking: our transactionId, which anyone's client could send, and what no
+	 * outsider can forge: the room organised it (isOrganizer, from the room's point of view),
+	 * and it is a single meeting (the sign books no series; an occurrence is never deleted). */
+	const char *tx = json_string(item, "transactionId"), *type = json_string(item, "type");
+	bool our_tx = tx && strncmp(tx, GRAPH_TRANSACTION_PREFIX, strlen(GRAPH_TRANSACTION_PREFIX)) == 0;
+	e->booked_here = our_tx && json_true(item, "isOrganizer") && (!type || strcmp(type, "singleInstance") == 0);
+	e->checked_in = checked_in_elsewhere(item);
 	const char *created = json_string(item, "createdDateTime");
 	if (!created || !graph_parse_datetime(created, &e->created))
-		e->created = e->booked_here ? transaction_stamp(tx) : 0;
+		e->created = our_tx ? transaction_stamp(tx) : 0;
 	if (e->subject && !*e->subject) {
 		free(e->subject);
 		e->subject = NULL;
@@ -276,6 +295,18 @@ graph_build_end_patch(rs_time end)
 {
 	cJSON *root = cJSON_CreateObject();
 	add_dtz(root, "end", end);
+	return print_and_free(root);
+}
+
+char *
+graph_build_checked_in_patch(void)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(root, "singleValueExtendedProperties");
+	cJSON *prop = cJSON_CreateObject();
+	cJSON_AddStringToObject(prop, "id", GRAPH_CHECKED_IN_ID);
+	cJSON_AddStringToObject(prop, "value", "1");
+	cJSON_AddItemToArray(list, prop);
 	return print_and_free(root);
 }
 

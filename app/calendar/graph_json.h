@@ -9,6 +9,13 @@
  * the transactionId with the event and returns it on reads, and nobody else chooses ours, so it
  * marks the sign's own bookings without an extended property (see graph_transaction_id). */
 #define GRAPH_TRANSACTION_PREFIX "roomsign-"
+/* A check-in at any sign on the room, kept on the event as a single-value extended property
+ * (PS_PUBLIC_STRINGS) so the other signs see it (issue 12). */
+#define GRAPH_CHECKED_IN_ID "String {00020329-0000-0000-C000-000000000046} Name RoomsignCheckedIn"
+/* The $expand that returns it, URL-encoded (an argument, never a format: it holds '%'). */
+#define GRAPH_CHECKED_IN_EXPAND                                                                          \
+	"$expand=singleValueExtendedProperties(%24filter%3Did%20eq%20%27String%20%7B00020329-0000-0000-" \
+	"C000-000000000046%7D%20Name%20RoomsignCheckedIn%27)"
 
 /* Caps on what one answer may hold; a page of calendarView is 10 by default, at most $top. */
 #define GRAPH_MAX_PAGE_EVENTS 1000
@@ -38,6 +45,8 @@ bool graph_parse_datetime(const char *s, rs_time *out);
 char *graph_build_event(
 	rs_time start, rs_time end, const char *subject, const char *location, const char *transaction_id);
 char *graph_build_end_patch(rs_time end);
+/* PATCH body setting GRAPH_CHECKED_IN_ID to "1". */
+char *graph_build_checked_in_patch(void);
 char *graph_build_decline(const char *comment);
 char *graph_build_get_schedule(const char *const *rooms, size_t n, rs_time from, rs_time to, int interval_min);
 

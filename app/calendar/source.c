@@ -112,6 +112,14 @@ source_update_end(struct source *s, const struct event *e, rs_time new_end, stru
 }
 
 bool
+source_check_in(struct source *s, const struct event *e, struct source_error *err)
+{
+	if (!s->ops->check_in || s->read_only)
+		return unsupported(s, "recording a check-in on the meeting", err);
+	return s->ops->check_in(s, e, err);
+}
+
+bool
 source_release(struct source *s, const struct event *e, struct source_error *err)
 {
 	if (!s->ops->release || s->read_only)

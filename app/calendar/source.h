@@ -44,6 +44,9 @@ struct source_ops {
 	bool (*update_end)(struct source *, const struct event *, rs_time new_end, struct source_error *);
 	/* Cancels our own booking, declines someone else's. Never silently deletes theirs. */
 	bool (*release)(struct source *, const struct event *, struct source_error *);
+	/* Writes a check-in made at this sign into the event itself (an extended or X- property), so
+	 * every sign on the room sees it (event.checked_in) and none releases the meeting. */
+	bool (*check_in)(struct source *, const struct event *, struct source_error *);
 	bool (*free_busy)(struct source *, rs_time from, rs_time to, struct room_availability *out, size_t n,
 		struct source_error *);
 	/* Walks the backend's own checks (auth, permission, read, optional booking test). */
@@ -67,6 +70,7 @@ bool source_book(struct source *, rs_time start, rs_time end, const char *subjec
 	struct source_error *);
 bool source_update_end(struct source *, const struct event *, rs_time new_end, struct source_error *);
 bool source_release(struct source *, const struct event *, struct source_error *);
+bool source_check_in(struct source *, const struct event *, struct source_error *);
 bool source_free_busy(
 	struct source *, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *);
 bool source_check(struct source *, bool book_test, check_report_fn report, void *ctx);

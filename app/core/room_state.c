@@ -52,8 +52,41 @@ room_state_compute(const struct schedule *schedule, rs_time now, const struct ro
 }
 
 bool
-room_motion_no_show(const struct event *current, rs_time now, rs_time last_motion, int release_min)
+room_watched_since(rs_time watching_since, rs_time window_start)
+{
+	return watching_since > 0 && watching_since <= window_start;
+}
+
+bool
+room_checkin_release_allowed(const struct room_state *state, const struct room_policy *policy, rs_time watching_since)
+{
+	const struct event *e = state->checkin;
+	return e && state->release_due && policy->checkin &&
+	       room_watched_since(watching_since, e->start - (rs_time)policy->checkin_before_min * TIME_MINUTE);
+}
+
+bool
+room_motion_no_show(
+	const struct event *current, rs_time now, rs_time last_motion, rs_time watching_since, int release_min)
 {
 	return current && release_min > 0 && last_motion < current->start && now < current->end &&
-	       now >= current->start + (rs_time)release_min * TIME_MINUTE;
+	       now >= current->start + (rs_time)release_min * TIME_MINUTE &&
+	       room_watched_since(watching_since, current->start);
+}
+
+bool
+room_release_still_due(const struct event *seen, const struct event *fresh, const char **why_out)
+{
+	const char *why = NULL;
+	if (!seen->id || !fresh->id || strcmp(seen->id, fresh->id) != 0)
+		why = "the server answered with another meeting";
+	else if (fresh->start != seen->start || fresh->end != seen->end)
+		why = "it was moved on the server meanwhile";
+	else if (fresh->show_as != seen->show_as)
+		why = "it was changed or cancelled on the server meanwhile";
+	else if (fresh->checked_in)
+		why = "someone checked in to it (at another sign)";
+	if (why_out)
+		*why_out = why;
+	return why == NULL;
 }

@@ -294,6 +294,9 @@ def test_end_early_others_meeting_when_allowed(w):
 # --- check-in and release of no-shows --------------------------------------------------------------
 
 CHECKIN = "checkin = yes\ncheckin_before = 5\ncheckin_grace = 1"
+# A sign releases only what it watched itself (issue 12): it is running before the check-in
+# window opens (at the meeting's start here) and sees the whole of it.
+CHECKIN_WATCHED = "checkin = yes\ncheckin_before = 0\ncheckin_grace = 1"
 
 
 @case
@@ -333,6 +336,40 @@ def test_check_in_survives_a_restart(w):
     expect(not [x for x in w.ews.sent() if x["kind"] in ("decline", "delete")], "nothing released")
 
 
+@case
+def test_check_in_at_one_sign_keeps_the_meeting_at_the_other(w):
+    """Two doors, two signs on one room (issue 12): a check-in tapped at sign A is written to the
+    event on the server, and sign B, which never saw the tap, does not release the meeting."""
+    import signproc
+    w.ews.start_fake()
+    item = others_meeting(w, at("10:05"), at("11:00"))
+    a = w.start(at("10:04:55"), booking=CHECKIN_WATCHED)
+    with open(w.ews.config_path, encoding="utf-8") as f:     # B: the same room, its own state
+        text = f.read().replace(os.path.join(w.dir, "state"), os.path.join(w.dir, "state-b"))
+    b_conf = os.path.join(w.dir, "b.conf")
+    with open(b_conf, "w", encoding="utf-8") as f:
+        f.write(text)
+    b_mono0 = time.monotonic()
+    b = signproc.Sign(w.args.roomsign, ["--config", b_conf, "--now", iso(at("10:04:55"))],
+                      os.path.join(w.dir, "sign-b.log"), env={"TZ": "UTC"})
+    try:
+        a.wait_ids("a check-in button once the window opens", lambda ids: "check-in" in ids)
+        a.tap("check-in")
+        a.wait_log("checked in")
+        wait_for("the check-in on the server's event",
+                 lambda: w.calendar() and w.calendar()[0].get("ext", {}).get("RoomsignCheckedIn") == "1",
+                 timeout=30, interval=0.5)
+        # B's grace ends at 10:06 by its clock; wait past it with a margin for its release.
+        wait_for("sign B's clock to pass the deadline", lambda: time.monotonic() > b_mono0 + 70 + 5,
+                 timeout=120, interval=0.5)
+        expect(b.alive(), "sign B is still running")
+        expect(not [x for x in w.ews.sent() if x["kind"] in ("decline", "delete")],
+               "sign B released a meeting checked in at sign A: %s" % w.ews.sent())
+        expect([e["id"] for e in w.calendar()] == [item["id"]], "the meeting is still on the server")
+    finally:
+        b.stop()
+
+
 def t_deadline(s, sign_time):
     """The monotonic instant at which the sign's clock (started at s.now0 when s started) reads sign_time."""
     return s.mono0 + (sign_time - s.now0)
@@ -342,9 +379,9 @@ def t_deadline(s, sign_time):
 def test_no_show_is_released_after_grace(w):
     w.ews.start_fake()
     others_meeting(w, at("10:05"), at("11:00"))
-    s = w.start(at("10:05:45"), booking=CHECKIN)
+    s = w.start(at("10:04:55"), booking=CHECKIN_WATCHED)
+    s.wait_ids("a check-in button once the window opens", lambda ids: "check-in" in ids)
     s.wait_status(AMBER, "check-in pending shows amber")
-    expect("check-in" in s.ids(), "a check-in button")
     s.wait_log("LED amber, blinking")                           # the LED says so too (null LED logs)
     wait_for("the meeting to be declined on the server",
              lambda: [x for x in w.ews.sent() if x["kind"] == "decline"], timeout=90, interval=0.5)
@@ -361,7 +398,7 @@ def test_no_show_is_released_after_grace(w):
 def test_own_no_show_is_deleted_after_grace(w):
     w.ews.start_fake()
     own_booking(w, at("10:05"), at("10:35"))
-    s = w.start(at("10:05:45"), booking=CHECKIN)
+    s = w.start(at("10:04:55"), booking=CHECKIN_WATCHED)
     s.wait_status(AMBER, "check-in pending")
     wait_for("the booking to be deleted", lambda: w.calendar() == [], timeout=90, interval=0.5)
     expect([x["kind"] for x in w.ews.sent() if x["kind"] != "create"] == ["delete"], "our own: deleted")

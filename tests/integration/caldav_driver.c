@@ -7,6 +7,7 @@
  *   shown                  prints the shown schedule
  *   end-at SUBJECT TIME    update_end of the shown meeting with that subject
  *   release SUBJECT        release of the shown meeting with that subject
+ *   check-in SUBJECT       record a check-in on the shown meeting (as a sign does)
  *   book FROM TO SUBJECT   source_book_checked
  *
  * Every answer ends with a line "." ; results are "ok ..." or "err CATEGORY MESSAGE", events
@@ -76,6 +77,16 @@ run(struct source *source, char *line)
 			printf("ok\n");
 		else
 			print_error(&err);
+	} else if (strcmp(cmd, "check-in") == 0 && n >= 2) { /* what a sign's worker does after a tap */
+		char *subject = line + strlen("check-in ");
+		subject[strcspn(subject, "\n")] = '\0'; /* the whole rest: subjects have spaces */
+		const struct event *e = find_shown(subject);
+		if (!e)
+			printf("err driver no shown meeting '%s'\n", subject);
+		else if (source_check_in(source, e, &err))
+			printf("ok\n");
+		else
+			print_error(&err);
 	} else if (strcmp(cmd, "release") == 0 && n == 2) {
 		const struct event *e = find_shown(a);
 		if (!e)
@@ -106,8 +117,7 @@ main(int argc, char **argv)
 		fputs("usage: caldav_driver CONFIG\n", stderr);
 		return 2;
 	}
-	config_defaults(&config);
-	if (!config_load(&config, argv[1], errors, sizeof(errors))) {
+	if (!config_load(&config, argv[1], errors, sizeof(errors))) { /* sets the defaults itself */
 		fprintf(stderr, "caldav_driver: %s", errors);
 		return 2;
 	}

@@ -8,6 +8,7 @@
  *   graph_driver CONFIG extend ID MINUTES    move the end MINUTES later (PATCH end)
  *   graph_driver CONFIG end ID               end it now (PATCH end)
  *   graph_driver CONFIG release ID           delete ours / decline theirs
+ *   graph_driver CONFIG check-in ID          record a check-in on the event (as a sign does)
  *   graph_driver CONFIG free-busy            nearby_rooms: room, ok, busy_until, free_until
  *   graph_driver CONFIG fetch-loop N SECONDS read N times, SECONDS apart, in one process
  *   graph_driver CONFIG book START END       source_book (no checks): id on stdout
@@ -133,6 +134,8 @@ run_on_event(struct source *src, int argc, char **argv)
 		rc = source_update_end(src, e, now, &err) ? 0 : fail(&err);
 	} else if (strcmp(cmd, "release") == 0) {
 		rc = source_release(src, e, &err) ? 0 : fail(&err);
+	} else if (strcmp(cmd, "check-in") == 0) { /* what a sign's worker does after a tap */
+		rc = source_check_in(src, e, &err) ? 0 : fail(&err);
 	} else {
 		fprintf(stderr, "unknown command %s\n", cmd);
 		rc = 2;
@@ -148,7 +151,8 @@ main(int argc, char **argv)
 	struct source_error err = { 0 };
 	char problems[4096];
 	if (argc < 3) {
-		fprintf(stderr, "usage: graph_driver CONFIG list|extend|end|release|free-busy|fetch-loop|book ...\n");
+		fprintf(stderr,
+			"usage: graph_driver CONFIG list|extend|end|release|check-in|free-busy|fetch-loop|book ...\n");
 		return 2;
 	}
 	if (!config_load(&config, argv[1], problems, sizeof(problems))) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "calendar/caldav_ical.h"
 #include "calendar/ical.h"
+#include "core/xalloc.h"
 
 static const char single[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
 			     "BEGIN:VEVENT\r\nUID:m1\r\nDTSTAMP:20261101T000000Z\r\n"
@@ -125,6 +126,81 @@ test_caldav_set_end_finds_an_event_in_a_windows_zone(void **state)
 	free(out);
 }
 
+/* A resource from parts: the VEVENT's own lines between the fixed ones. */
+static char *
+vevent(const char *lines)
+{
+	return xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\n"
+			 "DTSTAMP:20261101T000000Z\r\nDTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\n"
+			 "SUMMARY:Review\r\n%sEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		lines);
+}
+
+static enum caldav_release_verdict
+verdict(const char *lines, rs_time start, rs_time end, const char **why)
+{
+	static const char *const owners[] = { "Fjord@example.com", "svc-roomsign" };
+	char *text = vevent(lines);
+	enum caldav_release_verdict v = caldav_ical_release_verdict(text, start, end, owners, 2, why);
+	free(text);
+	return v;
+}
+
+#define OWN_MARK "UID:roomsign-0011\r\nX-ROOMSIGN-BOOKED:1\r\n"
+#define INVITE   "ORGANIZER;CN=Olga:mailto:olga@example.com\r\nATTENDEE;CUTYPE=ROOM:mailto:fjord@example.com\r\n"
+
+static void
+test_caldav_release_own_only_when_the_room_organised_it(void **state)
+{
+	rs_time s = t_utc("2026-12-01T10:00:00Z"), e = t_utc("2026-12-01T11:00:00Z");
+	const char *why = NULL;
+	assert_int_equal(verdict(OWN_MARK "ORGANIZER:mailto:fjord@EXAMPLE.com\r\n", s, e, &why), CALDAV_RELEASE_DELETE);
+	assert_int_equal(verdict(OWN_MARK "ORGANIZER:mailto:svc-roomsign\r\n", s, e, &why), CALDAV_RELEASE_DELETE);
+	assert_int_equal(verdict(OWN_MARK, s, e, &why), CALDAV_RELEASE_DELETE); /* no invite at all */
+	/* The marker forged into an outsider's invite: declined, never deleted. */
+	assert_int_equal(verdict(OWN_MARK INVITE, s, e, &why), CALDAV_RELEASE_DECLINE);
+	assert_int_equal(verdict("UID:roomsign-0011\r\n" INVITE, s, e, &why), CALDAV_RELEASE_DECLINE);
+	assert_int_equal(verdict("UID:o1\r\nX-ROOMSIGN-BOOKED:1\r\n" INVITE, s, e, &why), CALDAV_RELEASE_DECLINE);
+	assert_int_equal(verdict("UID:o1\r\n" INVITE, s, e, &why), CALDAV_RELEASE_DECLINE);
+	/* A series is never deleted, even one that looks like ours: its first occurrence is left. */
+	assert_int_equal(
+		verdict(OWN_MARK "ORGANIZER:mailto:fjord@example.com\r\nRRULE:FREQ=DAILY;COUNT=5\r\n", s, e, &why),
+		CALDAV_RELEASE_LEAVE);
+	assert_string_equal(why, "it is one occurrence of a recurring series");
+	assert_int_equal(caldav_ical_release_verdict(
+				 series, t_utc("2026-12-02T09:00:00Z"), t_utc("2026-12-02T09:30:00Z"), NULL, 0, &why),
+		CALDAV_RELEASE_LEAVE); /* a plain occurrence: the series' resource is left whole */
+}
+
+static void
+test_caldav_release_leaves_a_moved_or_checked_in_meeting(void **state)
+{
+	rs_time s = t_utc("2026-12-01T10:00:00Z"), e = t_utc("2026-12-01T11:00:00Z");
+	const char *why = NULL;
+	assert_int_equal(verdict(OWN_MARK, s - 1800, e, &why), CALDAV_RELEASE_LEAVE); /* start moved */
+	assert_string_equal(why, "the calendar no longer holds a meeting starting at that time");
+	assert_int_equal(verdict(OWN_MARK, s, e + 1800, &why), CALDAV_RELEASE_LEAVE); /* end moved */
+	assert_int_equal(verdict("UID:o1\r\n" INVITE "X-ROOMSIGN-CHECKED-IN:1\r\n", s, e, &why), CALDAV_RELEASE_LEAVE);
+	assert_string_equal(why, "someone checked in to it (at another sign)");
+	assert_int_equal(caldav_ical_release_verdict("garbage", s, e, NULL, 0, &why), CALDAV_RELEASE_LEAVE);
+}
+
+static void
+test_caldav_check_in_is_written_to_the_event(void **state)
+{
+	rs_time s = t_utc("2026-12-01T10:00:00Z"), e = t_utc("2026-12-01T11:00:00Z");
+	const char *why = NULL;
+	char *text = vevent("UID:o1\r\n" INVITE);
+	char *marked = caldav_ical_mark_checked_in(text, s, t_utc("2026-12-01T10:02:00Z"), &why);
+	assert_non_null(marked);
+	assert_non_null(strstr(marked, "X-ROOMSIGN-CHECKED-IN:1"));
+	static const char *const owners[] = { "fjord@example.com" };
+	assert_int_equal(caldav_ical_release_verdict(marked, s, e, owners, 1, &why), CALDAV_RELEASE_LEAVE);
+	assert_null(caldav_ical_mark_checked_in(series, t_utc("2026-12-01T09:00:00Z"), 0, &why));
+	free(marked);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -135,6 +211,9 @@ main(void)
 		cmocka_unit_test(test_caldav_set_end_refuses_a_moved_meeting),
 		cmocka_unit_test(test_caldav_decline_sets_the_room_attendee_only),
 		cmocka_unit_test(test_caldav_decline_needs_the_room_as_attendee),
+		cmocka_unit_test(test_caldav_release_own_only_when_the_room_organised_it),
+		cmocka_unit_test(test_caldav_release_leaves_a_moved_or_checked_in_meeting),
+		cmocka_unit_test(test_caldav_check_in_is_written_to_the_event),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

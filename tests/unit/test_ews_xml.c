@@ -6,6 +6,7 @@
 #include <libxml/parser.h>
 #include "calendar/ews_request.h"
 #include "calendar/ews_xml.h"
+#include "core/xalloc.h"
 #include "net/http.h"
 
 static char *
@@ -106,6 +107,38 @@ test_ews_private_cancelled_all_day_and_marker(void **state)
 	assert_true(by_suffix(&page, '6')->all_day);
 	assert_int_equal(by_suffix(&page, '6')->show_as, SHOW_OOF);
 	ews_page_finish(&page);
+	free(xml);
+}
+
+/* The marker in someone else's invite (forged, or copied by Outlook) is not the sign's booking:
+ * the room must have organised it, and a single meeting, never an occurrence of a series. */
+static bool
+own_after(const char *xml, const char *from, const char *to)
+{
+	const char *at = strstr(xml, from);
+	assert_non_null(at);
+	char *edited = xasprintf("%.*s%s%s", (int)(at - xml), xml, to, at + strlen(from));
+	struct ews_page page;
+	struct ews_status st;
+	assert_true(ews_parse_find_item(edited, strlen(edited), &page, &st));
+	bool own = by_suffix(&page, '5')->booked_here;
+	ews_page_finish(&page);
+	free(edited);
+	return own;
+}
+
+static void
+test_ews_forged_marker_is_not_own(void **state)
+{
+	size_t len;
+	char *xml = fixture("finditem_page1.xml", &len);
+	const char *organizer = "<t:MyResponseType>Organizer</t:MyResponseType>";
+	assert_true(own_after(xml, organizer, organizer));
+	assert_false(own_after(xml, organizer, "<t:MyResponseType>Accept</t:MyResponseType>"));
+	assert_false(own_after(xml, organizer, ""));
+	assert_false(
+		own_after(xml, "<t:CalendarItemType>Single</t:CalendarItemType>\n                <t:MyResponseType>",
+			"<t:CalendarItemType>Occurrence</t:CalendarItemType><t:MyResponseType>"));
 	free(xml);
 }
 
@@ -410,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_ews_find_item_paging_info),
 		cmocka_unit_test(test_ews_deleted_subject_shows_organizer),
 		cmocka_unit_test(test_ews_private_cancelled_all_day_and_marker),
+		cmocka_unit_test(test_ews_forged_marker_is_not_own),
 		cmocka_unit_test(test_ews_throttled_reply_gives_backoff),
 		cmocka_unit_test(test_ews_backoff_milliseconds_is_clamped),
 		cmocka_unit_test(test_ews_impersonation_denied_says_how_to_grant),

@@ -124,6 +124,27 @@ test_graph_own_booking_found_by_transaction_id(void **state)
 	graph_page_finish(&page);
 }
 
+/* Our transactionId in an outsider's meeting (forged, or copied) is not the sign's booking: the
+ * room must have organised it, and a single meeting. */
+static void
+test_graph_forged_transaction_id_is_not_own(void **state)
+{
+	const char *head = "{\"id\":\"x\",\"transactionId\":\"roomsign-20261102T135801Z-0011223344556677\",";
+	const char *tail = "\"start\":{\"dateTime\":\"2026-11-02T14:00:00\"},\"end\":{\"dateTime\":"
+			   "\"2026-11-02T14:30:00\"}}";
+	const char *cases[] = { "\"isOrganizer\":true,", "", "\"isOrganizer\":false,",
+		"\"isOrganizer\":true,\"type\":\"occurrence\",", "\"isOrganizer\":true,\"type\":\"seriesMaster\"," };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char json[512];
+		snprintf(json, sizeof(json), "%s%s%s", head, cases[i], tail);
+		struct event e = { 0 };
+		struct source_error err = { 0 };
+		assert_true(graph_parse_event(json, strlen(json), &e, &err));
+		assert_int_equal(e.booked_here, i == 0);
+		event_finish(&e);
+	}
+}
+
 static void
 test_graph_next_link_kept_exactly(void **state)
 {
@@ -247,7 +268,7 @@ test_graph_transaction_id_stamp_orders_bookings(void **state)
 	/* Without createdDateTime, the stamp in our transactionId stands in for it. */
 	char json[512];
 	snprintf(json, sizeof(json),
-		"{\"id\":\"x\",\"transactionId\":\"%s\",\"start\":{\"dateTime\":"
+		"{\"id\":\"x\",\"isOrganizer\":true,\"transactionId\":\"%s\",\"start\":{\"dateTime\":"
 		"\"2026-11-02T14:00:00\"},\"end\":{\"dateTime\":\"2026-11-02T14:30:00\"}}",
 		tx);
 	struct event e = { 0 };
@@ -376,6 +397,24 @@ test_graph_throttled_reply_gives_retry_after(void **state)
 	assert_string_equal(code, "ErrorItemNotFound");
 }
 
+/* A check-in at another sign on the room, read from the expanded extended property. */
+static void
+test_graph_checked_in_elsewhere_is_read(void **state)
+{
+	const char *json = "{\"id\":\"x\",\"start\":{\"dateTime\":\"2026-11-02T14:00:00\"},"
+			   "\"end\":{\"dateTime\":\"2026-11-02T14:30:00\"},\"singleValueExtendedProperties\":"
+			   "[{\"id\":\"String {00020329-0000-0000-c000-000000000046} Name RoomsignCheckedIn\","
+			   "\"value\":\"1\"}]}";
+	struct event e = { 0 };
+	struct source_error err = { 0 };
+	assert_true(graph_parse_event(json, strlen(json), &e, &err));
+	assert_true(e.checked_in);
+	event_finish(&e);
+	char *patch = graph_build_checked_in_patch();
+	assert_non_null(strstr(patch, "\"singleValueExtendedProperties\":[{\"id\":\"" GRAPH_CHECKED_IN_ID "\""));
+	free(patch);
+}
+
 int
 main(void)
 {
@@ -387,6 +426,8 @@ main(void)
 		cmocka_unit_test(test_graph_show_as_values),
 		cmocka_unit_test(test_graph_all_day_is_local_midnight),
 		cmocka_unit_test(test_graph_own_booking_found_by_transaction_id),
+		cmocka_unit_test(test_graph_forged_transaction_id_is_not_own),
+		cmocka_unit_test(test_graph_checked_in_elsewhere_is_read),
 		cmocka_unit_test(test_graph_next_link_kept_exactly),
 		cmocka_unit_test(test_graph_calendar_view_rejects_bad_pages),
 		cmocka_unit_test(test_graph_parse_datetime_forms),

@@ -499,12 +499,14 @@ test_motion_edge_seen_and_debounced(void)
 	CHECK(info && gpiod_line_info_get_debounce_period_us(info) == 200000);
 	gpiod_line_info_free(info);
 	CHECK(!led_motion_seen(led));
+	CHECK(!led_motion_active(led));
 
 	/* Someone walks past. */
 	sim_pull(chip_a, pir, "pull-up");
 	CHECK(wait_readable(fd, 3000));
 	CHECK(led_motion_seen(led));
-	CHECK(!led_motion_seen(led)); /* once per motion */
+	CHECK(!led_motion_seen(led));  /* once per motion */
+	CHECK(led_motion_active(led)); /* but the output stays high while people are there: motion */
 
 	/* A glitch shorter than the debounce period is not motion. */
 	sim_pull(chip_a, pir, "pull-down");
@@ -516,6 +518,7 @@ test_motion_edge_seen_and_debounced(void)
 	sim_pull(chip_a, pir, "pull-down");
 	sleep_ms(500);
 	CHECK(!led_motion_seen(led)); /* a falling edge is not motion */
+	CHECK(!led_motion_active(led));
 	sim_pull(chip_a, pir, "pull-up");
 	CHECK(wait_readable(fd, 3000));
 	CHECK(led_motion_seen(led));

@@ -183,6 +183,24 @@ def create_item(store, room, op):
     return response("CreateItem", out)
 
 
+def _set_extended(upd, ci):
+    """SetItemField of an extended property (types.xsd): the path's ExtendedFieldURI and the item's
+    ExtendedProperty must name the same property, with a Value. The fake stores PublicStrings
+    String properties by name, as CreateItem does."""
+    path = child(upd, "ExtendedFieldURI")
+    prop = child(ci, "ExtendedProperty") if ci is not None else None
+    uri = child(prop, "ExtendedFieldURI") if prop is not None else None
+    if uri is None or text_of(prop, "Value") is None:
+        raise _schema_error("SetItemField of an extended property needs CalendarItem/ExtendedProperty with "
+                            "ExtendedFieldURI and Value.")
+    key = ("DistinguishedPropertySetId", "PropertySetId", "PropertyName", "PropertyType")
+    if any(path.get(k) != uri.get(k) for k in key):
+        raise EwsError("ErrorInvalidPropertySet", "The property in the path and in the item differ.")
+    if path.get("DistinguishedPropertySetId") != "PublicStrings" or path.get("PropertyType") != "String":
+        raise EwsError("ErrorInvalidPropertySet", "This fake stores PublicStrings String properties only.")
+    return {path.get("PropertyName"): text_of(prop, "Value")}
+
+
 def _apply_update(store, room, change, resolution):
     ref = child(change, "ItemId")
     if ref is None:
@@ -195,11 +213,15 @@ def _apply_update(store, room, change, resolution):
                        "The send or update operation could not be performed because the change key passed in "
                        "the request does not match the current change key for the item.")
     new = {"start": v["start"], "end": v["end"], "subject": v["subject"]}
+    ext = {}
     for upd in child(change, "Updates") if child(change, "Updates") is not None else []:
         if local(upd) != "SetItemField":
             raise EwsError("ErrorInvalidRequest", "This fake supports SetItemField only.")
-        uri = child(upd, "FieldURI").get("FieldURI")
         ci = child(upd, "CalendarItem")
+        if child(upd, "ExtendedFieldURI") is not None:
+            ext.update(_set_extended(upd, ci))
+            continue
+        uri = child(upd, "FieldURI").get("FieldURI")
         if uri == "calendar:End":
             new["end"] = _time_or_schema_error(text_of(ci, "End"), "End")
         elif uri == "calendar:Start":
@@ -210,6 +232,9 @@ def _apply_update(store, room, change, resolution):
             raise EwsError("ErrorInvalidPropertySet", "This fake cannot set %s." % uri)
     if new["end"] < new["start"]:
         raise EwsError("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate")
+    if ext and v["index"] is not None:
+        raise EwsError("ErrorInvalidPropertySet", "This fake sets extended properties on single items only.")
+    it.ext.update(ext)
     if v["index"] is None:
         it.start, it.end, it.subject = new["start"], new["end"], new["subject"]
         it.bump()

@@ -343,6 +343,8 @@ def calendar_item_xml(v, fields, ext_names):
         parts.append("<t:IsCancelled>%s</t:IsCancelled>" % str(it.cancelled).lower())
     if want("calendar:CalendarItemType"):
         parts.append("<t:CalendarItemType>%s</t:CalendarItemType>" % v["type"])
+    if want("calendar:MyResponseType"):    # the room's own point of view: it organised it, or accepted
+        parts.append("<t:MyResponseType>%s</t:MyResponseType>" % ("Organizer" if it.organized_by_room() else "Accept"))
     if want("calendar:Organizer"):
         name, email = it.organizer
         parts.append("<t:Organizer><t:Mailbox><t:Name>%s</t:Name><t:EmailAddress>%s</t:EmailAddress>"

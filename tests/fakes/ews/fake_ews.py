@@ -15,6 +15,8 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
          K: 500 | 503 | slow | truncated | garbage | drop | busy
   POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}
   POST /_admin/touch     {"room": ..., "id": ...}   someone else edits the item: new ChangeKey
+  POST /_admin/move      {"room": ..., "id": ..., "start": ISO, "end": ISO}   moved in Outlook: new times
+                         and a new ChangeKey (single items)
   GET  /_admin/calendar?room=ADDR    the calendar, expanded, as JSON
   GET  /_admin/log       every EWS request: op, version, account, impersonated room, anchor, auth,
                          HTTP version, status, ResponseCode, time
@@ -43,7 +45,7 @@ import ntlm  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 from ews_ops import OPERATIONS, response_code  # noqa: E402
-from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, response  # noqa: E402
+from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, parse_time, response  # noqa: E402
 
 STORE = Store()
 AUTH_FAILURES = []  # refused sign-ins, for /_admin/auth_failures (kept across seeds)
@@ -158,6 +160,12 @@ class Handler(BaseHTTPRequestHandler):
                     ex = v["item"].exceptions.setdefault(v["index"], {})
                     ex["ck"] = ck = v["item"].new_ck()
                 return self._json({"id": data["id"], "changekey": ck})
+            if url.path == "/_admin/move":
+                room = STORE.resolve(data["room"], primary_only=False)
+                item = STORE.find_view(room, data["id"])["item"]
+                item.start, item.end = parse_time(data["start"]), parse_time(data["end"])
+                item.bump()
+                return self._json({"id": data["id"], "changekey": item.ck})
             if url.path == "/_admin/calendar":
                 return self._json(STORE.dump(q["room"][0]))
             if url.path == "/_admin/log":

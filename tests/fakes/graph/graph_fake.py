@@ -20,12 +20,14 @@ Control, no auth, on the same port (JSON):
   POST /_admin/after_create {room, event}   someone else books right after the next create
   POST /_admin/touch_before {method, count, subject}   someone else edits the item just before
                           the next `count` PATCH/DELETE reach it: its ETag changes (If-Match → 412)
+  POST /_admin/move       {room, id, start, end}   moved in Outlook: new times, new changeKey
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
 """
 
 import argparse
 import base64
+import secrets
 import json
 import os
 import ssl
@@ -40,7 +42,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from graph_store import REQUEST, GraphError, Store, TokenError, answer_zone  # noqa: E402
+from graph_store import REQUEST, GraphError, Store, TokenError, answer_zone, parse_time  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 
@@ -182,7 +184,8 @@ def graph_route(method, parts, query, body, auth, base, if_match=None):
         if method == "DELETE":
             return STORE.delete(room, rest[1], "delete", if_match=if_match)
         if method == "GET":
-            return 200, STORE.render(STORE.find(room, rest[1]), None)
+            select = query["$select"].split(",") if "$select" in query else None
+            return 200, STORE.render(STORE.find(room, rest[1]), select, STORE.expanded_ids(query))
     if len(rest) == 3 and rest[0] == "events" and method == "POST" and rest[2] in ("decline", "cancel"):
         return STORE.delete(room, rest[1], rest[2], body)
     raise GraphError(400, "BadRequest", f"Unsupported request {method} {'/'.join(parts)}.")
@@ -254,6 +257,11 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_admin/touch_before":
             with STORE.lock:
                 STORE.touch_before.append(body)
+        elif path == "/_admin/move":
+            with STORE.lock:
+                ev = STORE.find(body["room"].lower(), body["id"])
+                ev["start"], ev["end"] = parse_time(body["start"]), parse_time(body["end"])
+                ev["changeKey"] = secrets.token_urlsafe(12)
         elif path == "/_admin/expire_tokens":
             STORE.expire_tokens()
         elif path == "/_admin/calendar":

@@ -17,7 +17,9 @@ What is modelled because the client depends on it (PROTOCOLS.md section B):
 import base64
 import calendar
 import copy
+import re
 import secrets
+import urllib.parse
 import threading
 import time
 import zoneinfo
@@ -51,6 +53,11 @@ class TokenError(Exception):
 def iso(t, fraction=False):
     s = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t))
     return s + (".%07d" % int((t % 1) * 1e7) if fraction else "") + "Z"
+
+
+# A single-value extended property's id: "{type} {guid} Name {name}" (or "Id 0x...").
+EXT_ID = re.compile(r"(String|Integer|Boolean|SystemTime) \{[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\} "
+                    r"(Name \S+|Id 0x[0-9A-Fa-f]+)", re.I)
 
 
 def parse_time(s):
@@ -163,13 +170,17 @@ class Store:
                   "organizer": {"emailAddress": {"name": e.get("organizer", "Someone"),
                                                  "address": e.get("organizer_address", "someone@example.com")}},
                   "transactionId": e.get("transactionId"), "changeKey": secrets.token_urlsafe(12),
-                  "created": parse_time(e["created"]) if "created" in e else time.time()}
+                  "created": parse_time(e["created"]) if "created" in e else time.time(),
+                  "room": room.lower(),   # whose calendar: isOrganizer is from the room's point of view
+                  "ext": {}}              # singleValueExtendedProperties: id (lower case) -> (id, value)
             self.events[room.lower()].append(ev)
             return ev
 
     def calendar(self, room):
         with self.lock:
-            return [dict(ev, start=iso(ev["start"]), end=iso(ev["end"]), created=iso(ev["created"], True))
+            return [{k: v for k, v in dict(ev, start=iso(ev["start"]), end=iso(ev["end"]),
+                                          created=iso(ev["created"], True),
+                                          ext={i: val for i, val in ev["ext"].values()}).items() if k != "room"}
                     for ev in self.events.get(room.lower(), [])]
 
     # ---- token endpoint ---------------------------------------------------------------------
@@ -228,17 +239,32 @@ class Store:
 
     # ---- Graph operations ---------------------------------------------------------------------
     @staticmethod
-    def render(ev, select):
+    def expanded_ids(query):
+        """$expand=singleValueExtendedProperties($filter=id eq '...'): the ids asked for (lower
+        case), None without $expand. Graph returns extended properties only when expanded."""
+        if "$expand" not in query:
+            return None
+        m = re.fullmatch(r"singleValueExtendedProperties\(\$filter=id eq '([^']+)'\)", query["$expand"])
+        if not m or not EXT_ID.fullmatch(m.group(1)):
+            raise GraphError(400, "BadRequest", "Parsing OData Select and Expand failed: %s" % query["$expand"])
+        return {m.group(1).lower()}
+
+    @staticmethod
+    def render(ev, select, expand=None):
         full = {"id": ev["id"], "@odata.etag": 'W/"%s"' % ev["changeKey"], "subject": ev["subject"],
                 "start": graph_dt(ev["start"], ev["isAllDay"]), "end": graph_dt(ev["end"], ev["isAllDay"]),
                 "isAllDay": ev["isAllDay"],
                 "showAs": ev["showAs"], "sensitivity": ev["sensitivity"], "isCancelled": ev["isCancelled"],
                 "organizer": ev["organizer"], "type": ev["type"], "transactionId": ev["transactionId"],
+                "isOrganizer": ev["organizer"]["emailAddress"]["address"].lower() == ev["room"],
                 "changeKey": ev["changeKey"], "createdDateTime": iso(ev["created"], True),
                 "iCalUId": "040000008200E00074C5B7101A82E008" + ev["id"][-16:].encode().hex()}
+        if expand is not None:
+            full["singleValueExtendedProperties"] = [{"id": i, "value": v} for k, (i, v) in ev["ext"].items()
+                                                     if k in expand]
         if select is None:
             return full
-        keep = {"id", "@odata.etag"} | set(select)
+        keep = {"id", "@odata.etag", "singleValueExtendedProperties"} | set(select)
         return {k: v for k, v in full.items() if k in keep}
 
     def calendar_view(self, room, query, base):
@@ -256,10 +282,11 @@ class Store:
                       else (lambda e: (e["type"] == "occurrence", e["start"])))
             size = min(int(query.get("$top", self.settings["page_size"])), self.settings["max_page_size"])
             skip = int(query.get("$skip", 0))
-            page = [self.render(ev, select) for ev in hits[skip:skip + size]]
+            expand = self.expanded_ids(query)
+            page = [self.render(ev, select, expand) for ev in hits[skip:skip + size]]
         out = {"@odata.context": f"{base}/v1.0/$metadata#users('{room}')/calendarView", "value": page}
         if skip + size < len(hits):
-            rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "$skip")
+            rest = "&".join(f"{k}={urllib.parse.quote(v, safe=':,/$()')}" for k, v in query.items() if k != "$skip")
             out["@odata.nextLink"] = f"{base}/v1.0/users/{room}/calendarView?{rest}&$skip={skip + size}"
         return out
 
@@ -332,6 +359,11 @@ class Store:
             for k in ("subject", "showAs", "sensitivity"):
                 if k in body:
                     ev[k] = body[k]
+            for prop in body.get("singleValueExtendedProperties", []):
+                if not isinstance(prop, dict) or not EXT_ID.fullmatch(str(prop.get("id", ""))) or \
+                        not isinstance(prop.get("value"), str):
+                    raise GraphError(400, "BadRequest", "Invalid singleValueExtendedProperty: %s" % prop)
+                ev["ext"][prop["id"].lower()] = (prop["id"], prop["value"])
             ev["changeKey"] = secrets.token_urlsafe(12)
             self.actions.append({"action": "update", "room": room, "id": event_id, "end": iso(ev["end"])})
             return 200, self.render(ev, None)
