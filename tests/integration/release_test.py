@@ -85,7 +85,8 @@ class Ews:
             f.write(self.fx.PASSWORD + "\n")
         os.chmod(secret, 0o600)
         return ["type = ews", "url = %s" % self.c.url, "mailbox = %s" % self.room,
-                "username = EXAMPLE\\svc-roomsign", "password_file = %s" % secret, "auth = basic"]
+                "username = EXAMPLE\\svc-roomsign", "password_file = %s" % secret, "auth = basic",
+                "allow_insecure_http = yes"]  # the fake speaks plain HTTP; the sign refuses it otherwise
 
     def move_all(self, start, end):
         """Someone moves every meeting in Outlook (new times, new ChangeKey)."""
