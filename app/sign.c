@@ -227,6 +227,7 @@ sign_screenshot(const struct config *config, const struct sign_options *opt, con
 			s.sync.last_ok = time_now();
 		} else {
 			snprintf(s.sync.last_error, sizeof(s.sync.last_error), "%s", err.message);
+			s.sync.last_error_category = err.category;
 			fprintf(stderr, "roomsign: %s\n", err.message);
 		}
 	}
@@ -292,7 +293,10 @@ take_result(struct sign *s, struct worker_result *r)
 		if (!s->config->cache_file || !cache_save(s->config->cache_file, s->schedule))
 			log_debug("schedule not cached");
 		break;
-	case RESULT_FETCH_FAILED: snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail); break;
+	case RESULT_FETCH_FAILED:
+		snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail);
+		s->sync.last_error_category = r->category;
+		break;
 	case RESULT_ACTION:
 		if (r->job == JOB_RELEASE)
 			break; /* background: the next snapshot shows the outcome */
@@ -521,12 +525,23 @@ open_window(struct sign *s)
 		return false;
 	}
 	Uint32 flags = SDL_WINDOW_SHOWN;
-	int w = s->opt->width, h = s->opt->height;
+	int w = s->opt->width, h = s->opt->height, x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
 	if (!w || !h) {
+		/* Full screen at the display's own size: under a bare X server (xinit, startx, Xvfb)
+		 * no window manager resizes a 0×0 fullscreen window, and it stays 1×1 on a black screen. */
 		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-		w = h = 0;
+		SDL_Rect bounds;
+		if (SDL_GetDisplayBounds(0, &bounds) == 0 && bounds.w > 0 && bounds.h > 0) {
+			x = bounds.x;
+			y = bounds.y;
+			w = bounds.w;
+			h = bounds.h;
+		} else {
+			log_warn("cannot read the display's size (%s): leaving it to the video driver", SDL_GetError());
+			w = h = 0;
+		}
 	}
-	s->window = SDL_CreateWindow("roomsign", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+	s->window = SDL_CreateWindow("roomsign", x, y, w, h, flags);
 	if (!s->window) {
 		log_error("cannot open a window (video driver %s): %s", SDL_GetCurrentVideoDriver(), SDL_GetError());
 		return false;
