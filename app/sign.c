@@ -437,6 +437,24 @@ update_backlight(struct sign *s, rs_time now, uint64_t now_ms)
 	log_info("backlight %s", on ? "on" : "off (night)");
 }
 
+/* Every wrong admin PIN is logged with its count (someone may be guessing at the door). */
+static struct ui_action
+tap_logged(struct sign *s, const char *id, uint64_t now_ms)
+{
+	unsigned failures = s->ui.pin_failures;
+	struct ui_action a = ui_tap(&s->ui, id, s->config->display.admin_pin, now_ms);
+	uint64_t wait_s = (ui_pin_wait_ms(&s->ui, now_ms) + 999) / 1000;
+	if (s->ui.pin_failures > failures)
+		log_warn("admin PIN: wrong try %u in a row; next try checked in %llu s", s->ui.pin_failures,
+			(unsigned long long)wait_s);
+	else if (s->ui.pin_refused)
+		log_warn("admin PIN: try refused after %u wrong ones; %llu s still to wait", s->ui.pin_failures,
+			(unsigned long long)wait_s);
+	else if (failures && !s->ui.pin_failures)
+		log_info("admin PIN: right after %u wrong tries", failures);
+	return a;
+}
+
 static void
 to_logical(const struct sign *s, int px, int py, int *lx, int *ly)
 {
@@ -488,7 +506,7 @@ press(struct sign *s, int px, int py, bool down)
 	s->ui.pressed[0] = '\0';
 	s->dirty = true;
 	if (hit && id[0] && strcmp(hit->id, id) == 0)
-		act(s, ui_tap(&s->ui, id, s->config->display.admin_pin, now_ms));
+		act(s, tap_logged(s, id, now_ms));
 }
 
 /* Chooses the renderer (and the hints it needs) and returns the SDL flags to try first. The sign

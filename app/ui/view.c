@@ -367,7 +367,12 @@ static void
 pin_pad(const struct view_input *in, struct view *v)
 {
 	v->kind = VIEW_PIN;
-	snprintf(v->heading, sizeof(v->heading), "%s", in->ui->pin_wrong ? _("Wrong PIN") : _("Enter the admin PIN"));
+	uint64_t wait_s = (ui_pin_wait_ms(in->ui, in->ui->clock_ms) + 999) / 1000;
+	if (wait_s > 0)
+		snprintf(v->heading, sizeof(v->heading), _("Too many wrong PINs. Next try in %d s."), (int)wait_s);
+	else
+		snprintf(v->heading, sizeof(v->heading), "%s",
+			in->ui->pin_wrong ? _("Wrong PIN") : _("Enter the admin PIN"));
 	size_t n = strlen(in->ui->pin);
 	for (size_t i = 0; i < n && i < UI_PIN_MAX; i++)
 		v->pin_mask[i] = '*';

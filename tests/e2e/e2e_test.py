@@ -25,7 +25,7 @@ from ews_fixture import ANNEX, OTHER_ROOM, Context, ops  # noqa: E402
 
 SIZE = (800, 480)
 DAY = "2026-12-01"
-PIN = "2468"
+PIN = "246813"               # [display] admin_pin needs 6 digits or more
 CASES = {}
 
 

@@ -181,6 +181,27 @@ test_view_sync_failure_hides_detail_from_home(void **state)
 	assert_string_not_equal(view_sync_sentence(SOURCE_ERR_AUTH), view_sync_sentence(SOURCE_ERR_NOT_FOUND));
 }
 
+/* The PIN pad shows how long the next try must wait, in whole seconds. */
+static void
+test_view_pin_pad_shows_the_wait(void **state)
+{
+	struct fixture *f = *state;
+	f->config.display.admin_pin = xstrdup("246813");
+	ui_tap(&f->ui, "admin", f->config.display.admin_pin, 1000);
+	for (int i = 0; i < 3; i++) {
+		ui_tap(&f->ui, "pin-1", f->config.display.admin_pin, 1000);
+		ui_tap(&f->ui, "pin-ok", f->config.display.admin_pin, 1000);
+	}
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.heading, "Too many wrong PINs. Next try in 10 s.");
+	ui_tick(&f->ui, 1000 + 8500, 30);
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.heading, "Too many wrong PINs. Next try in 2 s.");
+	ui_tick(&f->ui, 1000 + 10000, 30);
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.heading, "Wrong PIN");
+}
+
 static void
 test_view_read_only_source_hides_booking(void **state)
 {
@@ -207,6 +228,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_view_subject_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_offline_notice_and_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_sync_failure_hides_detail_from_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_pin_pad_shows_the_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_read_only_source_hides_booking, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
