@@ -48,7 +48,7 @@ struct booking_config {
 	int soon_min;
 	int idle_s;             /* screens return home after this */
 	int max_extend_min;     /* total minutes one meeting may be extended from the sign; 0: no limit */
-	int cooldown_s;         /* between book / extend / end / check-in from the sign */
+	int cooldown_s;         /* between book / extend / end now from the sign */
 	int refresh_cooldown_s; /* between manual refreshes and find-room lookups */
 };
 

@@ -13,6 +13,7 @@
 #include <SDL.h>
 #include "backlight.h"
 #include "cache.h"
+#include "core/cooldown.h"
 #include "calendar/source.h"
 #include "core/room_state.h"
 #include "core/timeutil.h"
@@ -61,6 +62,7 @@ struct sign {
 	int led_key;         /* what the LED was last told, to act on changes only */
 	bool touch_only;     /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
 	uint64_t wake_until_ms;
+	struct cooldown cooldown; /* touchscreen limits: [booking] cooldown, refresh_cooldown, max_extend */
 	bool dirty;
 };
 
@@ -326,10 +328,46 @@ request(struct sign *s, enum worker_job job, int minutes, const struct event *e)
 		ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
 }
 
+/* The touchscreen's limits (see cooldown.h). false: refused, and the screen says why. */
+static bool
+within_limits(struct sign *s, struct ui_action a, const struct event *meeting)
+{
+	const struct booking_config *b = &s->config->booking;
+	const struct cooldown_limits limits = { b->cooldown_s, b->refresh_cooldown_s, b->max_extend_min };
+	uint64_t now_ms = time_mono_ms();
+	bool changes = a.kind == UI_ACT_BOOK || a.kind == UI_ACT_EXTEND || a.kind == UI_ACT_END;
+	bool looks_up = a.kind == UI_ACT_REFRESH || a.kind == UI_ACT_FIND_ROOMS;
+	if (!changes && !looks_up)
+		return true;
+	enum cooldown_kind kind = changes ? COOLDOWN_BOOKING : COOLDOWN_LOOKUP;
+	uint64_t wait_s = (cooldown_wait_ms(&s->cooldown, &limits, kind, now_ms) + 999) / 1000;
+	char msg[160];
+	if (wait_s > 0) {
+		snprintf(msg, sizeof(msg),
+			changes ? _("Please wait %d s before the next booking change at the sign.")
+				: _("Please wait %d s before asking the calendar server again."),
+			(int)wait_s);
+		log_info("%s refused: cooldown, %d s left", changes ? "booking change" : "lookup", (int)wait_s);
+		ui_show_message(&s->ui, false, msg, now_ms);
+		return false;
+	}
+	if (a.kind == UI_ACT_EXTEND && meeting && !cooldown_may_extend(&s->cooldown, &limits, meeting, a.minutes)) {
+		log_info("extension refused: [booking] max_extend = %d minutes reached", b->max_extend_min);
+		ui_show_message(&s->ui, false, _("This meeting cannot be extended any further at the sign."), now_ms);
+		return false;
+	}
+	if (a.kind == UI_ACT_EXTEND && meeting)
+		cooldown_note_extend(&s->cooldown, meeting, a.minutes);
+	cooldown_note(&s->cooldown, kind, now_ms);
+	return true;
+}
+
 static void
 act(struct sign *s, struct ui_action a)
 {
 	const struct event *meeting = s->state.current;
+	if (!within_limits(s, a, meeting))
+		return;
 	switch (a.kind) {
 	case UI_ACT_NONE: break;
 	case UI_ACT_BOOK: request(s, JOB_BOOK, a.minutes, NULL); break;

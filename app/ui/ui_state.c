@@ -170,6 +170,13 @@ wait_shown_s(const struct ui_state *ui, uint64_t now_ms)
 	return (ui_pin_wait_ms(ui, now_ms) + 999) / 1000;
 }
 
+void
+ui_show_message(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms)
+{
+	ui->screen = UI_WORKING;
+	ui_action_done(ui, ok, message, now_ms);
+}
+
 bool
 ui_tick(struct ui_state *ui, uint64_t now_ms, int idle_s)
 {

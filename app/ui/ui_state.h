@@ -54,6 +54,8 @@ struct ui_action ui_tap(struct ui_state *ui, const char *id, const char *admin_p
 uint64_t ui_pin_wait_ms(const struct ui_state *ui, uint64_t now_ms);
 /* The outcome of the action on the working screen: a message screen that times out. */
 void ui_action_done(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms);
+/* Shows message on the message screen from any screen (a refused tap); it times out home. */
+void ui_show_message(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms);
 /* Timeouts: messages expire, any screen returns home after idle_s without input.
  * Returns true when the screen changed. */
 bool ui_tick(struct ui_state *ui, uint64_t now_ms, int idle_s);

@@ -22,7 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from harness import FREE, BUSY, Failure, Sign, Xvfb, close, expect, wait_for  # noqa: E402
-from ews_fixture import Context  # noqa: E402
+from ews_fixture import ANNEX, OTHER_ROOM, Context, ops  # noqa: E402
+import e2e_test  # noqa: E402
 
 NOW = "2026-12-01T09:15:00Z"          # pinned: the sign's clock (frozen for screenshot)
 SECRET = "Merger-Talks-7Q"            # a private meeting's subject: must appear nowhere
@@ -74,6 +75,18 @@ class World:
         self.xvfb = None
         self.sign = None
         self.server = None
+        self.e2e = None
+
+    def touch_sign(self, now, booking, source="", display=""):
+        """The e2e world: the fake Exchange and the sign in an Xvfb window, the view as JSON."""
+        self.e2e = e2e_test.E2E(self.args, os.path.basename(self.dir) + "-sign")
+        self.view = os.path.join(self.e2e.dir, "view.json")
+        return self.e2e.start(now, booking=booking, source=source, display=display,
+                              env={"ROOMSIGN_VIEW_JSON": self.view})
+
+    def view_text(self):
+        with open(self.view, encoding="utf-8") as f:
+            return f.read()
 
     def write(self, name, text):
         path = os.path.join(self.dir, name)
@@ -112,6 +125,8 @@ class World:
 
     def finish(self):
         try:
+            if self.e2e:
+                self.e2e.finish()
             if self.sign:
                 self.sign.stop()
         finally:
@@ -196,6 +211,63 @@ def test_first_start_failure_screen_is_plain(w):
     v = clean_home(text, [account, "127.0.0.1"])
     expect("sign in" in v["notice"], "it says the sign cannot sign in: %s" % v["notice"])
     w.sign.wait_log("HTTP 401")
+
+
+# --- touchscreen limits ----------------------------------------------------------------------------
+
+@case
+def test_book_then_end_waits_for_the_cooldown(w):
+    at = e2e_test.at
+    s = w.touch_sign(at("10:02:10"), "cooldown = 60\nmax_extend = 60")
+    s.tap("book-30")
+    s.tap("confirm")
+    s.wait_ids("the outcome", lambda ids: ids == {"ok"})
+    s.wait_log("done: The room is yours until 10:35.")
+    s.tap("ok")
+    s.tap("end-early")
+    s.tap("confirm")
+    s.wait_ids("the refusal", lambda ids: ids == {"ok"})
+    wait_for("the refusal on screen", lambda: "Please wait" in w.view_text() and "booking change" in w.view_text())
+    log = w.e2e.ews.log()
+    expect(not ops(log, "UpdateItem") and not ops(log, "DeleteItem"), "nothing ended on the server: %s"
+           % [e.get("op") for e in log])
+    cal = w.e2e.calendar()
+    expect(len(cal) == 1 and cal[0]["end"] == e2e_test.iso(at("10:35")), "the booking stands: %s" % cal)
+
+
+@case
+def test_extensions_of_one_meeting_are_capped(w):
+    at = e2e_test.at
+    w.e2e = None
+    e = e2e_test.E2E(w.args, os.path.basename(w.dir) + "-sign")
+    w.e2e = e
+    e.ews.start_fake()
+    e2e_test.own_booking(e, at("10:00"), at("10:30"))
+    w.view = os.path.join(e.dir, "view.json")
+    s = e.start(at("10:10:05"), booking="cooldown = 0\nmax_extend = 30", env={"ROOMSIGN_VIEW_JSON": w.view})
+    s.tap("extend-30")
+    s.wait_ids("the outcome", lambda ids: ids == {"ok"})
+    s.wait_log("done: The meeting now ends at 11:00.")
+    s.tap("ok")
+    s.tap("extend-15")
+    s.wait_ids("the refusal", lambda ids: ids == {"ok"})
+    wait_for("the refusal on screen", lambda: "cannot be extended any further" in w.view_text())
+    cal = e.calendar()
+    expect(len(cal) == 1 and cal[0]["end"] == e2e_test.iso(at("11:00")), "extended once only: %s" % cal)
+
+
+@case
+def test_find_room_lookups_wait_for_the_cooldown(w):
+    at = e2e_test.at
+    s = w.touch_sign(at("10:02:10"), "refresh_cooldown = 30", source="nearby_rooms = %s, %s" % (OTHER_ROOM, ANNEX))
+    s.wait_status(FREE, "the room shows free")      # the window is up and drawn before the tap
+    s.tap("find-room")
+    s.wait_ids("the room list", lambda ids: ids == {"refresh", "back"})
+    wait_for("free/busy asked on the server", lambda: ops(w.e2e.ews.log(), "GetUserAvailabilityRequest"))
+    s.tap("refresh")
+    s.wait_ids("the refusal", lambda ids: ids == {"ok"})
+    wait_for("the refusal on screen", lambda: "Please wait" in w.view_text())
+    expect(len(ops(w.e2e.ews.log(), "GetUserAvailabilityRequest")) == 1, "one lookup on the server")
 
 
 # --- the window ------------------------------------------------------------------------------------
