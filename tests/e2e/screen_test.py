@@ -81,7 +81,7 @@ class World:
         """The e2e world: the fake Exchange and the sign in an Xvfb window, the view as JSON."""
         self.e2e = e2e_test.E2E(self.args, os.path.basename(self.dir) + "-sign")
         self.view = os.path.join(self.e2e.dir, "view.json")
-        return self.e2e.start(now, booking=booking, source=source, display=display,
+        return self.e2e.start(now, booking=booking, source=source, display="night =\n" + display,
                               env={"ROOMSIGN_VIEW_JSON": self.view})
 
     def view_text(self):
@@ -245,7 +245,8 @@ def test_extensions_of_one_meeting_are_capped(w):
     e.ews.start_fake()
     e2e_test.own_booking(e, at("10:00"), at("10:30"))
     w.view = os.path.join(e.dir, "view.json")
-    s = e.start(at("10:10:05"), booking="cooldown = 0\nmax_extend = 30", env={"ROOMSIGN_VIEW_JSON": w.view})
+    s = e.start(at("10:10:05"), booking="cooldown = 0\nmax_extend = 30", display="night =",
+                env={"ROOMSIGN_VIEW_JSON": w.view})
     s.tap("extend-30")
     s.wait_ids("the outcome", lambda ids: ids == {"ok"})
     s.wait_log("done: The meeting now ends at 11:00.")
