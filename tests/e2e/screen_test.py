@@ -272,6 +272,25 @@ def test_find_room_lookups_wait_for_the_cooldown(w):
     expect(len(ops(w.e2e.ews.log(), "GetUserAvailabilityRequest")) == 1, "one lookup on the server")
 
 
+@case
+def test_pin_guessing_waits_and_is_logged(w):
+    at = e2e_test.at
+    s = w.touch_sign(at("10:02:10"), "", display="admin_pin = " + PIN)
+    s.wait_status(FREE, "the room shows free")
+    s.tap("admin")
+    for n in range(1, 4):
+        for d in "111111":
+            s.tap("pin-" + d)
+        s.tap("pin-ok")
+        s.wait_log("admin PIN: wrong try %d in a row" % n)
+    wait_for("the wait on the pad", lambda: "Too many wrong PINs. Next try in" in w.view_text())
+    for d in PIN:                                   # the right PIN, during the wait: not checked
+        s.tap("pin-" + d)
+    s.tap("pin-ok")
+    s.wait_log("admin PIN: try refused after 3 wrong ones")
+    expect("refresh" not in s.ids(), "no admin screen while waiting: %s" % s.ids())
+
+
 # --- the window ------------------------------------------------------------------------------------
 
 @case
