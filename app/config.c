@@ -169,9 +169,12 @@ static const struct key keys[] = {
 	{ "booking", "checkin_grace", K_INT, OFF(booking.checkin_grace_min), 1, 120, NULL },
 	{ "booking", "soon", K_INT, OFF(booking.soon_min), 0, 240, NULL },
 	{ "booking", "idle", K_INT, OFF(booking.idle_s), 5, 3600, NULL },
+	{ "booking", "max_extend", K_INT, OFF(booking.max_extend_min), 0, 24 * 60, NULL },
+	{ "booking", "cooldown", K_INT, OFF(booking.cooldown_s), 0, 3600, NULL },
+	{ "booking", "refresh_cooldown", K_INT, OFF(booking.refresh_cooldown_s), 0, 3600, NULL },
 	{ "display", "rotate", K_SPECIAL, 0, 0, 0, NULL },
 	{ "display", "night", K_SPECIAL, 0, 0, 0, NULL },
-	{ "display", "admin_pin", K_STRING, OFF(display.admin_pin), 0, 0, NULL },
+	{ "display", "admin_pin", K_SPECIAL, 0, 0, 0, NULL },
 	{ "display", "font", K_STRING, OFF(display.font), 0, 0, NULL },
 	{ "display", "font_bold", K_STRING, OFF(display.font_bold), 0, 0, NULL },
 	{ "display", "dpi", K_INT, OFF(display.dpi), 0, 1000, NULL },
@@ -265,6 +268,20 @@ apply_active_low(struct parse *p, const char *value)
 	}
 }
 
+/* A PIN anyone at the door may try: digits only (the pad has no letters), at least
+ * CONFIG_PIN_MIN of them; empty means no admin screen. */
+static void
+apply_admin_pin(struct parse *p, const char *value)
+{
+	size_t n = strlen(value);
+	if (n && (n < CONFIG_PIN_MIN || n > CONFIG_PIN_MAX || strspn(value, "0123456789") != n)) {
+		problem(p, p->line, "display", "admin_pin", "must be %d to %d digits (or empty: no admin screen)",
+			CONFIG_PIN_MIN, CONFIG_PIN_MAX);
+		return;
+	}
+	set_string(&p->config->display.admin_pin, value);
+}
+
 static void
 apply_special(struct parse *p, const char *section, const char *name, const char *value)
 {
@@ -296,6 +313,8 @@ apply_special(struct parse *p, const char *section, const char *name, const char
 			c->display.rotate = r;
 	} else if (strcmp(name, "active_low") == 0) {
 		apply_active_low(p, value);
+	} else if (strcmp(name, "admin_pin") == 0) {
+		apply_admin_pin(p, value);
 	} else if (strcmp(name, "night") == 0) {
 		char a[16], b[16];
 		c->display.has_night = false;
@@ -421,6 +440,9 @@ config_defaults(struct config *c)
 	c->booking.checkin_grace_min = 10;
 	c->booking.soon_min = 10;
 	c->booking.idle_s = 30;
+	c->booking.max_extend_min = 60;
+	c->booking.cooldown_s = 60;
+	c->booking.refresh_cooldown_s = 30;
 	c->led.red = c->led.green = c->led.blue = c->led.motion = -1;
 	c->led.offline = LED_OFFLINE_BLINK;
 	const char *state = getenv("ROOMSIGN_STATE_DIR");

@@ -48,13 +48,19 @@ struct booking_config {
 	bool checkin;
 	int checkin_before_min, checkin_grace_min;
 	int soon_min;
-	int idle_s; /* screens return home after this */
+	int idle_s;             /* screens return home after this */
+	int max_extend_min;     /* total minutes one meeting may be extended from the sign; 0: no limit */
+	int cooldown_s;         /* between book / extend / end now from the sign */
+	int refresh_cooldown_s; /* between manual refreshes and find-room lookups */
 };
 
 /* [display] renderer. auto: SDL's software renderer where the video driver takes a software
  * framebuffer (X11, Wayland), OpenGL ES on KMSDRM, whose SDL backend has no framebuffer of its
  * own (see choose_renderer() in sign.c). */
 enum renderer_choice { RENDERER_AUTO, RENDERER_SOFTWARE, RENDERER_ACCELERATED };
+
+#define CONFIG_PIN_MIN 6 /* [display] admin_pin digits */
+#define CONFIG_PIN_MAX 12
 
 struct display_config {
 	int rotate; /* 0, 90, 180, 270 */

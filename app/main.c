@@ -197,7 +197,7 @@ cmd_agenda(const struct config *config, const struct options *o)
 		time_format_utc(e->start, a, sizeof(a));
 		time_format_utc(e->end, b, sizeof(b));
 		printf("%s\t%s\t%d\t%s\t", a, b, e->all_day ? 1 : 0, show_as_name(e->show_as));
-		print_escaped(e->subject);
+		print_escaped(e->is_private ? _("Private meeting") : e->subject); /* what the screen says */
 		putchar('\n');
 	}
 	schedule_destroy(schedule);

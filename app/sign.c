@@ -13,6 +13,7 @@
 #include <SDL.h>
 #include "backlight.h"
 #include "cache.h"
+#include "core/cooldown.h"
 #include "calendar/source.h"
 #include "core/room_state.h"
 #include "core/timeutil.h"
@@ -64,6 +65,7 @@ struct sign {
 	int led_key;     /* what the LED was last told, to act on changes only */
 	bool touch_only; /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
 	uint64_t wake_until_ms;
+	struct cooldown cooldown; /* touchscreen limits: [booking] cooldown, refresh_cooldown, max_extend */
 	bool dirty;
 };
 
@@ -236,6 +238,7 @@ sign_screenshot(const struct config *config, const struct sign_options *opt, con
 			s.sync.last_ok = time_now();
 		} else {
 			snprintf(s.sync.last_error, sizeof(s.sync.last_error), "%s", err.message);
+			s.sync.last_error_category = err.category;
 			fprintf(stderr, "roomsign: %s\n", err.message);
 		}
 	}
@@ -303,7 +306,10 @@ take_result(struct sign *s, struct worker_result *r)
 		if (!s->config->cache_file || !cache_save(s->config->cache_file, s->schedule))
 			log_debug("schedule not cached");
 		break;
-	case RESULT_FETCH_FAILED: snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail); break;
+	case RESULT_FETCH_FAILED:
+		snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail);
+		s->sync.last_error_category = r->category;
+		break;
 	case RESULT_ACTION:
 		if (r->job == JOB_RELEASE || r->job == JOB_CHECK_IN)
 			break; /* background: the next snapshot shows the outcome */
@@ -333,10 +339,46 @@ request(struct sign *s, enum worker_job job, int minutes, const struct event *e)
 		ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
 }
 
+/* The touchscreen's limits (see cooldown.h). false: refused, and the screen says why. */
+static bool
+within_limits(struct sign *s, struct ui_action a, const struct event *meeting)
+{
+	const struct booking_config *b = &s->config->booking;
+	const struct cooldown_limits limits = { b->cooldown_s, b->refresh_cooldown_s, b->max_extend_min };
+	uint64_t now_ms = time_mono_ms();
+	bool changes = a.kind == UI_ACT_BOOK || a.kind == UI_ACT_EXTEND || a.kind == UI_ACT_END;
+	bool looks_up = a.kind == UI_ACT_REFRESH || a.kind == UI_ACT_FIND_ROOMS;
+	if (!changes && !looks_up)
+		return true;
+	enum cooldown_kind kind = changes ? COOLDOWN_BOOKING : COOLDOWN_LOOKUP;
+	uint64_t wait_s = (cooldown_wait_ms(&s->cooldown, &limits, kind, now_ms) + 999) / 1000;
+	char msg[160];
+	if (wait_s > 0) {
+		snprintf(msg, sizeof(msg),
+			changes ? _("Please wait %d s before the next booking change at the sign.")
+				: _("Please wait %d s before asking the calendar server again."),
+			(int)wait_s);
+		log_info("%s refused: cooldown, %d s left", changes ? "booking change" : "lookup", (int)wait_s);
+		ui_show_message(&s->ui, false, msg, now_ms);
+		return false;
+	}
+	if (a.kind == UI_ACT_EXTEND && meeting && !cooldown_may_extend(&s->cooldown, &limits, meeting, a.minutes)) {
+		log_info("extension refused: [booking] max_extend = %d minutes reached", b->max_extend_min);
+		ui_show_message(&s->ui, false, _("This meeting cannot be extended any further at the sign."), now_ms);
+		return false;
+	}
+	if (a.kind == UI_ACT_EXTEND && meeting)
+		cooldown_note_extend(&s->cooldown, meeting, a.minutes);
+	cooldown_note(&s->cooldown, kind, now_ms);
+	return true;
+}
+
 static void
 act(struct sign *s, struct ui_action a)
 {
 	const struct event *meeting = s->state.current;
+	if (!within_limits(s, a, meeting))
+		return;
 	switch (a.kind) {
 	case UI_ACT_NONE: break;
 	case UI_ACT_BOOK: request(s, JOB_BOOK, a.minutes, NULL); break;
@@ -449,6 +491,24 @@ update_backlight(struct sign *s, rs_time now, uint64_t now_ms)
 	log_info("backlight %s", on ? "on" : "off (night)");
 }
 
+/* Every wrong admin PIN is logged with its count (someone may be guessing at the door). */
+static struct ui_action
+tap_logged(struct sign *s, const char *id, uint64_t now_ms)
+{
+	unsigned failures = s->ui.pin_failures;
+	struct ui_action a = ui_tap(&s->ui, id, s->config->display.admin_pin, now_ms);
+	uint64_t wait_s = (ui_pin_wait_ms(&s->ui, now_ms) + 999) / 1000;
+	if (s->ui.pin_failures > failures)
+		log_warn("admin PIN: wrong try %u in a row; next try checked in %llu s", s->ui.pin_failures,
+			(unsigned long long)wait_s);
+	else if (s->ui.pin_refused)
+		log_warn("admin PIN: try refused after %u wrong ones; %llu s still to wait", s->ui.pin_failures,
+			(unsigned long long)wait_s);
+	else if (failures && !s->ui.pin_failures)
+		log_info("admin PIN: right after %u wrong tries", failures);
+	return a;
+}
+
 static void
 to_logical(const struct sign *s, int px, int py, int *lx, int *ly)
 {
@@ -500,7 +560,7 @@ press(struct sign *s, int px, int py, bool down)
 	s->ui.pressed[0] = '\0';
 	s->dirty = true;
 	if (hit && id[0] && strcmp(hit->id, id) == 0)
-		act(s, ui_tap(&s->ui, id, s->config->display.admin_pin, now_ms));
+		act(s, tap_logged(s, id, now_ms));
 }
 
 /* Chooses the renderer (and the hints it needs) and returns the SDL flags to try first. The sign
@@ -537,12 +597,23 @@ open_window(struct sign *s)
 		return false;
 	}
 	Uint32 flags = SDL_WINDOW_SHOWN;
-	int w = s->opt->width, h = s->opt->height;
+	int w = s->opt->width, h = s->opt->height, x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
 	if (!w || !h) {
+		/* Full screen at the display's own size: under a bare X server (xinit, startx, Xvfb)
+		 * no window manager resizes a 0×0 fullscreen window, and it stays 1×1 on a black screen. */
 		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-		w = h = 0;
+		SDL_Rect bounds;
+		if (SDL_GetDisplayBounds(0, &bounds) == 0 && bounds.w > 0 && bounds.h > 0) {
+			x = bounds.x;
+			y = bounds.y;
+			w = bounds.w;
+			h = bounds.h;
+		} else {
+			log_warn("cannot read the display's size (%s): leaving it to the video driver", SDL_GetError());
+			w = h = 0;
+		}
 	}
-	s->window = SDL_CreateWindow("roomsign", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+	s->window = SDL_CreateWindow("roomsign", x, y, w, h, flags);
 	if (!s->window) {
 		log_error("cannot open a window (video driver %s): %s", SDL_GetCurrentVideoDriver(), SDL_GetError());
 		return false;

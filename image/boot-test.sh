@@ -109,7 +109,32 @@ s.close()
 EOF
 }
 
+# A passer-by's USB keyboard: console switching, Ctrl+C, Ctrl+Alt+Del (once and as a burst of 8
+# in about a second, systemd's forced reboot) and SysRq reboot; the guest then checks it is
+# still the sign on tty1, the same process, no shutdown (and -no-reboot ends QEMU on a reboot).
+keyboard_attack() {
+	python3 - "$monitor" <<'EOF'
+import socket, sys, time
+keys = ["alt-f2", "ctrl-alt-f3", "alt-right", "alt-left", "ctrl-c", "ctrl-alt-delete"]
+keys += ["ctrl-alt-delete"] * 8 + ["alt-sysrq-b", "alt-sysrq-c", "alt-f2"]
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.recv(4096)
+for k in keys:
+    s.sendall(("sendkey %s 50\n" % k).encode())
+    time.sleep(0.1)
+time.sleep(2)
+try:
+    s.recv(65536)
+except OSError:
+    pass
+s.close()
+EOF
+}
+
 timeout_s=${ROOMSIGN_BOOT_TIMEOUT:-1200}
+keys_sent=
 t_frame=
 # Guest lines arrive through the journal's console forwarding, behind a time stamp and unit name.
 report() { tr -d '\r' <"$serial" | sed -n 's/.*ROOMSIGN-TEST //p'; }
@@ -119,6 +144,10 @@ while ! report | grep -qx DONE; do
 		cat "$work/qemu.log" >&2
 		tail -n 80 "$serial" >&2
 		exit 1
+	fi
+	if [ -z "$keys_sent" ] && report | grep -qx KEYS-READY; then
+		keyboard_attack
+		keys_sent=1
 	fi
 	if [ -z "$t_frame" ] && report | grep -q '^first-frame-since-kernel-ms'; then
 		t_frame=$(date +%s.%N)

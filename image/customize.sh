@@ -48,7 +48,8 @@ rm -f "$root$deb"
 
 # --- files of the image (not of the package: they only make sense on this SD card) ----------
 cp -a "$src/image/files/." "$root/"
-chmod 0755 "$root"/usr/libexec/roomsign/roomsign-firstboot "$root"/usr/libexec/roomsign/roomsign-boottest
+chmod 0755 "$root"/usr/libexec/roomsign/roomsign-firstboot "$root"/usr/libexec/roomsign/roomsign-boottest \
+	"$root"/usr/libexec/roomsign/roomsign-lock-console
 
 cat >"$root/etc/fstab" <<'EOF'
 # <file system>   <mount point>    <type> <options>                          <dump> <pass>
@@ -70,6 +71,10 @@ EOF
 in_root systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
 	roomsign-firstboot.service roomsign-boottest.service
 in_root systemctl mask getty@tty1.service
+# A keyboard at the door: Ctrl+Alt+Del does nothing (system.conf.d sets no burst action either);
+# SysRq is off (sysctl.d); VT switching is locked and tty1's keyboard off (roomsign.service.d).
+in_root systemctl mask ctrl-alt-del.target
+in_root perl -e 1 || { echo "perl (perl-base) is missing: roomsign-lock-console needs it" >&2; exit 1; }
 in_root systemctl disable wpa_supplicant.service 2>/dev/null || true
 if in_root dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'ok installed'; then
 	echo "openssh-server must not be in the image" >&2

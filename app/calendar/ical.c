@@ -234,16 +234,18 @@ add_occurrence(struct expand *x, icalcomponent *comp, rs_time start, rs_time end
 	e->start = start;
 	e->end = end;
 	e->all_day = all_day;
-	const char *summary = icalcomponent_get_summary(comp);
+	icalproperty *cls = icalcomponent_get_first_property(comp, ICAL_CLASS_PROPERTY);
+	e->is_private = cls && icalproperty_get_class(cls) != ICAL_CLASS_PUBLIC &&
+			icalproperty_get_class(cls) != ICAL_CLASS_NONE;
+	/* A private meeting's subject never leaves the parser: not to the cache file, not to
+	 * `agenda`, not to memory a crash dump could show (DESCRIPTION and LOCATION are never read). */
+	const char *summary = e->is_private ? NULL : icalcomponent_get_summary(comp);
 	e->subject = summary && *summary ? xstrdup(summary) : NULL;
 	e->organizer = organizer_name(comp);
 	const char *uid = icalcomponent_get_uid(comp);
 	e->id = xstrdup(x->href ? x->href : uid);
 	e->version = xstrdup(x->etag);
 	e->show_as = busy_status(comp);
-	icalproperty *cls = icalcomponent_get_first_property(comp, ICAL_CLASS_PROPERTY);
-	e->is_private = cls && icalproperty_get_class(cls) != ICAL_CLASS_PUBLIC &&
-			icalproperty_get_class(cls) != ICAL_CLASS_NONE;
 	e->booked_here = has_x(comp, "X-ROOMSIGN-BOOKED") || (uid && strncmp(uid, "roomsign-", 9) == 0);
 	e->checked_in = has_x(comp, "X-ROOMSIGN-CHECKED-IN");
 	icalproperty *created = icalcomponent_get_first_property(comp, ICAL_CREATED_PROPERTY);

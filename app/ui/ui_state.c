@@ -44,11 +44,32 @@ start(struct ui_state *ui, enum ui_action_kind kind, int minutes)
 	return (struct ui_action){ kind, minutes };
 }
 
+uint64_t
+ui_pin_wait_ms(const struct ui_state *ui, uint64_t now_ms)
+{
+	return ui->pin_locked_until_ms > now_ms ? ui->pin_locked_until_ms - now_ms : 0;
+}
+
+/* After UI_PIN_FREE_TRIES wrong PINs each try waits twice as long as the last one did. */
 static void
-pin_key(struct ui_state *ui, const char *id, const char *admin_pin)
+pin_failed(struct ui_state *ui, uint64_t now_ms)
+{
+	ui->pin_wrong = true;
+	ui->pin_failures++;
+	if (ui->pin_failures < UI_PIN_FREE_TRIES)
+		return;
+	ui->pin_wait_ms = ui->pin_wait_ms ? ui->pin_wait_ms * 2 : UI_PIN_FIRST_WAIT_MS;
+	if (ui->pin_wait_ms > UI_PIN_MAX_WAIT_MS)
+		ui->pin_wait_ms = UI_PIN_MAX_WAIT_MS;
+	ui->pin_locked_until_ms = now_ms + ui->pin_wait_ms;
+}
+
+static void
+pin_key(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_ms)
 {
 	int digit;
 	ui->pin_wrong = false;
+	ui->pin_refused = false;
 	if (has_prefix(id, "pin-", &digit) && digit <= 9) {
 		size_t n = strlen(ui->pin);
 		if (n < UI_PIN_MAX) {
@@ -58,10 +79,15 @@ pin_key(struct ui_state *ui, const char *id, const char *admin_pin)
 	} else if (strcmp(id, "pin-clear") == 0) {
 		ui->pin[0] = '\0';
 	} else if (strcmp(id, "pin-ok") == 0) {
-		if (admin_pin && *admin_pin && strcmp(ui->pin, admin_pin) == 0)
+		if (ui_pin_wait_ms(ui, now_ms) > 0) {
+			ui->pin_refused = true; /* not even compared: waiting is the only way on */
+		} else if (admin_pin && *admin_pin && strcmp(ui->pin, admin_pin) == 0) {
 			ui->screen = UI_ADMIN;
-		else
-			ui->pin_wrong = true;
+			ui->pin_failures = 0;
+			ui->pin_wait_ms = 0;
+		} else {
+			pin_failed(ui, now_ms);
+		}
 		ui->pin[0] = '\0';
 	}
 }
@@ -72,6 +98,7 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 	struct ui_action none = { UI_ACT_NONE, 0 };
 	int minutes;
 	ui->last_input_ms = now_ms;
+	ui->clock_ms = now_ms;
 	/* A request is running: every tap waits for its outcome, "cancel" too (the request cannot
 	 * be called back, and its outcome must be shown). */
 	if (ui->screen == UI_WORKING)
@@ -110,7 +137,7 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 		if (strcmp(id, "ok") == 0)
 			go_home(ui);
 		return none;
-	case UI_PIN: pin_key(ui, id, admin_pin); return none;
+	case UI_PIN: pin_key(ui, id, admin_pin, now_ms); return none;
 	case UI_ADMIN:
 		if (strcmp(id, "refresh") == 0)
 			return (struct ui_action){ UI_ACT_REFRESH, 0 };
@@ -136,9 +163,27 @@ ui_action_done(struct ui_state *ui, bool ok, const char *message, uint64_t now_m
 	ui->pending = UI_ACT_NONE;
 }
 
+/* Whole seconds of waiting as the PIN pad shows them. */
+static uint64_t
+wait_shown_s(const struct ui_state *ui, uint64_t now_ms)
+{
+	return (ui_pin_wait_ms(ui, now_ms) + 999) / 1000;
+}
+
+void
+ui_show_message(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms)
+{
+	ui->screen = UI_WORKING;
+	ui_action_done(ui, ok, message, now_ms);
+}
+
 bool
 ui_tick(struct ui_state *ui, uint64_t now_ms, int idle_s)
 {
+	uint64_t before = wait_shown_s(ui, ui->clock_ms);
+	ui->clock_ms = now_ms;
+	if (ui->screen == UI_PIN && wait_shown_s(ui, now_ms) != before)
+		return true; /* the countdown on the pad */
 	if (ui->screen == UI_MESSAGE && now_ms >= ui->message_until_ms) {
 		go_home(ui);
 		return true;
@@ -160,6 +205,12 @@ ui_next_deadline_ms(const struct ui_state *ui, uint64_t now_ms, int idle_s)
 		at = ui->message_until_ms;
 	else if (ui->screen != UI_HOME && ui->screen != UI_WORKING)
 		at = ui->last_input_ms + (uint64_t)idle_s * 1000u;
+	uint64_t wait = ui_pin_wait_ms(ui, now_ms);
+	if (ui->screen == UI_PIN && wait > 0) { /* the next second of the countdown */
+		uint64_t next = now_ms + (wait % 1000 ? wait % 1000 : 1000);
+		if (next < at)
+			at = next;
+	}
 	if (at == UINT64_MAX)
 		return at;
 	return at > now_ms ? at - now_ms : 0;

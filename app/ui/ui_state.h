@@ -4,8 +4,11 @@
 #include <stdint.h>
 #include "../core/event.h"
 
-#define UI_MESSAGE_MS 6000 /* outcome messages stay this long */
-#define UI_PIN_MAX    12
+#define UI_MESSAGE_MS        6000 /* outcome messages stay this long */
+#define UI_PIN_MAX           12
+#define UI_PIN_FREE_TRIES    3      /* wrong PINs before each try must wait */
+#define UI_PIN_FIRST_WAIT_MS 10000  /* the first wait; each further wrong try doubles it … */
+#define UI_PIN_MAX_WAIT_MS   300000 /* … up to five minutes */
 
 enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN };
 
@@ -35,14 +38,24 @@ struct ui_state {
 	char pressed[32]; /* id of the target under a finger, for the pressed look */
 	char pin[UI_PIN_MAX + 1];
 	bool pin_wrong;
+	/* Guessing the admin PIN: kept when the screen goes home, reset by the right PIN. */
+	unsigned pin_failures;        /* wrong tries in a row */
+	bool pin_refused;             /* the last OK came while waiting: not checked */
+	uint64_t pin_wait_ms;         /* the last wait imposed */
+	uint64_t pin_locked_until_ms; /* no try is checked before this */
+	uint64_t clock_ms;            /* the latest now_ms seen by ui_tap/ui_tick */
 };
 
 void ui_state_init(struct ui_state *ui, uint64_t now_ms);
 /* A tap on the target `id`. Returns the action for the source thread, if any. admin_pin may be
  * NULL or "" (no admin screen). */
 struct ui_action ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_ms);
+/* Milliseconds until the next PIN try is checked (0: now). */
+uint64_t ui_pin_wait_ms(const struct ui_state *ui, uint64_t now_ms);
 /* The outcome of the action on the working screen: a message screen that times out. */
 void ui_action_done(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms);
+/* Shows message on the message screen from any screen (a refused tap); it times out home. */
+void ui_show_message(struct ui_state *ui, bool ok, const char *message, uint64_t now_ms);
 /* Timeouts: messages expire, any screen returns home after idle_s without input.
  * Returns true when the screen changed. */
 bool ui_tick(struct ui_state *ui, uint64_t now_ms, int idle_s);

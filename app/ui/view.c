@@ -218,6 +218,21 @@ home_buttons(const struct view_input *in, struct view *v)
 		add_button(v, "admin", "⚙", false);
 }
 
+const char *
+view_sync_sentence(enum source_category category)
+{
+	switch (category) {
+	case SOURCE_ERR_NETWORK: return _("The calendar server cannot be reached. The sign keeps trying.");
+	case SOURCE_ERR_AUTH: return _("The sign cannot sign in to the calendar. Please tell IT.");
+	case SOURCE_ERR_PERMISSION: return _("The sign may not read this room's calendar. Please tell IT.");
+	case SOURCE_ERR_NOT_FOUND: return _("The room's calendar was not found. Please tell IT.");
+	case SOURCE_ERR_THROTTLED: return _("The calendar server is busy. The sign tries again soon.");
+	case SOURCE_ERR_CONFIG:
+	case SOURCE_ERR_UNSUPPORTED: return _("The sign's settings need attention. Please tell IT.");
+	default: return _("The calendar server gave an unexpected answer. The sign keeps trying.");
+	}
+}
+
 static void
 notice(const struct view_input *in, struct view *v)
 {
@@ -228,7 +243,8 @@ notice(const struct view_input *in, struct view *v)
 		snprintf(v->notice, sizeof(v->notice), _("Offline since %s – showing the last known schedule"), t);
 		v->notice_error = true;
 	} else if (sync->last_error[0]) {
-		snprintf(v->notice, sizeof(v->notice), _("Cannot reach the calendar: %s"), sync->last_error);
+		/* Never the detail: it names accounts, URLs, tenants or a server's calendar list. */
+		snprintf(v->notice, sizeof(v->notice), "%s", view_sync_sentence(sync->last_error_category));
 		v->notice_error = true;
 	} else if (sync->stale) {
 		snprintf(v->notice, sizeof(v->notice), "%s", _("Updating…"));
@@ -351,7 +367,12 @@ static void
 pin_pad(const struct view_input *in, struct view *v)
 {
 	v->kind = VIEW_PIN;
-	snprintf(v->heading, sizeof(v->heading), "%s", in->ui->pin_wrong ? _("Wrong PIN") : _("Enter the admin PIN"));
+	uint64_t wait_s = (ui_pin_wait_ms(in->ui, in->ui->clock_ms) + 999) / 1000;
+	if (wait_s > 0)
+		snprintf(v->heading, sizeof(v->heading), _("Too many wrong PINs. Next try in %d s."), (int)wait_s);
+	else
+		snprintf(v->heading, sizeof(v->heading), "%s",
+			in->ui->pin_wrong ? _("Wrong PIN") : _("Enter the admin PIN"));
 	size_t n = strlen(in->ui->pin);
 	for (size_t i = 0; i < n && i < UI_PIN_MAX; i++)
 		v->pin_mask[i] = '*';

@@ -64,10 +64,11 @@ struct view {
 };
 
 struct sync_status {
-	bool has_schedule;    /* anything to show (cached or fresh) */
-	bool stale;           /* shown from the cache, no fresh fetch yet */
-	rs_time last_ok;      /* last successful fetch, 0 = never */
-	char last_error[512]; /* empty when the last fetch worked */
+	bool has_schedule;                        /* anything to show (cached or fresh) */
+	bool stale;                               /* shown from the cache, no fresh fetch yet */
+	rs_time last_ok;                          /* last successful fetch, 0 = never */
+	char last_error[512];                     /* empty when the last fetch worked; admin screen and log only */
+	enum source_category last_error_category; /* what the public screen says about it */
 };
 
 struct view_input {
@@ -86,6 +87,8 @@ struct view_input {
 };
 
 void view_build(const struct view_input *in, struct view *out);
+/* The public screen's sentence for a failed sync (translated; no detail, no secrets). */
+const char *view_sync_sentence(enum source_category category);
 /* The subject line for an event under the room's policy (private → "Private meeting"). */
 void view_subject(const struct event *e, enum subject_policy policy, char *buf, size_t size);
 /* Writes the view's texts as JSON to path, atomically (tests and diagnostics: the running

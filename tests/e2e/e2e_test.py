@@ -27,7 +27,7 @@ import testclock  # noqa: E402  (ews_fixture put tests/fakes on the path)
 
 SIZE = (800, 480)
 DAY = "2026-12-01"
-PIN = "2468"
+PIN = "246813"               # [display] admin_pin needs 6 digits or more
 CASES = {}
 REFUSED = "The calendar server cannot be reached right now. Please try again in a minute."
 JARGON = re.compile(r"HTTP|\b[1-5]\d\d\b|Exchange|EWS|SOAP|XML|ErrorInternal|Internal Server|curl|status", re.I)

@@ -66,7 +66,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check(p.returncode == 0, f"agenda exits 0 ({p.stderr.strip()})")
     expected = [
         "2026-11-30T23:00:00Z\t2026-12-01T23:00:00Z\t1\tfree\tOffice day",
-        "2026-12-01T07:00:00Z\t2026-12-01T07:30:00Z\t0\tbusy\tDoctor",
+        "2026-12-01T07:00:00Z\t2026-12-01T07:30:00Z\t0\tbusy\tPrivate meeting",  # CLASS:PRIVATE
         "2026-12-01T12:00:00Z\t2026-12-01T13:30:00Z\t0\tbusy\tFloating lunch talk",
         "2026-12-01T15:00:00Z\t2026-12-01T15:30:00Z\t0\tfree\tJust a reminder",
         "2026-12-01T16:00:00Z\t2026-12-01T16:30:00Z\t0\ttentative\tMaybe",

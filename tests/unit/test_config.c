@@ -173,6 +173,46 @@ test_config_led_active_low_per_line(void **state)
 }
 
 static void
+test_config_admin_pin_needs_six_digits(void **state)
+{
+	load_fails_with(
+		"[room]\nname = X\n[display]\nadmin_pin = 2468\n", "bad.conf:4: [display] admin_pin: must be 6");
+	load_fails_with("[room]\nname = X\n[display]\nadmin_pin = 12345a\n", "[display] admin_pin: must be 6");
+	load_fails_with("[room]\nname = X\n[display]\nadmin_pin = 1234567890123\n", "[display] admin_pin");
+	struct config c;
+	char err[4096];
+	assert_true(config_load(&c, write_file("ok.conf", "[room]\nname = X\n[display]\nadmin_pin = 024680\n", 0644),
+		err, sizeof(err)));
+	assert_string_equal(c.display.admin_pin, "024680");
+	config_finish(&c);
+	assert_true(config_load(
+		&c, write_file("ok.conf", "[room]\nname = X\n[display]\nadmin_pin =\n", 0644), err, sizeof(err)));
+	assert_null(c.display.admin_pin); /* empty: no admin screen */
+	config_finish(&c);
+}
+
+static void
+test_config_cooldowns(void **state)
+{
+	struct config c;
+	char err[4096];
+	config_defaults(&c);
+	assert_int_equal(c.booking.max_extend_min, 60);
+	assert_int_equal(c.booking.cooldown_s, 60);
+	assert_int_equal(c.booking.refresh_cooldown_s, 30);
+	config_finish(&c);
+	assert_true(config_load(&c,
+		write_file("ok.conf",
+			"[room]\nname = X\n[booking]\nmax_extend = 0\ncooldown = 10\nrefresh_cooldown = 5\n", 0644),
+		err, sizeof(err)));
+	assert_int_equal(c.booking.max_extend_min, 0);
+	assert_int_equal(c.booking.cooldown_s, 10);
+	assert_int_equal(c.booking.refresh_cooldown_s, 5);
+	config_finish(&c);
+	load_fails_with("[room]\nname = X\n[booking]\ncooldown = -1\n", "bad.conf:4: [booking] cooldown");
+}
+
+static void
 test_config_defaults(void **state)
 {
 	struct config c;
@@ -199,6 +239,8 @@ main(void)
 		cmocka_unit_test(test_config_plain_http_with_credentials),
 		cmocka_unit_test(test_config_led_active_low_per_line),
 		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_admin_pin_needs_six_digits),
+		cmocka_unit_test(test_config_cooldowns),
 	};
 	return cmocka_run_group_tests(tests, make_dir, NULL);
 }

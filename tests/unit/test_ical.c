@@ -151,6 +151,7 @@ test_ical_floating_allday_cancelled_transparent_private(void **state)
 	assert_int_equal(find_at(&p, "2026-12-01T15:00:00Z")->show_as, SHOW_FREE);
 	assert_int_equal(find_at(&p, "2026-12-01T16:00:00Z")->show_as, SHOW_TENTATIVE);
 	assert_true(find_at(&p, "2026-12-01T07:00:00Z")->is_private);
+	assert_null(find_at(&p, "2026-12-01T07:00:00Z")->subject);
 	assert_null(find_at(&p, "2026-12-01T08:00:00Z"));
 	assert_string_equal(find_at(&p, "2026-12-01T17:00:00Z")->subject, "Tab\there, new\nline and back\\slash");
 	parsed_finish(&p);
@@ -193,6 +194,36 @@ test_ical_rejects_non_calendar_and_survives_garbage(void **state)
 }
 
 static void
+test_ical_private_and_confidential_lose_subject(void **state)
+{
+	const char *text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+			   "BEGIN:VEVENT\r\nUID:p1\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T080000Z\r\n"
+			   "DTEND:20261201T083000Z\r\nCLASS:PRIVATE\r\nSUMMARY:Secret merger\r\n"
+			   "LOCATION:Secret place\r\nDESCRIPTION:Secret body\r\nEND:VEVENT\r\n"
+			   "BEGIN:VEVENT\r\nUID:p2\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T090000Z\r\n"
+			   "DTEND:20261201T093000Z\r\nCLASS:CONFIDENTIAL\r\nSUMMARY:Secret review\r\n"
+			   "RRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\n"
+			   "BEGIN:VEVENT\r\nUID:p3\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T100000Z\r\n"
+			   "DTEND:20261201T103000Z\r\nCLASS:PUBLIC\r\nSUMMARY:Open talk\r\nEND:VEVENT\r\n"
+			   "END:VCALENDAR\r\n";
+	struct parsed p = { 0 };
+	assert_true(ical_parse_events(text, strlen(text), t_utc("2026-12-01T00:00:00Z"), t_utc("2026-12-03T00:00:00Z"),
+		NULL, NULL, &p.events, &p.count, &p.stats));
+	assert_int_equal(p.count, 4);
+	const char *private_at[] = { "2026-12-01T08:00:00Z", "2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z" };
+	for (size_t i = 0; i < 3; i++) {
+		const struct event *e = find_at(&p, private_at[i]);
+		assert_non_null(e);
+		assert_true(e->is_private);
+		assert_null(e->subject); /* dropped at the parser, not only hidden on screen */
+	}
+	const struct event *open = find_at(&p, "2026-12-01T10:00:00Z");
+	assert_false(open->is_private);
+	assert_string_equal(open->subject, "Open talk");
+	parsed_finish(&p);
+}
+
+static void
 test_ical_made_event_parses_back(void **state)
 {
 	char *text = ical_make_event("roomsign-abc", t_utc("2026-12-01T09:00:00Z"), t_utc("2026-12-01T09:30:00Z"),
@@ -223,6 +254,7 @@ main(void)
 		cmocka_unit_test_setup(test_ical_daily_series_keeps_local_time_across_dst, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_rejects_non_calendar_and_survives_garbage, setup_copenhagen),
 		cmocka_unit_test_setup(test_ical_made_event_parses_back, setup_copenhagen),
+		cmocka_unit_test_setup(test_ical_private_and_confidential_lose_subject, setup_copenhagen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -268,6 +268,61 @@ test_ui_pin_wrong_stays_and_says_so(void **state)
 }
 
 static void
+wrong_pin(struct ui_state *ui, uint64_t at)
+{
+	enter(ui, "1111", at);
+	tap(ui, "pin-ok", at);
+}
+
+/* After 3 wrong PINs each try waits twice as long as the last, up to 5 minutes; a try during the
+ * wait is not even compared; leaving the pad keeps the count; the right PIN resets it. */
+static void
+test_ui_pin_guessing_waits_twice_as_long_each_time(void **state)
+{
+	(void)state;
+	struct ui_state ui;
+	ui_state_init(&ui, T0);
+	tap(&ui, "admin", T0);
+	wrong_pin(&ui, T0 + 1);
+	wrong_pin(&ui, T0 + 2);
+	assert_int_equal(ui_pin_wait_ms(&ui, T0 + 2), 0); /* two free mistakes */
+	wrong_pin(&ui, T0 + 3);
+	assert_int_equal(ui.pin_failures, 3);
+	assert_int_equal(ui_pin_wait_ms(&ui, T0 + 3), 10000);
+	enter(&ui, PIN, T0 + 5000); /* the right PIN, too early: refused, not compared */
+	tap(&ui, "pin-ok", T0 + 5000);
+	assert_int_equal(ui.screen, UI_PIN);
+	assert_true(ui.pin_refused);
+	assert_int_equal(ui.pin_failures, 3);
+	assert_int_equal(ui_pin_wait_ms(&ui, T0 + 5000), 5003);
+	/* the pad counts down: a redraw at each whole second */
+	assert_int_equal(ui_next_deadline_ms(&ui, T0 + 5000, IDLE_S), 3);
+	assert_false(ui_tick(&ui, T0 + 5001, IDLE_S));
+	assert_true(ui_tick(&ui, T0 + 5003, IDLE_S));
+	uint64_t at = T0 + 3, expected = 10000;
+	for (int i = 0; i < 7; i++) { /* 20, 40, 80, 160, 300 (not 320), 300 s */
+		at += expected;
+		tap(&ui, "back", at); /* going home and back keeps the count */
+		tap(&ui, "admin", at);
+		wrong_pin(&ui, at);
+		expected = expected * 2 > 300000 ? 300000 : expected * 2;
+		assert_int_equal(ui_pin_wait_ms(&ui, at), expected);
+		assert_int_equal(ui.pin_failures, 4 + i);
+	}
+	assert_int_equal(expected, 300000);
+	at += expected;
+	enter(&ui, PIN, at);
+	tap(&ui, "pin-ok", at);
+	assert_int_equal(ui.screen, UI_ADMIN);
+	assert_int_equal(ui.pin_failures, 0);
+	tap(&ui, "back", at + 1);
+	tap(&ui, "admin", at + 1);
+	for (int i = 0; i < 3; i++)
+		wrong_pin(&ui, at + 2);
+	assert_int_equal(ui_pin_wait_ms(&ui, at + 2), 10000); /* starts over from the first wait */
+}
+
+static void
 test_ui_pin_is_capped(void **state)
 {
 	(void)state;
@@ -347,6 +402,7 @@ main(void)
 		cmocka_unit_test(test_ui_pin_right_opens_admin),
 		cmocka_unit_test(test_ui_pin_wrong_stays_and_says_so),
 		cmocka_unit_test(test_ui_pin_is_capped),
+		cmocka_unit_test(test_ui_pin_guessing_waits_twice_as_long_each_time),
 		cmocka_unit_test(test_ui_no_admin_screen_without_pin),
 		cmocka_unit_test(test_ui_find_room_asks_the_source),
 		cmocka_unit_test(test_ui_buttons_of_other_screens_do_nothing),

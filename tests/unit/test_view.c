@@ -1,10 +1,13 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "test_support.h"
 #include "config.h"
 #include "core/room_state.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "net/http.h"
 #include "ui/view.h"
 
 struct fixture {
@@ -136,6 +139,69 @@ test_view_offline_notice_and_timeline(void **state)
 	assert_string_equal(f->view.status_line, "Loading the calendar…");
 }
 
+/* The public screen says what kind of trouble it is in plain words; the admin screen has the detail. */
+static void
+test_view_sync_failure_hides_detail_from_home(void **state)
+{
+	struct fixture *f = *state;
+	static const enum source_category categories[] = { SOURCE_ERR_NETWORK, SOURCE_ERR_AUTH, SOURCE_ERR_PERMISSION,
+		SOURCE_ERR_NOT_FOUND, SOURCE_ERR_THROTTLED, SOURCE_ERR_CONFIG, SOURCE_ERR_BAD_RESPONSE };
+	const char *detail = "HTTP 401 from https://mail.example.com/EWS/Exchange.asmx for EXAMPLE\\svc-roomsign "
+			     "(tenant 72f988bf-86f1-41af-91ab-2d7cd011db47; calendars: /dav/ceo/, /dav/hr/)";
+	char path[] = "/tmp/roomsign-test-view-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(categories) / sizeof(categories[0]); i++) {
+		memset(&f->sync, 0, sizeof(f->sync)); /* the first start: never synced */
+		snprintf(f->sync.last_error, sizeof(f->sync.last_error), "%s", detail);
+		f->sync.last_error_category = categories[i];
+		f->ui.screen = UI_HOME;
+		build(f, "2026-12-01T09:15:00Z");
+		assert_string_equal(f->view.notice, view_sync_sentence(categories[i]));
+		assert_true(f->view.notice_error);
+		assert_true(view_write_json(&f->view, path));
+		size_t len;
+		char *json = file_read_capped(path, 1 << 20, &len);
+		assert_non_null(json);
+		for (const char *const *secret = (const char *const[]){ "http", "401", "svc-roomsign", "example.com",
+			     "72f988bf", "/dav/", "EWS", NULL };
+			*secret; secret++)
+			if (strstr(json, *secret))
+				fail_msg("home screen shows '%s': %s", *secret, json);
+		free(json);
+		f->ui.screen = UI_ADMIN;
+		build(f, "2026-12-01T09:15:00Z");
+		bool has_detail = false;
+		for (size_t l = 0; l < f->view.line_count; l++)
+			has_detail |= strstr(f->view.lines[l].text, "HTTP 401 from https://mail.example.com") != NULL;
+		assert_true(has_detail);
+	}
+	unlink(path);
+	assert_string_not_equal(view_sync_sentence(SOURCE_ERR_AUTH), view_sync_sentence(SOURCE_ERR_NOT_FOUND));
+}
+
+/* The PIN pad shows how long the next try must wait, in whole seconds. */
+static void
+test_view_pin_pad_shows_the_wait(void **state)
+{
+	struct fixture *f = *state;
+	f->config.display.admin_pin = xstrdup("246813");
+	ui_tap(&f->ui, "admin", f->config.display.admin_pin, 1000);
+	for (int i = 0; i < 3; i++) {
+		ui_tap(&f->ui, "pin-1", f->config.display.admin_pin, 1000);
+		ui_tap(&f->ui, "pin-ok", f->config.display.admin_pin, 1000);
+	}
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.heading, "Too many wrong PINs. Next try in 10 s.");
+	ui_tick(&f->ui, 1000 + 8500, 30);
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.heading, "Too many wrong PINs. Next try in 2 s.");
+	ui_tick(&f->ui, 1000 + 10000, 30);
+	build(f, "2026-12-01T09:15:00Z");
+	assert_string_equal(f->view.heading, "Wrong PIN");
+}
+
 static void
 test_view_read_only_source_hides_booking(void **state)
 {
@@ -161,6 +227,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_view_free_until_and_booking_buttons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_subject_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_offline_notice_and_timeline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_sync_failure_hides_detail_from_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_pin_pad_shows_the_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_read_only_source_hides_booking, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

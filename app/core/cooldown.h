@@ -1,0 +1,39 @@
+/* cooldown.h — limits on what a passer-by can do at the sign: a pause between booking actions
+ * (no book → end loop), a total on extensions of one meeting (no holding the room all day with
+ * +30), and a pause between server lookups (refresh, find a room), which spend the shared
+ * service account's throttling budget. Pure: the caller passes a monotonic clock in ms. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "event.h"
+
+enum cooldown_kind {
+	COOLDOWN_BOOKING, /* book, extend, end now */
+	COOLDOWN_LOOKUP,  /* refresh now, find a room */
+	COOLDOWN_KINDS,
+};
+
+struct cooldown_limits {
+	int booking_s;      /* [booking] cooldown; 0: none */
+	int lookup_s;       /* [booking] refresh_cooldown; 0: none */
+	int max_extend_min; /* [booking] max_extend; 0: no limit */
+};
+
+struct cooldown {
+	bool used[COOLDOWN_KINDS];
+	uint64_t last_ms[COOLDOWN_KINDS];
+	char extended_id[256]; /* the meeting extensions were counted for (one at a time) */
+	rs_time extended_start;
+	int extended_min;
+};
+
+/* Milliseconds until an action of kind may run (0: now). */
+uint64_t cooldown_wait_ms(
+	const struct cooldown *c, const struct cooldown_limits *limits, enum cooldown_kind kind, uint64_t now_ms);
+/* Records that an action of kind was started at now_ms. */
+void cooldown_note(struct cooldown *c, enum cooldown_kind kind, uint64_t now_ms);
+/* Whether meeting may be extended by minutes more from this sign under limits->max_extend_min. */
+bool cooldown_may_extend(
+	const struct cooldown *c, const struct cooldown_limits *limits, const struct event *meeting, int minutes);
+/* Records an extension of meeting by minutes (counted against max_extend). */
+void cooldown_note_extend(struct cooldown *c, const struct event *meeting, int minutes);

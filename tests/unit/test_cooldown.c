@@ -1,0 +1,55 @@
+/* Touchscreen limits: pauses between booking actions and lookups, a total on extensions. */
+#include <string.h>
+#include "test_support.h"
+#include "core/cooldown.h"
+
+#define T0 5000000u /* an arbitrary monotonic start, ms */
+
+static const struct cooldown_limits limits = { .booking_s = 60, .lookup_s = 30, .max_extend_min = 60 };
+
+static void
+test_cooldown_book_then_end_must_wait(void **state)
+{
+	(void)state;
+	struct cooldown c = { 0 };
+	assert_int_equal(cooldown_wait_ms(&c, &limits, COOLDOWN_BOOKING, T0), 0); /* the first is free */
+	cooldown_note(&c, COOLDOWN_BOOKING, T0);
+	assert_int_equal(cooldown_wait_ms(&c, &limits, COOLDOWN_BOOKING, T0 + 1000), 59000);
+	assert_int_equal(cooldown_wait_ms(&c, &limits, COOLDOWN_LOOKUP, T0 + 1000), 0); /* kinds are apart */
+	assert_int_equal(cooldown_wait_ms(&c, &limits, COOLDOWN_BOOKING, T0 + 60000), 0);
+	cooldown_note(&c, COOLDOWN_LOOKUP, T0 + 60000);
+	assert_int_equal(cooldown_wait_ms(&c, &limits, COOLDOWN_LOOKUP, T0 + 70000), 20000);
+	const struct cooldown_limits none = { 0 };
+	assert_int_equal(cooldown_wait_ms(&c, &none, COOLDOWN_LOOKUP, T0 + 70000), 0); /* 0: no limit */
+}
+
+static void
+test_cooldown_extensions_of_one_meeting_are_capped(void **state)
+{
+	(void)state;
+	struct cooldown c = { 0 };
+	struct event m = { .id = "AAMk-1", .start = 1000 };
+	assert_true(cooldown_may_extend(&c, &limits, &m, 30));
+	cooldown_note_extend(&c, &m, 30);
+	assert_true(cooldown_may_extend(&c, &limits, &m, 30));
+	cooldown_note_extend(&c, &m, 30);
+	assert_false(cooldown_may_extend(&c, &limits, &m, 30)); /* 60 min used up */
+	assert_false(cooldown_may_extend(&c, &limits, &m, 15));
+	struct event moved = { .id = "AAMk-1", .start = 99000 }; /* same id, another meeting */
+	assert_true(cooldown_may_extend(&c, &limits, &moved, 30));
+	struct event other = { .id = "AAMk-2", .start = 1000 };
+	assert_true(cooldown_may_extend(&c, &limits, &other, 60));
+	assert_false(cooldown_may_extend(&c, &limits, &other, 75));
+	const struct cooldown_limits unlimited = { .max_extend_min = 0 };
+	assert_true(cooldown_may_extend(&c, &unlimited, &m, 600));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cooldown_book_then_end_must_wait),
+		cmocka_unit_test(test_cooldown_extensions_of_one_meeting_are_capped),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
