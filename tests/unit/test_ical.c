@@ -27,19 +27,13 @@ parse_file(const char *name, const char *from, const char *to, struct parsed *p)
 static void
 parsed_finish(struct parsed *p)
 {
-	for (size_t i = 0; i < p->count; i++)
-		event_finish(&p->events[i]);
-	free(p->events);
+	t_events_free(p->events, p->count);
 }
 
 static const struct event *
 find_at(const struct parsed *p, const char *start)
 {
-	rs_time t = t_utc(start);
-	for (size_t i = 0; i < p->count; i++)
-		if (p->events[i].start == t)
-			return &p->events[i];
-	return NULL;
+	return t_event_starting(p->events, p->count, start);
 }
 
 static int

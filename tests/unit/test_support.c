@@ -33,3 +33,21 @@ t_event(const char *start, const char *end, const char *subject)
 	e.show_as = SHOW_BUSY;
 	return e;
 }
+
+void
+t_events_free(struct event *events, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		event_finish(&events[i]);
+	free(events);
+}
+
+const struct event *
+t_event_starting(const struct event *events, size_t count, const char *start)
+{
+	rs_time t = t_utc(start);
+	for (size_t i = 0; i < count; i++)
+		if (events[i].start == t)
+			return &events[i];
+	return NULL;
+}

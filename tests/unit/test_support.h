@@ -13,3 +13,7 @@ rs_time t_utc(const char *iso);
 const char *t_fixture(const char *name);
 /* A heap event for building schedules in tests. */
 struct event t_event(const char *start, const char *end, const char *subject);
+/* Finishes count events and frees the array (parsers' output). Accepts NULL. */
+void t_events_free(struct event *events, size_t count);
+/* The first event starting at the UTC instant `start`, or NULL. */
+const struct event *t_event_starting(const struct event *events, size_t count, const char *start);
