@@ -36,7 +36,9 @@ class Soak:
         ctx = types.SimpleNamespace(workdir=args.workdir, fake=args.fake, ca_script=args.ca_script)
         self.c = ews_fixture.Context(ctx, "soak-actions")
         self.c.start_fake()
-        booking = "\n[booking]\ncheckin = yes\ncheckin_before = 5\ncheckin_grace = 2\n[display]\ndpi = 96\n"
+        # cooldown = 0: each round books, extends and ends within a minute; the cooldown itself
+        # has its own e2e cases (e2e.screen.*cooldown*).
+        booking = "\n[booking]\ncheckin = yes\ncheckin_before = 5\ncheckin_grace = 2\ncooldown = 0\n[display]\ndpi = 96\n"
         self.conf = self.c.config(auth="basic", extra="refresh = 60" + booking)
         self.xvfb = Xvfb(self.c.dir, 800, 480)
         self.now0 = epoch(START)
