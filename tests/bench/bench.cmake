@@ -1,7 +1,10 @@
 # Benchmarks (issue 9; LABELS bench): print the DESIGN.md performance figures next to their
 # budgets. They assert that they measured something, never a time.
 add_executable(bench_parse ${CMAKE_CURRENT_LIST_DIR}/bench_parse.c)
-add_executable(bench_render ${CMAKE_CURRENT_LIST_DIR}/bench_render.c)
+# libpng only for the benchmark's comparison with the sign's own PNG writer (issue 13).
+pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
+add_executable(bench_render ${CMAKE_CURRENT_LIST_DIR}/bench_render.c ${CMAKE_CURRENT_LIST_DIR}/png_libpng.c)
+target_link_libraries(bench_render PRIVATE PkgConfig::PNG)
 foreach(bench_target bench_parse bench_render)
 	target_compile_options(${bench_target} PRIVATE ${ROOMSIGN_WARNINGS})
 	target_link_libraries(${bench_target} PRIVATE roomsign_lib roomsign_platform)

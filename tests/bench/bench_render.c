@@ -8,14 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <SDL.h>
 #include "calendar/source.h"
 #include "config.h"
 #include "core/room_state.h"
 #include "core/timeutil.h"
 #include "log.h"
+#include <png.h>
+#include "png_libpng.h"
 #include "ui/layout.h"
+#include "ui/png.h"
 #include "ui/render.h"
 #include "ui/view.h"
 #include "worker.h"
@@ -65,6 +70,15 @@ frame_ms(struct bench *b, rs_time now)
 	return now_ms() - t0;
 }
 
+/* Process CPU time: a writer's cost without the other processes of a shared machine. */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static int
 compare_double(const void *a, const void *b)
 {
@@ -77,6 +91,66 @@ median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(v[0]), compare_double);
 	return v[n / 2];
+}
+
+/* A screenshot writer: the sign's own (filters < 0) or libpng with the given row filters. */
+static bool
+write_with(int filters, const SDL_Surface *surface, const char *path)
+{
+	if (filters < 0)
+		return png_write_argb(path, surface->pixels, surface->w, surface->h, surface->pitch);
+	return png_libpng_write_argb(path, surface->pixels, surface->w, surface->h, surface->pitch, filters);
+}
+
+/* Median CPU time of writing the frame as a screenshot; *bytes gets the file size. */
+static double
+png_ms(int filters, const SDL_Surface *surface, const char *path, long *bytes)
+{
+	enum { RUNS = 15 };
+	double t[RUNS];
+	for (int i = 0; i < RUNS; i++) {
+		double t0 = cpu_ms();
+		if (!write_with(filters, surface, path))
+			return -1.0;
+		t[i] = cpu_ms() - t0;
+	}
+	struct stat st;
+	*bytes = stat(path, &st) == 0 ? (long)st.st_size : -1;
+	unlink(path);
+	return median(t, RUNS);
+}
+
+/* Issue 13: screenshots would go through libpng unless it is more than 20 % slower than the
+ * sign's own writer (app/ui/png.c) on the same frame: both are printed, with libpng's filters as
+ * the sign's (Sub or Up per row) and its fastest choice here (Up only). */
+static bool
+bench_png(const SDL_Surface *surface)
+{
+	static const struct {
+		const char *name;
+		int filters;
+	} writers[] = {
+		{ "roomsign (Sub/Up)", -1 },
+		{ "libpng Sub+Up", PNG_FILTER_SUB | PNG_FILTER_UP },
+		{ "libpng Up", PNG_FILTER_UP },
+	};
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/bench-png-%ld.png", (long)getpid());
+	double own = 0.0;
+	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		long bytes = 0;
+		double ms = png_ms(writers[i].filters, surface, path, &bytes);
+		if (ms < 0) {
+			fprintf(stderr, "bench_render: the %s PNG writer failed\n", writers[i].name);
+			return false;
+		}
+		if (i == 0)
+			own = ms;
+		printf("png %dx%d  %-18s median %6.2f ms CPU  %8ld bytes  %.2f× roomsign's%s\n", surface->w, surface->h,
+			writers[i].name, ms, bytes, ms / own,
+			i == 0 ? "" : ms / own > 1.20 ? "  (> 1.20: the own writer stays)" : "  (<= 1.20: libpng would do)");
+	}
+	return true;
 }
 
 static bool
@@ -137,10 +211,11 @@ main(int argc, char **argv)
 	       "repeat median %6.2f ms  budget %.0f ms  %s  (software renderer, %zu cached texts)\n",
 		b.width, b.height, ics ? "1000" : "demo", b.schedule->count, cold, m, median(same, frames), BUDGET_MS,
 		m <= BUDGET_MS ? "within" : "OVER", render_cache_size(b.render));
+	bool png_ok = bench_png(surface);
 	render_destroy(b.render);
 	SDL_DestroyRenderer(renderer);
 	SDL_FreeSurface(surface);
 	schedule_destroy(b.schedule);
 	config_finish(&b.config);
-	return 0;
+	return png_ok ? 0 : 1;
 }

@@ -91,6 +91,11 @@ test_ical_windows_zone_names_map_to_iana(void **state)
 	assert_non_null(pacific);
 	assert_int_equal(pacific->end, t_utc("2026-12-01T16:45:00Z")); /* DURATION */
 	assert_string_equal(ical_windows_zone("W. Europe Standard Time"), "Europe/Berlin");
+	/* The whole CLDR table (generated from unicode-cldr-core), not a hand-picked subset. */
+	assert_string_equal(ical_windows_zone("Aleutian Standard Time"), "America/Adak");
+	assert_string_equal(ical_windows_zone("South Sudan Standard Time"), "Africa/Juba");
+	assert_string_equal(ical_windows_zone("(UTC+02:00) Juba"), "Africa/Juba");
+	assert_string_equal(ical_windows_zone("coordinated universal time"), "Etc/UTC");
 	assert_null(ical_windows_zone("Nowhere Standard Time"));
 	parsed_finish(&p);
 }
