@@ -148,7 +148,9 @@ bench_png(const SDL_Surface *surface)
 			own = ms;
 		printf("png %dx%d  %-18s median %6.2f ms CPU  %8ld bytes  %.2f× roomsign's%s\n", surface->w, surface->h,
 			writers[i].name, ms, bytes, ms / own,
-			i == 0 ? "" : ms / own > 1.20 ? "  (> 1.20: the own writer stays)" : "  (<= 1.20: libpng would do)");
+			i == 0            ? ""
+			: ms / own > 1.20 ? "  (> 1.20: the own writer stays)"
+					  : "  (<= 1.20: libpng would do)");
 	}
 	return true;
 }
