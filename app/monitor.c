@@ -127,7 +127,7 @@ monitor_led(struct monitor *m, enum led_colour colour, bool offline)
 		colour = LED_OFF;
 	static const enum metrics_led map[] = { [LED_OFF] = METRICS_LED_OFF, [LED_GREEN] = METRICS_LED_GREEN,
 		[LED_RED] = METRICS_LED_RED, [LED_AMBER] = METRICS_LED_AMBER };
-	m->metrics.has_led = true;
+	m->metrics.has_led = m->config->led.chip && *m->config->led.chip; /* not the null LED's log */
 	m->metrics.led = (size_t)colour < sizeof(map) / sizeof(map[0]) ? map[colour] : METRICS_LED_OFF;
 }
 

@@ -101,6 +101,7 @@ fill_config(struct config *c, const char *textfile)
 	free(c->room_name);
 	c->room_name = xstrdup("Fjord");
 	c->led.offline = LED_OFFLINE_OFF;
+	c->led.chip = xstrdup("gpiochip0");
 }
 
 static ino_t
