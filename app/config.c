@@ -404,12 +404,12 @@ on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
 	if (!name) /* a bare [section] line */
-		return find_section(section)
-			       ? 1
-			       : (problem(p, p->line, section, NULL,
-					  "unknown section [%s] (known: room, source, booking, display, led, monitoring, paths)",
-					  section),
-					 1);
+		return find_section(section) ? 1
+					     : (problem(p, p->line, section, NULL,
+							"unknown section [%s] (known: room, source, booking, display, "
+							"led, monitoring, paths)",
+							section),
+						       1);
 	apply_key(p, section, name, value);
 	return 1; /* keep going: report every problem at once */
 }

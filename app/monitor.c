@@ -16,9 +16,9 @@
 struct monitor {
 	const struct config *config;
 	struct metrics metrics;
-	char *last_text;       /* what the file holds (NULL: not written yet) */
+	char *last_text; /* what the file holds (NULL: not written yet) */
 	uint64_t last_write_ms;
-	bool failing;          /* the last write failed (logged once) */
+	bool failing; /* the last write failed (logged once) */
 };
 
 /* The true wall clock: under ROOMSIGN_TEST_NOW / ROOMSIGN_CLOCK_OFFSET the sign's clock is
@@ -36,8 +36,8 @@ monitor_create(const struct config *config)
 		return NULL;
 	struct monitor *m = xcalloc(1, sizeof(*m));
 	m->config = config;
-	metrics_init(&m->metrics, ROOMSIGN_VERSION, source_type_name(config->source.type), config->room_name,
-		real_now());
+	metrics_init(
+		&m->metrics, ROOMSIGN_VERSION, source_type_name(config->source.type), config->room_name, real_now());
 	for (int c = SOURCE_ERR_NETWORK; c <= SOURCE_ERR_UNSUPPORTED; c++)
 		metrics_add_category(&m->metrics, source_category_name((enum source_category)c));
 	m->metrics.has_motion = config->led.motion >= 0;
@@ -104,8 +104,11 @@ monitor_result(struct monitor *m, const struct worker_result *r)
 void
 monitor_refused(struct monitor *m, enum ui_action_kind kind, bool failed)
 {
-	static const enum metrics_action actions[] = { [UI_ACT_BOOK] = METRICS_BOOK, [UI_ACT_EXTEND] = METRICS_EXTEND,
-		[UI_ACT_END] = METRICS_END, [UI_ACT_CHECKIN] = METRICS_CHECK_IN, [UI_ACT_FIND_ROOMS] = METRICS_FIND_ROOM };
+	static const enum metrics_action actions[] = { [UI_ACT_BOOK] = METRICS_BOOK,
+		[UI_ACT_EXTEND] = METRICS_EXTEND,
+		[UI_ACT_END] = METRICS_END,
+		[UI_ACT_CHECKIN] = METRICS_CHECK_IN,
+		[UI_ACT_FIND_ROOMS] = METRICS_FIND_ROOM };
 	if (!m || kind == UI_ACT_NONE || kind == UI_ACT_REFRESH || (size_t)kind >= sizeof(actions) / sizeof(actions[0]))
 		return;
 	metrics_action(&m->metrics, actions[kind], failed ? METRICS_FAILED : METRICS_REFUSED);
@@ -125,8 +128,10 @@ monitor_led(struct monitor *m, enum led_colour colour, bool offline)
 		return;
 	if (offline && m->config->led.offline == LED_OFFLINE_OFF)
 		colour = LED_OFF;
-	static const enum metrics_led map[] = { [LED_OFF] = METRICS_LED_OFF, [LED_GREEN] = METRICS_LED_GREEN,
-		[LED_RED] = METRICS_LED_RED, [LED_AMBER] = METRICS_LED_AMBER };
+	static const enum metrics_led map[] = { [LED_OFF] = METRICS_LED_OFF,
+		[LED_GREEN] = METRICS_LED_GREEN,
+		[LED_RED] = METRICS_LED_RED,
+		[LED_AMBER] = METRICS_LED_AMBER };
 	m->metrics.has_led = m->config->led.chip && *m->config->led.chip; /* not the null LED's log */
 	m->metrics.led = (size_t)colour < sizeof(map) / sizeof(map[0]) ? map[colour] : METRICS_LED_OFF;
 }
@@ -182,8 +187,11 @@ write_now(struct monitor *m, char *text, uint64_t now_ms)
 	const char *path = m->config->monitoring.textfile;
 	m->last_write_ms = now_ms;
 	if (!monitor_write_file(path, text)) {
-		if (!m->failing)
-			log_warn("cannot write the metrics file %s: %s (tried again every minute)", path, strerror(errno));
+		if (!m->failing && errno == ENOENT) /* no textfile directory: node_exporter is not installed */
+			log_info("no metrics file: the directory of %s does not exist ([monitoring] textfile)", path);
+		else if (!m->failing)
+			log_warn("cannot write the metrics file %s: %s (tried again every minute)", path,
+				strerror(errno));
 		m->failing = true;
 		free(text);
 		return;
@@ -219,4 +227,37 @@ monitor_wait_ms(const struct monitor *m, uint64_t now_ms)
 		return INT32_MAX;
 	uint64_t due = m->last_write_ms + MONITOR_REWRITE_MS;
 	return due > now_ms ? (int)(due - now_ms) : 0;
+}
+
+/* [host]:port, [v6]:port or :port, the port 1-65535: what --web.listen-address takes. */
+static bool
+listen_ok(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || strchr(listen, ' ') || (listen[0] == '[' && (colon == listen || colon[-1] != ']')))
+		return false;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	return colon[1] && !*end && port >= 1 && port <= 65535;
+}
+
+bool
+monitor_exporter_args(const struct monitoring_config *c, FILE *out)
+{
+	if (!c->listen || !*c->listen)
+		return true;
+	if (!listen_ok(c->listen)) {
+		fprintf(stderr, "roomsign: [monitoring] listen: '%s' is not host:port or :port (e.g. :9100)\n",
+			c->listen);
+		return false;
+	}
+	fprintf(out, "--web.listen-address=%s\n", c->listen);
+	if (c->textfile && *c->textfile) {
+		const char *slash = strrchr(c->textfile, '/');
+		if (slash && slash != c->textfile)
+			fprintf(out, "--collector.textfile.directory=%.*s\n", (int)(slash - c->textfile), c->textfile);
+	}
+	if (c->web_config && *c->web_config)
+		fprintf(out, "--web.config.file=%s\n", c->web_config);
+	return true;
 }

@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "config.h"
 #include "core/metrics.h"
 #include "core/room_state.h"
@@ -36,6 +37,11 @@ void monitor_tick(struct monitor *monitor, const struct schedule *schedule, cons
 	bool panel_on, rs_time now, uint64_t now_ms);
 /* Milliseconds until monitor_tick's periodic rewrite is due; INT32_MAX when off. */
 int monitor_wait_ms(const struct monitor *monitor, uint64_t now_ms);
+/* node_exporter's command-line arguments from [monitoring], one a line, to out: the listen
+ * address, the textfile's directory for the textfile collector, the web config file. Nothing
+ * when listen is empty (node_exporter off). false (message on stderr) when listen is not
+ * [host]:port. */
+bool monitor_exporter_args(const struct monitoring_config *config, FILE *out);
 /* Writes text to path atomically: a temporary file beside it (mode 0644), fsync, rename. On
  * failure nothing is left behind and errno says why. */
 bool monitor_write_file(const char *path, const char *text);

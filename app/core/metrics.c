@@ -82,7 +82,11 @@ metrics_action(struct metrics *m, enum metrics_action action, enum metrics_resul
 static size_t
 utf8_length(const unsigned char *s)
 {
-	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	size_t n = s[0] < 0x80             ? 1
+		   : (s[0] & 0xE0) == 0xC0 ? 2
+		   : (s[0] & 0xF0) == 0xE0 ? 3
+		   : (s[0] & 0xF8) == 0xF0 ? 4
+					   : 0;
 	if (n == 0 || (n == 2 && s[0] < 0xC2) || (n == 4 && s[0] > 0xF4))
 		return 0;
 	for (size_t i = 1; i < n; i++)
@@ -177,8 +181,8 @@ put_actions(FILE *fp, const struct metrics *m)
 	family(fp, "roomsign_actions_total", "counter", "Actions at the sign, by action and result.");
 	for (int a = 0; a < METRICS_ACTION_COUNT; a++)
 		for (int r = 0; r < METRICS_RESULT_COUNT; r++)
-			fprintf(fp, "roomsign_actions_total{action=\"%s\",result=\"%s\"} %" PRIu64 "\n", action_names[a],
-				result_names[r], m->actions[a][r]);
+			fprintf(fp, "roomsign_actions_total{action=\"%s\",result=\"%s\"} %" PRIu64 "\n",
+				action_names[a], result_names[r], m->actions[a][r]);
 	family(fp, "roomsign_no_show_releases_total", "counter",
 		"Meetings released because nobody checked in or no motion was seen.");
 	fprintf(fp, "roomsign_no_show_releases_total %" PRIu64 "\n", m->no_show_releases);
@@ -190,9 +194,11 @@ put_room(FILE *fp, const struct metrics *m)
 	family(fp, "roomsign_room_busy", "gauge", "1 while a meeting is on in the room, else 0.");
 	fprintf(fp, "roomsign_room_busy %d\n", m->room_busy ? 1 : 0);
 	if (m->has_led) {
-		family(fp, "roomsign_led_colour", "gauge", "1 for the colour the occupancy LED shows, 0 for the others.");
+		family(fp, "roomsign_led_colour", "gauge",
+			"1 for the colour the occupancy LED shows, 0 for the others.");
 		for (int c = 0; c < METRICS_LED_COUNT; c++)
-			fprintf(fp, "roomsign_led_colour{colour=\"%s\"} %d\n", led_names[c], m->led == (enum metrics_led)c);
+			fprintf(fp, "roomsign_led_colour{colour=\"%s\"} %d\n", led_names[c],
+				m->led == (enum metrics_led)c);
 	}
 	family(fp, "roomsign_panel_on", "gauge", "1 while the display's backlight is on, 0 at night.");
 	fprintf(fp, "roomsign_panel_on %d\n", m->panel_on ? 1 : 0);

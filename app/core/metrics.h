@@ -34,7 +34,7 @@ struct metrics {
 	uint64_t actions[METRICS_ACTION_COUNT][METRICS_RESULT_COUNT];
 	uint64_t no_show_releases;
 	bool room_busy, panel_on;
-	bool has_led;        /* an LED is configured: export roomsign_led_colour */
+	bool has_led; /* an LED is configured: export roomsign_led_colour */
 	enum metrics_led led;
 	bool has_motion;     /* a motion sensor is configured: export its last motion */
 	rs_time last_motion; /* 0: none seen by this process */

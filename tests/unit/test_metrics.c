@@ -85,7 +85,7 @@ test_metrics_actions_count_by_result_and_releases_count_no_shows(void **state)
 	metrics_action(&m, METRICS_BOOK, METRICS_REFUSED);
 	metrics_action(&m, METRICS_EXTEND, METRICS_FAILED);
 	metrics_action(&m, METRICS_RELEASE, METRICS_OK);
-	metrics_action(&m, METRICS_RELEASE, METRICS_FAILED); /* not released: no no-show counted */
+	metrics_action(&m, METRICS_RELEASE, METRICS_FAILED);  /* not released: no no-show counted */
 	metrics_action(&m, METRICS_ACTION_COUNT, METRICS_OK); /* out of range: ignored */
 	char *t = metrics_format(&m);
 	assert_true(has_line(t, "roomsign_actions_total{action=\"book\",result=\"ok\"} 2"));
@@ -131,8 +131,10 @@ test_metrics_label_values_are_escaped(void **state)
 	char *e = metrics_escape_label("a\\b\"c\nd");
 	assert_string_equal(e, "a\\\\b\\\"c\\nd");
 	free(e);
-	e = metrics_escape_label("Mødelokale \xe2\x80\x9c" "4\xe2\x80\x9d"); /* UTF-8 passes as is */
-	assert_string_equal(e, "Mødelokale \xe2\x80\x9c" "4\xe2\x80\x9d");
+	e = metrics_escape_label("Mødelokale \xe2\x80\x9c"
+				 "4\xe2\x80\x9d"); /* UTF-8 passes as is */
+	assert_string_equal(e, "Mødelokale \xe2\x80\x9c"
+			       "4\xe2\x80\x9d");
 	free(e);
 	e = metrics_escape_label("bad \xff\xc3 end \xed\xa0\x80"); /* not UTF-8 (and a surrogate): '?' */
 	assert_string_equal(e, "bad ?? end ???");
@@ -144,7 +146,8 @@ test_metrics_label_values_are_escaped(void **state)
 	struct metrics m;
 	metrics_init(&m, "1", "ews", "Room \"B\"\nfloor\\2", 1);
 	char *t = metrics_format(&m);
-	assert_true(has_line(t, "roomsign_info{version=\"1\",source_type=\"ews\",room=\"Room \\\"B\\\"\\nfloor\\\\2\"} 1"));
+	assert_true(
+		has_line(t, "roomsign_info{version=\"1\",source_type=\"ews\",room=\"Room \\\"B\\\"\\nfloor\\\\2\"} 1"));
 	free(t);
 	metrics_finish(&m);
 }
@@ -161,8 +164,9 @@ test_metrics_every_family_has_help_and_type_once(void **state)
 	static const char *const families[] = { "roomsign_info", "roomsign_last_sync_success_timestamp_seconds",
 		"roomsign_last_sync_attempt_timestamp_seconds", "roomsign_sync_errors_total",
 		"roomsign_throttled_seconds_total", "roomsign_actions_total", "roomsign_no_show_releases_total",
-		"roomsign_room_busy", "roomsign_led_colour", "roomsign_panel_on", "roomsign_motion_last_timestamp_seconds",
-		"roomsign_events_today", "roomsign_process_start_time_seconds" };
+		"roomsign_room_busy", "roomsign_led_colour", "roomsign_panel_on",
+		"roomsign_motion_last_timestamp_seconds", "roomsign_events_today",
+		"roomsign_process_start_time_seconds" };
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		char help[128], type[128];
 		snprintf(help, sizeof(help), "# HELP %s ", families[i]);

@@ -126,8 +126,10 @@ test_monitor_feeds_results_and_rewrites_on_change_and_each_minute(void **state)
 	rs_time before = (rs_time)time(NULL);
 	monitor_tick(m, NULL, &rs, true, 1764583200, t0);
 	char *text = slurp(path);
-	assert_non_null(strstr(text, "roomsign_info{version=\"" ROOMSIGN_VERSION "\",source_type=\"ews\",room=\"Fjord\"} 1\n"));
-	assert_non_null(strstr(text, "roomsign_sync_errors_total{category=\"auth\"} 0\n")); /* exists before its first error */
+	assert_non_null(
+		strstr(text, "roomsign_info{version=\"" ROOMSIGN_VERSION "\",source_type=\"ews\",room=\"Fjord\"} 1\n"));
+	assert_non_null(
+		strstr(text, "roomsign_sync_errors_total{category=\"auth\"} 0\n")); /* exists before its first error */
 	assert_non_null(strstr(text, "roomsign_sync_errors_total{category=\"permission\"} 0\n"));
 	assert_null(strstr(text, "roomsign_led_colour")); /* the LED has not been driven */
 	free(text);
@@ -138,7 +140,9 @@ test_monitor_feeds_results_and_rewrites_on_change_and_each_minute(void **state)
 	monitor_tick(m, NULL, &rs, true, 1764583200, t0 + MONITOR_REWRITE_MS);
 	assert_true(inode(path) != first); /* a minute on: rewritten though unchanged */
 
-	struct worker_result fail = { .kind = RESULT_FETCH_FAILED, .category = SOURCE_ERR_THROTTLED, .retry_after_ms = 4000 };
+	struct worker_result fail = {
+		.kind = RESULT_FETCH_FAILED, .category = SOURCE_ERR_THROTTLED, .retry_after_ms = 4000
+	};
 	struct worker_result snap = { .kind = RESULT_SNAPSHOT, .ok = true };
 	struct worker_result conflict = { .kind = RESULT_ACTION, .job = JOB_BOOK, .category = SOURCE_ERR_CONFLICT };
 	struct worker_result extended = { .kind = RESULT_ACTION, .job = JOB_EXTEND, .ok = true };
@@ -237,12 +241,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_monitor_write_file_replaces_atomically_and_readably, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_monitor_write_file_replaces_atomically_and_readably, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_write_file_failure_leaves_nothing_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_monitor_feeds_results_and_rewrites_on_change_and_each_minute, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_off_when_textfile_is_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_motion_exported_when_a_sensor_is_configured, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_monitor_motion_exported_when_a_sensor_is_configured, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

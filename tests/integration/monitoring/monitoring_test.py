@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -306,9 +307,115 @@ def e2e(args):
         procs.stop()
 
 
+DROPIN = "etc/systemd/system/prometheus-node-exporter.service.d/roomsign.conf"
+
+
+def unit_commands(image_files, roomsign, rundir):
+    """ExecStartPre= and the last ExecStart= of the image's node_exporter drop-in, as argv lists
+    runnable here: the image's paths mapped to the build tree and a private run directory."""
+    pre, start = [], None
+    with open(os.path.join(image_files, DROPIN), encoding="utf-8") as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            if key not in ("ExecStartPre", "ExecStart") or not value:
+                continue
+            value = value.lstrip("+")
+            value = value.replace("/usr/bin/roomsign", roomsign).replace("/run/roomsign-node-exporter", rundir)
+            value = value.replace("/usr/libexec/roomsign/", os.path.join(image_files, "usr/libexec/roomsign/"))
+            if key == "ExecStartPre":
+                pre.append(shlex.split(value))
+            else:
+                start = shlex.split(value)
+    if not pre or not start:
+        raise AssertionError("the drop-in has no ExecStartPre=/ExecStart=")
+    return pre, start
+
+
+def listening(pid):
+    """The TCP addresses process pid listens on (ss)."""
+    out = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout
+    return sorted(line.split()[3] for line in out.splitlines() if "pid=%d," % pid in line)
+
+
+def exporter_unit(args):
+    """The image's node_exporter wiring (drop-in + roomsign exporter-args + wrapper) run here
+    with the real node_exporter: off by default, and with [monitoring] listen and web_config set,
+    listening only there, behind TLS and basic auth, exporting the sign's textfile. A boot test
+    of the image would cost ~25 minutes; this runs the same files in seconds."""
+    need(NODE_EXPORTER)
+    for tool in ("htpasswd", "openssl", "ss"):
+        if not shutil.which(tool):
+            unavailable(tool + " is missing")
+    workdir = os.path.join(args.workdir, "exporter-unit")
+    shutil.rmtree(workdir, ignore_errors=True)
+    rundir, textdir = os.path.join(workdir, "run"), os.path.join(workdir, "textfile")
+    os.makedirs(rundir)
+    os.makedirs(textdir)
+    pre, start = unit_commands(args.image_files, args.roomsign, rundir)
+    env = dict(os.environ, ROOMSIGN_NODE_EXPORTER=NODE_EXPORTER)
+
+    def run_unit(config, timeout=5):
+        env["ROOMSIGN_CONFIG"] = config
+        for cmd in pre:
+            subprocess.run(cmd, env=env, check=True, timeout=30)
+        return subprocess.Popen(start, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    # Off: no configuration yet, then a configuration without [monitoring] listen.
+    for name, text in (("missing.conf", None), ("off.conf", "[room]\nname = Fjord\n")):
+        config = os.path.join(workdir, name)
+        if text is not None:
+            with open(config, "w") as f:
+                f.write(text)
+        p = run_unit(config)
+        out, _ = p.communicate(timeout=10)
+        expect(p.returncode == 0 and "off" in out and not listening(p.pid),
+               "%s: node_exporter does not start, nothing listens (%s)" % (name, out.strip()))
+
+    # On: loopback, a free port, TLS and basic auth through web_config.
+    subprocess.run(["sh", args.ca_script, os.path.join(workdir, "ca")], check=True)
+    ca = os.path.join(workdir, "ca")
+    password = "Metrics-9d2e-pw"
+    bcrypt = subprocess.run(["htpasswd", "-nbBC", "10", "scraper", password], capture_output=True, text=True,
+                            check=True).stdout.strip().split(":", 1)[1]
+    web = os.path.join(workdir, "web.yml")
+    with open(web, "w") as f:
+        f.write("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  scraper: '%s'\n"
+                % (os.path.join(ca, "server.pem"), os.path.join(ca, "server.key"), bcrypt))
+    with open(os.path.join(textdir, "roomsign.prom"), "w") as f:
+        f.write('# HELP roomsign_room_busy x\n# TYPE roomsign_room_busy gauge\nroomsign_room_busy 1\n')
+    port = free_port()
+    config = os.path.join(workdir, "on.conf")
+    with open(config, "w") as f:
+        f.write("[room]\nname = Fjord\n[monitoring]\ntextfile = %s/roomsign.prom\nlisten = 127.0.0.1:%d\n"
+                "web_config = %s\n" % (textdir, port, web))
+    p = run_unit(config)
+    try:
+        url = "https://localhost:%d/metrics" % port
+        curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", os.path.join(ca, "ca.pem"), url]
+        up = signproc.wait_for(lambda: subprocess.run(curl, capture_output=True, text=True).stdout not in ("", "000"),
+                               20, 0.2)
+        expect(up and p.poll() is None, "node_exporter runs with the configured address")
+        expect(listening(p.pid) == ["127.0.0.1:%d" % port], "it listens only on [monitoring] listen (%s)"
+               % listening(p.pid))
+        code = subprocess.run(curl, capture_output=True, text=True).stdout
+        expect(code == "401", "without credentials: 401 (basic auth from web_config), got %s" % code)
+        body = subprocess.run(["curl", "-sf", "--cacert", os.path.join(ca, "ca.pem"), "-u", "scraper:" + password, url],
+                              capture_output=True, text=True).stdout
+        expect("\nroomsign_room_busy 1\n" in body, "with credentials over TLS: the sign's textfile is exported")
+        plain = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                "http://127.0.0.1:%d/metrics" % port], capture_output=True, text=True).stdout
+        expect(plain != "200", "plain HTTP gets no metrics (TLS only), got %s" % plain)
+    finally:
+        p.terminate()
+        p.wait(10)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["check-rules", "test-rules", "e2e"])
+    ap.add_argument("case", choices=["check-rules", "test-rules", "e2e", "exporter-unit"])
+    ap.add_argument("--image-files")
+    ap.add_argument("--ca-script")
     ap.add_argument("--roomsign")
     ap.add_argument("--rules")
     ap.add_argument("--rules-test", nargs="+")
@@ -321,6 +428,8 @@ def main():
     if args.case == "test-rules":
         need(PROMTOOL)
         return subprocess.run([PROMTOOL, "test", "rules"] + args.rules_test).returncode
+    if args.case == "exporter-unit":
+        return exporter_unit(args)
     return e2e(args)
 
 
