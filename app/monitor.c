@@ -16,9 +16,9 @@
 struct monitor {
 	const struct config *config;
 	struct metrics metrics;
-	char *last_text; /* what the file holds (NULL: not written yet) */
-	uint64_t last_write_ms;
-	bool failing; /* the last write failed (logged once) */
+	char *last_text;    /* what the file holds (NULL: not written yet) */
+	rs_time last_write; /* sign clock: the periodic rewrite rides on the main loop's minute tick */
+	bool failing;       /* the last write failed (logged once) */
 };
 
 /* The true wall clock: under ROOMSIGN_TEST_NOW / ROOMSIGN_CLOCK_OFFSET the sign's clock is
@@ -182,10 +182,10 @@ monitor_write_file(const char *path, const char *text)
 }
 
 static void
-write_now(struct monitor *m, char *text, uint64_t now_ms)
+write_now(struct monitor *m, char *text, rs_time now)
 {
 	const char *path = m->config->monitoring.textfile;
-	m->last_write_ms = now_ms;
+	m->last_write = now;
 	if (!monitor_write_file(path, text)) {
 		if (!m->failing && errno == ENOENT) /* no textfile directory: node_exporter is not installed */
 			log_info("no metrics file: the directory of %s does not exist ([monitoring] textfile)", path);
@@ -204,8 +204,8 @@ write_now(struct monitor *m, char *text, uint64_t now_ms)
 }
 
 void
-monitor_tick(struct monitor *m, const struct schedule *schedule, const struct room_state *state, bool panel_on,
-	rs_time now, uint64_t now_ms)
+monitor_tick(
+	struct monitor *m, const struct schedule *schedule, const struct room_state *state, bool panel_on, rs_time now)
 {
 	if (!m)
 		return;
@@ -214,19 +214,11 @@ monitor_tick(struct monitor *m, const struct schedule *schedule, const struct ro
 	m->metrics.events_today = events_today(schedule, now);
 	char *text = metrics_format(&m->metrics);
 	bool changed = !m->last_text || strcmp(text, m->last_text) != 0;
-	if (changed || now_ms - m->last_write_ms >= MONITOR_REWRITE_MS)
-		write_now(m, text, now_ms);
+	/* The main loop wakes on every minute of the clock: no wake-up of our own for the rewrite. */
+	if (changed || now / 60 != m->last_write / 60)
+		write_now(m, text, now);
 	else
 		free(text);
-}
-
-int
-monitor_wait_ms(const struct monitor *m, uint64_t now_ms)
-{
-	if (!m)
-		return INT32_MAX;
-	uint64_t due = m->last_write_ms + MONITOR_REWRITE_MS;
-	return due > now_ms ? (int)(due - now_ms) : 0;
 }
 
 /* [host]:port, [v6]:port or :port, the port 1-65535: what --web.listen-address takes. */

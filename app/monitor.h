@@ -13,8 +13,6 @@
 #include "ui/ui_state.h"
 #include "worker.h"
 
-#define MONITOR_REWRITE_MS 60000 /* the file is rewritten at least this often */
-
 struct monitor;
 
 /* NULL when [monitoring] textfile is empty (off). Free with monitor_destroy. */
@@ -31,12 +29,11 @@ void monitor_checked_in(struct monitor *monitor);
 void monitor_led(struct monitor *monitor, enum led_colour colour, bool offline);
 void monitor_motion(struct monitor *monitor); /* the PIR saw someone just now */
 
-/* Takes the room's state at now (sign clock) and rewrites the file when anything changed or
- * MONITOR_REWRITE_MS passed since the last write. Failures are logged once per streak. */
+/* Takes the room's state at now (the sign's clock) and rewrites the file when anything changed or
+ * the clock entered a new minute since the last write (the main loop wakes on every minute, so
+ * the file is rewritten at least once a minute). Failures are logged once per streak. */
 void monitor_tick(struct monitor *monitor, const struct schedule *schedule, const struct room_state *state,
-	bool panel_on, rs_time now, uint64_t now_ms);
-/* Milliseconds until monitor_tick's periodic rewrite is due; INT32_MAX when off. */
-int monitor_wait_ms(const struct monitor *monitor, uint64_t now_ms);
+	bool panel_on, rs_time now);
 /* node_exporter's command-line arguments from [monitoring], one a line, to out: the listen
  * address, the textfile's directory for the textfile collector, the web config file. Nothing
  * when listen is empty (node_exporter off). false (message on stderr) when listen is not

@@ -712,8 +712,6 @@ sleep_ms(struct sign *s, rs_time now, uint64_t now_ms, uint64_t next_ping_ms)
 		ms = 5000; /* SDL waits: the PIR is polled, a few seconds is quick enough */
 	if (next_ping_ms && next_ping_ms > now_ms && next_ping_ms - now_ms < ms)
 		ms = next_ping_ms - now_ms;
-	if ((uint64_t)monitor_wait_ms(s->monitor, now_ms) < ms) /* the metrics file: at least once a minute */
-		ms = (uint64_t)monitor_wait_ms(s->monitor, now_ms);
 	if (s->wake_until_ms > now_ms && s->wake_until_ms - now_ms < ms)
 		ms = s->wake_until_ms - now_ms;
 	if (s->state.checkin && s->state.checkin_deadline > now) { /* release a no-show on time */
@@ -839,7 +837,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 		led_tick(s.led, now_ms);
 		watch_motion(&s, now);
 		release_no_show(&s);
-		monitor_tick(s.monitor, s.schedule, &s.state, s.panel_on, now, now_ms);
+		monitor_tick(s.monitor, s.schedule, &s.state, s.panel_on, now);
 		if (next_ping && now_ms + 50 >= next_ping) {
 			watchdog_ping();
 			next_ping = now_ms + ping_every;

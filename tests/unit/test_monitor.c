@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "test_support.h"
 #include "config.h"
+#include "core/schedule.h"
 #include "core/xalloc.h"
 #include "monitor.h"
 
@@ -122,9 +123,9 @@ test_monitor_feeds_results_and_rewrites_on_change_and_each_minute(void **state)
 	struct monitor *m = monitor_create(&c);
 	assert_non_null(m);
 	struct room_state rs = { 0 };
-	uint64_t t0 = 1000000;
+	rs_time t0 = 1764583200; /* 10:00:00 */
 	rs_time before = (rs_time)time(NULL);
-	monitor_tick(m, NULL, &rs, true, 1764583200, t0);
+	monitor_tick(m, NULL, &rs, true, t0);
 	char *text = slurp(path);
 	assert_non_null(
 		strstr(text, "roomsign_info{version=\"" ROOMSIGN_VERSION "\",source_type=\"ews\",room=\"Fjord\"} 1\n"));
@@ -134,11 +135,10 @@ test_monitor_feeds_results_and_rewrites_on_change_and_each_minute(void **state)
 	assert_null(strstr(text, "roomsign_led_colour")); /* the LED has not been driven */
 	free(text);
 	ino_t first = inode(path);
-	monitor_tick(m, NULL, &rs, true, 1764583200, t0 + 30000);
+	monitor_tick(m, NULL, &rs, true, t0 + 59);
 	assert_true(inode(path) == first); /* nothing changed, within the minute: not rewritten */
-	assert_int_equal(monitor_wait_ms(m, t0 + 30000), 30000);
-	monitor_tick(m, NULL, &rs, true, 1764583200, t0 + MONITOR_REWRITE_MS);
-	assert_true(inode(path) != first); /* a minute on: rewritten though unchanged */
+	monitor_tick(m, NULL, &rs, true, t0 + 60);
+	assert_true(inode(path) != first); /* the next minute: rewritten though unchanged */
 
 	struct worker_result fail = {
 		.kind = RESULT_FETCH_FAILED, .category = SOURCE_ERR_THROTTLED, .retry_after_ms = 4000
@@ -163,7 +163,9 @@ test_monitor_feeds_results_and_rewrites_on_change_and_each_minute(void **state)
 	monitor_checked_in(m);
 	monitor_led(m, LED_RED, true); /* [led] offline = off: the light is off */
 	rs.current = &(struct event){ .start = 1764583000, .end = 1764586800 };
-	monitor_tick(m, NULL, &rs, false, 1764583200, t0 + MONITOR_REWRITE_MS + 1); /* changed: written at once */
+	ino_t second = inode(path);
+	monitor_tick(m, NULL, &rs, false, t0 + 61); /* changed: written at once, within the minute */
+	assert_true(inode(path) != second);
 	rs_time after = (rs_time)time(NULL);
 	text = slurp(path);
 	long long success = 0, attempt = 0;
@@ -204,8 +206,7 @@ test_monitor_off_when_textfile_is_empty(void **state)
 	free(c.monitoring.textfile);
 	c.monitoring.textfile = NULL; /* what "textfile =" leaves */
 	assert_null(monitor_create(&c));
-	monitor_tick(NULL, NULL, &(struct room_state){ 0 }, true, 0, 0); /* every call takes NULL */
-	assert_int_equal(monitor_wait_ms(NULL, 0), INT32_MAX);
+	monitor_tick(NULL, NULL, &(struct room_state){ 0 }, true, 0); /* every call takes NULL */
 	config_finish(&c);
 }
 
@@ -218,13 +219,13 @@ test_monitor_motion_exported_when_a_sensor_is_configured(void **state)
 	fill_config(&c, path);
 	c.led.motion = 22;
 	struct monitor *m = monitor_create(&c);
-	monitor_tick(m, NULL, &(struct room_state){ 0 }, true, 0, 5000000);
+	monitor_tick(m, NULL, &(struct room_state){ 0 }, true, 1764583200);
 	char *text = slurp(path);
 	assert_non_null(strstr(text, "\nroomsign_motion_last_timestamp_seconds 0\n"));
 	free(text);
 	rs_time before = (rs_time)time(NULL);
 	monitor_motion(m);
-	monitor_tick(m, NULL, &(struct room_state){ 0 }, true, 0, 5000001);
+	monitor_tick(m, NULL, &(struct room_state){ 0 }, true, 1764583201);
 	text = slurp(path);
 	long long seen = 0;
 	const char *p = strstr(text, "\nroomsign_motion_last_timestamp_seconds ");
@@ -232,6 +233,34 @@ test_monitor_motion_exported_when_a_sensor_is_configured(void **state)
 	sscanf(p + 1, "roomsign_motion_last_timestamp_seconds %lld", &seen);
 	assert_true(seen >= before && seen <= (rs_time)time(NULL));
 	free(text);
+	monitor_destroy(m);
+	config_finish(&c);
+	free(path);
+}
+
+static void
+test_monitor_counts_todays_meetings_in_the_rooms_zone(void **state)
+{
+	(void)state;
+	struct config c;
+	char *path = xasprintf("%s/roomsign.prom", dir);
+	fill_config(&c, path);
+	struct monitor *m = monitor_create(&c);
+	struct event ev[] = {
+		t_event("2026-11-30T09:00:00Z", "2026-11-30T10:00:00Z", "yesterday"),
+		t_event("2026-11-30T23:30:00Z", "2026-12-01T00:30:00Z", "over midnight"),
+		t_event("2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "today"),
+		t_event("2026-12-01T23:00:00Z", "2026-12-02T00:00:00Z", "tonight"),
+		t_event("2026-12-02T00:00:00Z", "2026-12-02T01:00:00Z", "tomorrow"),
+	};
+	struct event *events = xcalloc(5, sizeof(*events));
+	memcpy(events, ev, sizeof(ev));
+	struct schedule *s = schedule_create(t_utc("2026-11-30T00:00:00Z"), t_utc("2026-12-03T00:00:00Z"), events, 5);
+	monitor_tick(m, s, &(struct room_state){ 0 }, true, t_utc("2026-12-01T12:00:00Z")); /* TZ=UTC */
+	char *text = slurp(path);
+	assert_non_null(strstr(text, "\nroomsign_events_today 3\n"));
+	free(text);
+	schedule_destroy(s);
 	monitor_destroy(m);
 	config_finish(&c);
 	free(path);
@@ -249,6 +278,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_monitor_off_when_textfile_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_monitor_motion_exported_when_a_sensor_is_configured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_counts_todays_meetings_in_the_rooms_zone, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
