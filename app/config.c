@@ -188,6 +188,9 @@ static const struct key keys[] = {
 	{ "led", "offline", K_CHOICE, OFF(led.offline), 0, 0, "off|keep|blink" },
 	{ "led", "motion", K_INT, OFF(led.motion), -1, 1023, NULL },
 	{ "led", "motion_release", K_INT, OFF(led.motion_release_min), 0, 240, NULL },
+	{ "monitoring", "textfile", K_STRING, OFF(monitoring.textfile), 0, 0, NULL },
+	{ "monitoring", "listen", K_STRING, OFF(monitoring.listen), 0, 0, NULL },
+	{ "monitoring", "web_config", K_STRING, OFF(monitoring.web_config), 0, 0, NULL },
 	{ "paths", "state_dir", K_STRING, OFF(state_dir), 0, 0, NULL },
 	{ "paths", "cache", K_STRING, OFF(cache_file), 0, 0, NULL },
 };
@@ -401,12 +404,12 @@ on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
 	if (!name) /* a bare [section] line */
-		return find_section(section)
-			       ? 1
-			       : (problem(p, p->line, section, NULL,
-					  "unknown section [%s] (known: room, source, booking, display, led, paths)",
-					  section),
-					 1);
+		return find_section(section) ? 1
+					     : (problem(p, p->line, section, NULL,
+							"unknown section [%s] (known: room, source, booking, display, "
+							"led, monitoring, paths)",
+							section),
+						       1);
 	apply_key(p, section, name, value);
 	return 1; /* keep going: report every problem at once */
 }
@@ -447,6 +450,7 @@ config_defaults(struct config *c)
 	c->led.offline = LED_OFFLINE_BLINK;
 	const char *state = getenv("ROOMSIGN_STATE_DIR");
 	c->state_dir = xstrdup(state && *state ? state : "/var/lib/roomsign");
+	c->monitoring.textfile = xstrdup(CONFIG_TEXTFILE_DEFAULT);
 }
 
 /* A secret file must be a regular file that not every user may read. */
@@ -672,6 +676,9 @@ config_finish(struct config *c)
 		&c->display.font_bold,
 		&c->display.backlight,
 		&c->led.chip,
+		&c->monitoring.textfile,
+		&c->monitoring.listen,
+		&c->monitoring.web_config,
 		&c->cache_file,
 		&c->state_dir,
 	};

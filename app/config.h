@@ -84,6 +84,15 @@ struct led_config {
 	int motion_release_min; /* no motion this long after start releases; 0: never */
 };
 
+#define CONFIG_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/roomsign.prom"
+
+/* [monitoring]: Prometheus metrics through node_exporter's textfile collector. */
+struct monitoring_config {
+	char *textfile;   /* the .prom file the sign rewrites; NULL: off */
+	char *listen;     /* node_exporter's --web.listen-address; NULL: node_exporter off */
+	char *web_config; /* node_exporter's --web.config.file (TLS, basic auth); NULL: none */
+};
+
 struct config {
 	char *path; /* the file it came from, or "(demo)" */
 	char *room_name;
@@ -94,6 +103,7 @@ struct config {
 	struct booking_config booking;
 	struct display_config display;
 	struct led_config led;
+	struct monitoring_config monitoring;
 	char *cache_file; /* last good schedule */
 	char *state_dir;
 };

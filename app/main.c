@@ -14,6 +14,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "log.h"
+#include "monitor.h"
 #include "net/http.h"
 #include "sign.h"
 #include "ui/i18n.h"
@@ -51,6 +52,8 @@ static const char usage_text[] =
 	"  book --minutes N        book the room now for N minutes (exit 0 only when the server confirmed)\n"
 	"  screenshot FILE.png [--now TIME] [--size WxH]\n"
 	"                          render one frame offscreen to a PNG\n"
+	"  exporter-args           print node_exporter's arguments from [monitoring], one a line\n"
+	"                          (nothing when listen is empty or there is no configuration yet)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE       configuration file (default $ROOMSIGN_CONFIG or " DEFAULT_CONFIG ")\n"
@@ -136,7 +139,7 @@ parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->command && strcmp(o->command, "check") && strcmp(o->command, "agenda") && strcmp(o->command, "book") &&
-		strcmp(o->command, "screenshot"))
+		strcmp(o->command, "screenshot") && strcmp(o->command, "exporter-args"))
 		return usage_error("unknown command '%s'", o->command);
 	if (o->command && strcmp(o->command, "screenshot") == 0 && !o->arg)
 		return usage_error("%s needs an output file: roomsign screenshot FILE.png", "screenshot");
@@ -302,13 +305,19 @@ setup_text(const char *path, const char *errors)
 
 /* Loads the configuration the options name. For the display, a missing or broken config is not
  * fatal: it becomes the setup screen's text (*setup_out). */
+static const char *
+config_file(const struct options *o)
+{
+	const char *env = getenv("ROOMSIGN_CONFIG");
+	return o->config_path ? o->config_path : env && *env ? env : DEFAULT_CONFIG;
+}
+
 static bool
 load_config(const struct options *o, struct config *config, bool for_display, char **setup_out)
 {
 	char errors[4096];
 	struct stat st;
-	const char *env = getenv("ROOMSIGN_CONFIG");
-	const char *path = o->config_path ? o->config_path : env && *env ? env : DEFAULT_CONFIG;
+	const char *path = config_file(o);
 	if (o->demo && !o->config_path) {
 		config_defaults(config);
 		return true;
@@ -345,6 +354,8 @@ run_command(const struct options *o, struct config *config, char *setup)
 		return cmd_book(config, o);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(config, o);
+	if (strcmp(cmd, "exporter-args") == 0)
+		return monitor_exporter_args(&config->monitoring, stdout) ? EXIT_SUCCESS : EXIT_FAILURE;
 	if (strcmp(cmd, "screenshot") == 0) {
 		if (!o->size)
 			so.width = 800, so.height = 480;
@@ -365,6 +376,10 @@ main(int argc, char **argv)
 	if (o.verbose)
 		log_set_level(LOG_LEVEL_DEBUG);
 	bool display = !o.command || strcmp(o.command, "screenshot") == 0;
+	struct stat st;
+	if (o.command && strcmp(o.command, "exporter-args") == 0 && !o.config_path && stat(config_file(&o), &st) != 0 &&
+		errno == ENOENT)
+		return EXIT_SUCCESS; /* not configured yet: node_exporter stays off */
 	if (!load_config(&o, &config, display, &setup))
 		return EXIT_FAILURE;
 	const char *zone = o.tz ? o.tz : config.timezone;

@@ -21,6 +21,7 @@
 #include "id_list.h"
 #include "led.h"
 #include "log.h"
+#include "monitor.h"
 #include "ui/i18n.h"
 #include "ui/layout.h"
 #include "ui/png.h"
@@ -57,6 +58,7 @@ struct sign {
 	Uint32 event_type;
 	struct led *led;
 	struct backlight *backlight;
+	struct monitor *monitor; /* [monitoring] textfile; NULL: off */
 	bool night, panel_on;
 	rs_time last_motion; /* PIR: last motion (edge or high level), 0 = none seen by this process */
 	/* When this process first held a fresh schedule (0: not yet): the release rules count only
@@ -118,6 +120,7 @@ check_in(struct sign *s, const struct event *e, const char *how)
 		return;
 	id_list_add(&s->checked_in, e->id);
 	checked_in_save(s);
+	monitor_checked_in(s->monitor);
 	log_info("%s: checked in", how);
 	s->dirty = true;
 	/* Written to the event too, so a second sign on the room (another door) sees it. In the
@@ -325,6 +328,7 @@ take_result(struct sign *s, struct worker_result *r)
 		s->rooms_loading = false;
 		break;
 	}
+	monitor_result(s->monitor, r);
 	worker_result_free(r);
 	s->dirty = true;
 }
@@ -377,8 +381,10 @@ static void
 act(struct sign *s, struct ui_action a)
 {
 	const struct event *meeting = s->state.current;
-	if (!within_limits(s, a, meeting))
+	if (!within_limits(s, a, meeting)) {
+		monitor_refused(s->monitor, a.kind, false);
 		return;
+	}
 	switch (a.kind) {
 	case UI_ACT_NONE: break;
 	case UI_ACT_BOOK: request(s, JOB_BOOK, a.minutes, NULL); break;
@@ -440,6 +446,7 @@ update_led(struct sign *s)
 	if (key == s->led_key)
 		return;
 	s->led_key = key;
+	monitor_led(s->monitor, colour, offline);
 	led_show(s->led, colour, blink && !offline);
 	if (offline) /* the [led] offline rule over the last known colour */
 		led_show_offline(s->led);
@@ -456,6 +463,7 @@ watch_motion(struct sign *s, rs_time now)
 	bool edge = led_motion_seen(s->led); /* always: it drains the edge events */
 	if (edge || led_motion_active(s->led)) {
 		s->last_motion = now;
+		monitor_motion(s->monitor);
 		check_in(s, s->state.checkin, "motion");
 	}
 	const struct event *e = s->state.current;
@@ -786,6 +794,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	s.led = led_create(&config->led);
 	s.backlight = config->display.has_night ? backlight_create(NULL, config->display.backlight) : NULL;
 	s.panel_on = true;
+	s.monitor = opt->setup_text ? NULL : monitor_create(config);
 	rs_time now = time_now();
 	draw(&s, now);
 	/* A second present: with double-buffered KMSDRM page flipping the first buffer may not be
@@ -828,6 +837,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 		led_tick(s.led, now_ms);
 		watch_motion(&s, now);
 		release_no_show(&s);
+		monitor_tick(s.monitor, s.schedule, &s.state, s.panel_on, now);
 		if (next_ping && now_ms + 50 >= next_ping) {
 			watchdog_ping();
 			next_ping = now_ms + ping_every;
@@ -846,6 +856,7 @@ out:
 	source_destroy(s.source);
 	led_destroy(s.led);
 	backlight_destroy(s.backlight);
+	monitor_destroy(s.monitor);
 	render_destroy(s.render);
 	if (s.target)
 		SDL_DestroyTexture(s.target);

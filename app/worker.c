@@ -118,6 +118,7 @@ refresh(struct worker *w)
 	note_auth(w, &err);
 	struct worker_result *r = result_new(RESULT_FETCH_FAILED);
 	r->category = err.category;
+	r->retry_after_ms = err.retry_after_ms;
 	snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
 	snprintf(r->detail, sizeof(r->detail), "%s", err.message);
 	w->post(w->ctx, r);

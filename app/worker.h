@@ -21,8 +21,9 @@ struct worker_result {
 	struct schedule *schedule; /* RESULT_SNAPSHOT: ownership moves to the receiver */
 	bool ok;
 	enum source_category category;
-	char message[512]; /* for the screen: plain words */
-	char detail[512];  /* for the admin screen and log */
+	long retry_after_ms; /* RESULT_FETCH_FAILED, throttled: the wait the server asked for */
+	char message[512];   /* for the screen: plain words */
+	char detail[512];    /* for the admin screen and log */
 	struct room_availability rooms[CONFIG_MAX_ROOMS];
 	size_t room_count;
 };
