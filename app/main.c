@@ -17,6 +17,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "fleet.h"
+#include "journal.h"
 #include "log.h"
 #include "net/http.h"
 #include "sign.h"
@@ -438,10 +439,12 @@ main(int argc, char **argv)
 	if (o.verbose)
 		log_set_level(LOG_LEVEL_DEBUG);
 	bool display = !o.command || strcmp(o.command, "screenshot") == 0;
+	journal_log_install(); /* under systemd: structured entries from the first line on */
 	if (!load_config(&o, &local, &config, display, &setup)) {
 		config_finish(&local);
 		return EXIT_FAILURE;
 	}
+	log_set_room(config.room_name);
 	const char *zone = o.tz ? o.tz : config.timezone;
 	if (!time_set_zone(zone)) {
 		fprintf(stderr, "roomsign: unknown time zone '%s'\n", zone);
