@@ -421,12 +421,12 @@ on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
 	if (!name) /* a bare [section] line */
-		return find_section(section)
-			       ? 1
-			       : (problem(p, p->line, section, NULL,
-					  "unknown section [%s] (known: room, source, booking, display, led, fleet, monitoring, paths)",
-					  section),
-					 1);
+		return find_section(section) ? 1
+					     : (problem(p, p->line, section, NULL,
+							"unknown section [%s] (known: room, source, booking, display, "
+							"led, fleet, monitoring, paths)",
+							section),
+						       1);
 	apply_key(p, section, name, value);
 	return 1; /* keep going: report every problem at once */
 }
@@ -704,8 +704,8 @@ config_load(struct config *config, const char *path, char *err, size_t err_size)
 }
 
 bool
-config_load_fetched(struct config *config, const struct config *local, const char *path, const char *label,
-	char *err, size_t err_size)
+config_load_fetched(struct config *config, const struct config *local, const char *path, const char *label, char *err,
+	size_t err_size)
 {
 	return load_file(config, local, path, label, err, err_size);
 }

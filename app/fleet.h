@@ -36,6 +36,6 @@ struct fleet_watch;
  * while waiting, i.e. the sign has no configuration yet) on its own thread, with every signal
  * blocked, and calls changed(ctx) there after each FLEET_CHANGED. local must outlive the
  * watch. NULL when the thread cannot start (logged). */
-struct fleet_watch *fleet_watch_start(const struct config *local, bool fetch_now, bool waiting,
-	void (*changed)(void *), void *ctx);
+struct fleet_watch *fleet_watch_start(
+	const struct config *local, bool fetch_now, bool waiting, void (*changed)(void *), void *ctx);
 void fleet_watch_stop(struct fleet_watch *watch); /* accepts NULL; joins the thread */

@@ -28,8 +28,8 @@ void log_msg_category(enum log_level level, const char *module, const char *cate
 	__attribute__((format(printf, 4, 5)));
 
 /* Each .c file defines LOG_MODULE before including this header. */
-#define log_error(...) log_msg(LOG_LEVEL_ERROR, LOG_MODULE, __VA_ARGS__)
-#define log_warn(...)  log_msg(LOG_LEVEL_WARN, LOG_MODULE, __VA_ARGS__)
-#define log_info(...)  log_msg(LOG_LEVEL_INFO, LOG_MODULE, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, LOG_MODULE, __VA_ARGS__)
+#define log_error(...)                   log_msg(LOG_LEVEL_ERROR, LOG_MODULE, __VA_ARGS__)
+#define log_warn(...)                    log_msg(LOG_LEVEL_WARN, LOG_MODULE, __VA_ARGS__)
+#define log_info(...)                    log_msg(LOG_LEVEL_INFO, LOG_MODULE, __VA_ARGS__)
+#define log_debug(...)                   log_msg(LOG_LEVEL_DEBUG, LOG_MODULE, __VA_ARGS__)
 #define log_warn_category(category, ...) log_msg_category(LOG_LEVEL_WARN, LOG_MODULE, category, __VA_ARGS__)

@@ -334,8 +334,7 @@ load_fleet(const struct config *local, struct config *config, bool for_display, 
  * fatal: it becomes the setup screen's text (*setup_out). With [fleet] config_url the local file
  * moves to *local and the fetched one is loaded into config. */
 static bool
-load_config(const struct options *o, struct config *local, struct config *config, bool for_display,
-	char **setup_out)
+load_config(const struct options *o, struct config *local, struct config *config, bool for_display, char **setup_out)
 {
 	char errors[4096];
 	struct stat st;
@@ -381,8 +380,7 @@ restart_sign(void *ctx)
  * (same pid for systemd's watchdog), so every part (source, display, LED, zone, language)
  * starts from it exactly as at boot. */
 static int
-run_display_fleet(const struct options *o, const struct config *local, struct config *config, char *setup,
-	char **argv)
+run_display_fleet(const struct options *o, const struct config *local, struct config *config, char *setup, char **argv)
 {
 	struct fleet_watch *watch = fleet_watch_start(local, !setup, setup != NULL, restart_sign, NULL);
 	int status = run_command(o, config, setup);
