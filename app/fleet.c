@@ -137,7 +137,8 @@ fleet_expand_url(const char *tmpl, const struct fleet_ids *ids, char *why, size_
 			i++;
 		if (i < 3 && !values[i][0]) {
 			if (why)
-				snprintf(why, why_size, "[fleet] config_url names %s, but this device has none", names[i]);
+				snprintf(why, why_size, "[fleet] config_url names %s, but this device has none",
+					names[i]);
 			free(out);
 			return NULL;
 		}
@@ -196,8 +197,8 @@ same_as_file(const char *path, const char *data, size_t len)
 	return same;
 }
 
-static enum fleet_result
-say(enum fleet_result r, char *why, size_t why_size, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum fleet_result say(enum fleet_result r, char *why, size_t why_size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static enum fleet_result
 say(enum fleet_result r, char *why, size_t why_size, const char *fmt, ...)
@@ -222,8 +223,7 @@ say(enum fleet_result r, char *why, size_t why_size, const char *fmt, ...)
 
 /* A 200 answer: validated as a whole before it replaces the last good copy. */
 static enum fleet_result
-take_answer(const struct config *local, const char *url, const struct http_response *resp, char *why,
-	size_t why_size)
+take_answer(const struct config *local, const char *url, const struct http_response *resp, char *why, size_t why_size)
 {
 	char *cached = state_path(local, "fleet.conf"), *fresh = state_path(local, "fleet.conf.new");
 	char *etag_path = state_path(local, "fleet.etag");
@@ -231,7 +231,8 @@ take_answer(const struct config *local, const char *url, const struct http_respo
 	enum fleet_result r;
 	struct config candidate = { 0 };
 	if (memchr(resp->body, '\0', resp->body_len)) {
-		r = say(FLEET_REFUSED, why, why_size, "refused the configuration from %s: it is not text; the last good one stays", url);
+		r = say(FLEET_REFUSED, why, why_size,
+			"refused the configuration from %s: it is not text; the last good one stays", url);
 	} else if (same_as_file(cached, resp->body, resp->body_len)) {
 		r = say(FLEET_UNCHANGED, why, why_size, "the configuration from %s is unchanged", url);
 	} else if (!write_file(fresh, resp->body, resp->body_len)) {
@@ -239,7 +240,9 @@ take_answer(const struct config *local, const char *url, const struct http_respo
 	} else if (!config_load_fetched(&candidate, local, fresh, url, errors, sizeof(errors))) {
 		for (char *p = errors; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 			log_error("fetched configuration: %.*s", (int)strcspn(p, "\n"), p);
-		r = say(FLEET_REFUSED, why, why_size, "refused the configuration from %s (problems above); the last good one stays:\n%s", url, errors);
+		r = say(FLEET_REFUSED, why, why_size,
+			"refused the configuration from %s (problems above); the last good one stays:\n%s", url,
+			errors);
 		unlink(fresh);
 	} else if (rename(fresh, cached) != 0) {
 		r = say(FLEET_FAILED, why, why_size, "cannot replace %s: %s", cached, strerror(errno));
@@ -276,9 +279,14 @@ fleet_fetch(const struct config *local, char *why, size_t why_size)
 	if (access(cached, R_OK) == 0)
 		read_small(etag_path, etag, sizeof(etag));
 	struct http_header header = { "If-None-Match", etag };
-	struct http_request req = { .url = url, .headers = &header, .header_count = etag[0] ? 1 : 0,
-		.ca_file = f->ca_file, .client_cert = f->client_certificate, .client_key = f->client_key,
-		.timeout_s = 15, .max_body = FLEET_MAX_BODY };
+	struct http_request req = { .url = url,
+		.headers = &header,
+		.header_count = etag[0] ? 1 : 0,
+		.ca_file = f->ca_file,
+		.client_cert = f->client_certificate,
+		.client_key = f->client_key,
+		.timeout_s = 15,
+		.max_body = FLEET_MAX_BODY };
 	struct http_response resp = { 0 };
 	struct source_error err = { 0 };
 	enum fleet_result r;
