@@ -25,6 +25,8 @@ struct parse {
 	int password_line, secret_line, url_line, type_line;
 	int room_line, authority_line, graph_url_line; /* for problems found after parsing */
 	int private_key_line;
+	int fleet_url_line, client_key_line, journal_upload_line;
+	const struct config *local; /* loading a fetched file: [fleet] comes from here */
 };
 
 static void problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
@@ -191,6 +193,13 @@ static const struct key keys[] = {
 	{ "monitoring", "textfile", K_STRING, OFF(monitoring.textfile), 0, 0, NULL },
 	{ "monitoring", "listen", K_STRING, OFF(monitoring.listen), 0, 0, NULL },
 	{ "monitoring", "web_config", K_STRING, OFF(monitoring.web_config), 0, 0, NULL },
+	{ "fleet", "config_url", K_STRING, OFF(fleet.config_url), 0, 0, NULL },
+	{ "fleet", "config_refresh", K_INT, OFF(fleet.config_refresh_s), 10, 86400, NULL },
+	{ "fleet", "ca_file", K_STRING, OFF(fleet.ca_file), 0, 0, NULL },
+	{ "fleet", "client_certificate", K_STRING, OFF(fleet.client_certificate), 0, 0, NULL },
+	{ "fleet", "client_key", K_STRING, OFF(fleet.client_key), 0, 0, NULL },
+	{ "fleet", "allow_insecure_http", K_BOOL, OFF(fleet.allow_insecure_http), 0, 0, NULL },
+	{ "monitoring", "journal_upload", K_STRING, OFF(monitoring.journal_upload), 0, 0, NULL },
 	{ "paths", "state_dir", K_STRING, OFF(state_dir), 0, 0, NULL },
 	{ "paths", "cache", K_STRING, OFF(cache_file), 0, 0, NULL },
 };
@@ -335,6 +344,11 @@ static void
 apply_key(struct parse *p, const char *section, const char *name, const char *value)
 {
 	const struct key *k = NULL;
+	if (p->local && strcmp(section, "fleet") == 0) {
+		problem(p, p->line, section, name,
+			"[fleet] is taken from the sign's own file only: remove it from the fetched configuration");
+		return;
+	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
 			k = &keys[i];
@@ -383,6 +397,12 @@ apply_key(struct parse *p, const char *section, const char *name, const char *va
 		p->graph_url_line = p->line;
 	else if (strcmp(name, "private_key_file") == 0)
 		p->private_key_line = p->line;
+	else if (strcmp(name, "config_url") == 0)
+		p->fleet_url_line = p->line;
+	else if (strcmp(name, "client_key") == 0)
+		p->client_key_line = p->line;
+	else if (strcmp(name, "journal_upload") == 0)
+		p->journal_upload_line = p->line;
 }
 
 static char *
@@ -407,7 +427,7 @@ on_entry(void *user, const char *section, const char *name, const char *value)
 		return find_section(section) ? 1
 					     : (problem(p, p->line, section, NULL,
 							"unknown section [%s] (known: room, source, booking, display, "
-							"led, monitoring, paths)",
+							"led, fleet, monitoring, paths)",
 							section),
 						       1);
 	apply_key(p, section, name, value);
@@ -448,6 +468,7 @@ config_defaults(struct config *c)
 	c->booking.refresh_cooldown_s = 30;
 	c->led.red = c->led.green = c->led.blue = c->led.motion = -1;
 	c->led.offline = LED_OFFLINE_BLINK;
+	c->fleet.config_refresh_s = 300;
 	const char *state = getenv("ROOMSIGN_STATE_DIR");
 	c->state_dir = xstrdup(state && *state ? state : "/var/lib/roomsign");
 	c->monitoring.textfile = xstrdup(CONFIG_TEXTFILE_DEFAULT);
@@ -455,15 +476,15 @@ config_defaults(struct config *c)
 
 /* A secret file must be a regular file that not every user may read. */
 static bool
-secret_file_ok(struct parse *p, FILE *fp, const char *path, int line, const char *key)
+secret_file_ok(struct parse *p, FILE *fp, const char *path, int line, const char *section, const char *key)
 {
 	struct stat st;
 	if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode)) {
-		problem(p, line, "source", key, "%s is not a regular file: put the secret in a file there", path);
+		problem(p, line, section, key, "%s is not a regular file: put the secret in a file there", path);
 		return false;
 	}
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0007)) {
-		problem(p, line, "source", key, "%s is readable by every user (mode %03o): run chmod 600 %s", path,
+		problem(p, line, section, key, "%s is readable by every user (mode %03o): run chmod 600 %s", path,
 			(unsigned)(st.st_mode & 0777), path);
 		return false;
 	}
@@ -472,14 +493,14 @@ secret_file_ok(struct parse *p, FILE *fp, const char *path, int line, const char
 
 /* The private key is read later (by OpenSSL, in oauth.c): here only its file is checked. */
 static void
-check_key_file(struct parse *p, const char *path, int line, const char *key)
+check_key_file(struct parse *p, const char *path, int line, const char *section, const char *key)
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
-		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
+		problem(p, line, section, key, "cannot read %s: %s", path, strerror(errno));
 		return;
 	}
-	secret_file_ok(p, fp, path, line, key);
+	secret_file_ok(p, fp, path, line, section, key);
 	fclose(fp);
 }
 
@@ -492,7 +513,7 @@ read_secret(struct parse *p, const char *path, int line, const char *key)
 		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (!secret_file_ok(p, fp, path, line, key)) {
+	if (!secret_file_ok(p, fp, path, line, "source", key)) {
 		fclose(fp);
 		return NULL;
 	}
@@ -600,18 +621,58 @@ validate_source(struct parse *p)
 	if (s->client_secret_file)
 		s->client_secret = read_secret(p, s->client_secret_file, p->secret_line, "client_secret_file");
 	if (s->type == SOURCE_GRAPH && s->private_key_file)
-		check_key_file(p, s->private_key_file, p->private_key_line, "private_key_file");
+		check_key_file(p, s->private_key_file, p->private_key_line, "source", "private_key_file");
 	refuse_plain_http(p, s);
 }
 
-bool
-config_load(struct config *config, const char *path, char *err, size_t err_size)
+/* [fleet] and [monitoring]: URLs, and the client key kept like a secret. */
+static void
+validate_fleet(struct parse *p)
 {
-	struct parse p = { .config = config, .file = path, .err = err, .err_size = err_size };
+	const struct fleet_config *f = &p->config->fleet;
+	const char *url = p->config->monitoring.journal_upload;
+	if (url && !is_http_url(url))
+		problem(p, p->journal_upload_line, "monitoring", "journal_upload",
+			"'%s' is not an https:// URL of a systemd-journal-remote (e.g. https://logs.example.com:19532)",
+			url);
+	if (!f->config_url)
+		return;
+	if (!is_http_url(f->config_url))
+		problem(p, p->fleet_url_line, "fleet", "config_url", "'%s' is not an https:// URL", f->config_url);
+	else if (is_plain_http(f->config_url) && !f->allow_insecure_http)
+		problem(p, p->fleet_url_line, "fleet", "config_url",
+			"'%s' is plain http://: anyone on the network could change the sign's configuration; use "
+			"https://, or set [fleet] allow_insecure_http = yes for a test lab",
+			f->config_url);
+	if (f->client_key)
+		check_key_file(p, f->client_key, p->client_key_line, "fleet", "client_key");
+	if (f->client_key && !f->client_certificate)
+		problem(p, p->client_key_line, "fleet", "client_key", "needs [fleet] client_certificate as well");
+}
+
+/* Copies what a fetched configuration takes from the sign's own file. */
+static void
+take_local(struct config *config, const struct config *local)
+{
+	struct fleet_config *f = &config->fleet;
+	const struct fleet_config *l = &local->fleet;
+	config->fleet = *l;
+	f->config_url = l->config_url ? xstrdup(l->config_url) : NULL;
+	f->ca_file = l->ca_file ? xstrdup(l->ca_file) : NULL;
+	f->client_certificate = l->client_certificate ? xstrdup(l->client_certificate) : NULL;
+	f->client_key = l->client_key ? xstrdup(l->client_key) : NULL;
+	set_string(&config->state_dir, local->state_dir ? local->state_dir : "");
+}
+
+static bool
+load_file(struct config *config, const struct config *local, const char *path, const char *label, char *err,
+	size_t err_size)
+{
+	struct parse p = { .config = config, .file = label, .err = err, .err_size = err_size, .local = local };
 	if (err && err_size)
 		err[0] = '\0';
 	config_defaults(config);
-	set_string(&config->path, path);
+	set_string(&config->path, label);
 	config->room_name[0] = '\0';
 	p.fp = fopen(path, "r");
 	if (!p.fp) {
@@ -622,9 +683,15 @@ config_load(struct config *config, const char *path, char *err, size_t err_size)
 	fclose(p.fp);
 	if (rc > 0)
 		problem(&p, rc, NULL, NULL, "this line is not 'key = value' nor a [section]");
-	if (!config->room_name || !*config->room_name)
+	if (local)
+		take_local(config, local);
+	validate_fleet(&p);
+	/* With a config_url the rest of the local file is not used: the fetched file supplies it. */
+	bool complete = local || !config->fleet.config_url;
+	if (complete && (!config->room_name || !*config->room_name))
 		problem(&p, p.room_line, "room", "name", "missing: the room's name, shown at the top of the screen");
-	validate_source(&p);
+	if (complete)
+		validate_source(&p);
 	free(config->source.timezone);
 	config->source.timezone = xstrdup(config->timezone);
 	free(config->source.state_dir);
@@ -632,6 +699,19 @@ config_load(struct config *config, const char *path, char *err, size_t err_size)
 	if (!config->cache_file)
 		config->cache_file = xasprintf("%s/schedule.cache", config->state_dir);
 	return p.errors == 0;
+}
+
+bool
+config_load(struct config *config, const char *path, char *err, size_t err_size)
+{
+	return load_file(config, NULL, path, path, err, err_size);
+}
+
+bool
+config_load_fetched(struct config *config, const struct config *local, const char *path, const char *label, char *err,
+	size_t err_size)
+{
+	return load_file(config, local, path, label, err, err_size);
 }
 
 static void
@@ -681,6 +761,11 @@ config_finish(struct config *c)
 		&c->monitoring.web_config,
 		&c->cache_file,
 		&c->state_dir,
+		&c->fleet.config_url,
+		&c->fleet.ca_file,
+		&c->fleet.client_certificate,
+		&c->fleet.client_key,
+		&c->monitoring.journal_upload,
 	};
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);

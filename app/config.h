@@ -84,13 +84,23 @@ struct led_config {
 	int motion_release_min; /* no motion this long after start releases; 0: never */
 };
 
+/* [fleet]: configuration fetched from one place. Always taken from the local file. */
+struct fleet_config {
+	char *config_url; /* with {hostname} {mac} {serial}; NULL: off */
+	int config_refresh_s;
+	char *ca_file;
+	char *client_certificate, *client_key; /* mutual TLS to the config server */
+	bool allow_insecure_http;              /* http:// config_url (a test lab only) */
+};
+
 #define CONFIG_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/roomsign.prom"
 
-/* [monitoring]: Prometheus metrics through node_exporter's textfile collector. */
+/* [monitoring]: Prometheus metrics through node_exporter's textfile collector, and central logs. */
 struct monitoring_config {
-	char *textfile;   /* the .prom file the sign rewrites; NULL: off */
-	char *listen;     /* node_exporter's --web.listen-address; NULL: node_exporter off */
-	char *web_config; /* node_exporter's --web.config.file (TLS, basic auth); NULL: none */
+	char *textfile;       /* the .prom file the sign rewrites; NULL: off */
+	char *listen;         /* node_exporter's --web.listen-address; NULL: node_exporter off */
+	char *web_config;     /* node_exporter's --web.config.file (TLS, basic auth); NULL: none */
+	char *journal_upload; /* systemd-journal-remote URL; applied by roomsign-journal-upload */
 };
 
 struct config {
@@ -103,6 +113,7 @@ struct config {
 	struct booking_config booking;
 	struct display_config display;
 	struct led_config led;
+	struct fleet_config fleet;
 	struct monitoring_config monitoring;
 	char *cache_file; /* last good schedule */
 	char *state_dir;
@@ -114,6 +125,11 @@ void config_defaults(struct config *config);
  * naming file, line and key, into err (may be NULL: stderr) and returns false. */
 bool config_load(struct config *config, const char *path, char *err, size_t err_size);
 void config_finish(struct config *config); /* accepts a zeroed struct */
+/* Loads a configuration fetched from [fleet] config_url (label names it in problems) the way
+ * config_load does, except that its [fleet] section must be absent: local's [fleet] (and state
+ * directory) stay in force. */
+bool config_load_fetched(struct config *config, const struct config *local, const char *path, const char *label,
+	char *err, size_t err_size);
 const char *source_type_name(enum source_type type);
 /* The i-th known [section] key, for documentation checks; false past the end. */
 bool config_key_at(size_t i, const char **section, const char **name);

@@ -1,18 +1,23 @@
 /* roomsign — the sign beside a meeting-room door. main: options, commands and wiring. */
 #define LOG_MODULE "main"
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <SDL.h>
 #include "calendar/source.h"
 #include "config.h"
 #include "core/booking.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "fleet.h"
+#include "journal.h"
 #include "log.h"
 #include "monitor.h"
 #include "net/http.h"
@@ -303,8 +308,7 @@ setup_text(const char *path, const char *errors)
 	return text;
 }
 
-/* Loads the configuration the options name. For the display, a missing or broken config is not
- * fatal: it becomes the setup screen's text (*setup_out). */
+/* The configuration file the options name: --config, ROOMSIGN_CONFIG or the default. */
 static const char *
 config_file(const struct options *o)
 {
@@ -312,8 +316,36 @@ config_file(const struct options *o)
 	return o->config_path ? o->config_path : env && *env ? env : DEFAULT_CONFIG;
 }
 
+/* [fleet] config_url: the fetched file's last good copy, or (none yet) a fetch now. For the
+ * display, no configuration yet is not fatal: the setup screen says what is awaited. */
 static bool
-load_config(const struct options *o, struct config *config, bool for_display, char **setup_out)
+load_fleet(const struct config *local, struct config *config, bool for_display, char **setup_out)
+{
+	char errors[4096], why[4096];
+	if (fleet_load_cached(local, config, errors, sizeof(errors))) {
+		log_info("configuration from %s (last good copy of %s)", config->path, local->fleet.config_url);
+		return true;
+	}
+	config_finish(config);
+	enum fleet_result r = fleet_fetch(local, why, sizeof(why));
+	if ((r == FLEET_CHANGED || r == FLEET_UNCHANGED) && fleet_load_cached(local, config, errors, sizeof(errors)))
+		return true;
+	config_finish(config);
+	const char *detail = r == FLEET_CHANGED || r == FLEET_UNCHANGED ? errors : why;
+	fprintf(stderr, "roomsign: no configuration from %s yet:\n%s\n", local->fleet.config_url, detail);
+	if (!for_display)
+		return false;
+	config_defaults(config);
+	*setup_out = xasprintf("Waiting for the configuration from %s (%s, [fleet] config_url):\n%s",
+		local->fleet.config_url, local->path, detail);
+	return true;
+}
+
+/* Loads the configuration the options name. For the display, a missing or broken config is not
+ * fatal: it becomes the setup screen's text (*setup_out). With [fleet] config_url the local file
+ * moves to *local and the fetched one is loaded into config. */
+static bool
+load_config(const struct options *o, struct config *local, struct config *config, bool for_display, char **setup_out)
 {
 	char errors[4096];
 	struct stat st;
@@ -336,9 +368,50 @@ load_config(const struct options *o, struct config *config, bool for_display, ch
 		fprintf(stderr, "roomsign: configuration problems:\n%s", errors);
 		return false;
 	}
+	if (config->fleet.config_url && !o->demo) {
+		*local = *config;
+		memset(config, 0, sizeof(*config));
+		return load_fleet(local, config, for_display, setup_out);
+	}
 	if (o->demo)
 		config->source.type = SOURCE_DEMO;
 	return true;
+}
+
+static int run_command(const struct options *o, struct config *config, char *setup);
+
+static void
+restart_sign(void *ctx)
+{
+	sign_request_restart();
+}
+
+/* The display under [fleet] config_url: a new configuration restarts the process in place
+ * (same pid for systemd's watchdog), so every part (source, display, LED, zone, language)
+ * starts from it exactly as at boot. */
+static int
+run_display_fleet(const struct options *o, const struct config *local, struct config *config, char *setup, char **argv)
+{
+	struct fleet_watch *watch = fleet_watch_start(local, !setup, setup != NULL, restart_sign, NULL);
+	int status = run_command(o, config, setup);
+	fleet_watch_stop(watch);
+	if (!sign_restart_requested())
+		return status;
+	http_global_cleanup();
+	free(setup);
+	config_finish(config);
+	/* Nothing this process opened may leak into the next one (the DRM device above all). */
+	DIR *fds = opendir("/proc/self/fd");
+	for (struct dirent *d; fds && (d = readdir(fds));) {
+		int fd = (int)strtol(d->d_name, NULL, 10);
+		if (fd > 2 && fd != dirfd(fds))
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	if (fds)
+		closedir(fds);
+	execv("/proc/self/exe", argv);
+	log_error("cannot restart with the new configuration: %s", strerror(errno));
+	exit(EXIT_FAILURE);
 }
 
 static int
@@ -368,7 +441,7 @@ int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	struct config config = { 0 };
+	struct config config = { 0 }, local = { 0 };
 	char *setup = NULL;
 	int status = parse_options(argc, argv, &o);
 	if (status >= 0)
@@ -380,12 +453,17 @@ main(int argc, char **argv)
 	if (o.command && strcmp(o.command, "exporter-args") == 0 && !o.config_path && stat(config_file(&o), &st) != 0 &&
 		errno == ENOENT)
 		return EXIT_SUCCESS; /* not configured yet: node_exporter stays off */
-	if (!load_config(&o, &config, display, &setup))
+	journal_log_install();       /* under systemd: structured entries from the first line on */
+	if (!load_config(&o, &local, &config, display, &setup)) {
+		config_finish(&local);
 		return EXIT_FAILURE;
+	}
+	log_set_room(config.room_name);
 	const char *zone = o.tz ? o.tz : config.timezone;
 	if (!time_set_zone(zone)) {
 		fprintf(stderr, "roomsign: unknown time zone '%s'\n", zone);
 		config_finish(&config);
+		config_finish(&local);
 		return o.tz ? EXIT_USAGE : EXIT_FAILURE;
 	}
 	if (!i18n_set_language(config.language, NULL))
@@ -394,6 +472,7 @@ main(int argc, char **argv)
 		rs_time now;
 		if (!time_parse_now(o.now, &now)) {
 			config_finish(&config);
+			config_finish(&local);
 			return usage_error(
 				"--now takes 2026-12-01T10:15 (room's zone) or 2026-12-01T09:15Z, not '%s'", o.now);
 		}
@@ -403,9 +482,14 @@ main(int argc, char **argv)
 	if (!http_global_init()) {
 		fputs("roomsign: cannot initialise libcurl\n", stderr);
 		config_finish(&config);
+		config_finish(&local);
 		return EXIT_FAILURE;
 	}
-	status = run_command(&o, &config, setup);
+	if (local.fleet.config_url && !o.command)
+		status = run_display_fleet(&o, &local, &config, setup, argv);
+	else
+		status = run_command(&o, &config, setup);
+	config_finish(&local);
 	http_global_cleanup();
 	free(setup);
 	config_finish(&config);

@@ -72,6 +72,7 @@ struct sign {
 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t restart_requested, signalled;
 
 /* SIGTERM and SIGINT are blocked in every thread and taken here. A handler could only set a
  * flag, and the main thread would not see it: SDL_WaitEventTimeout retries when a signal
@@ -81,12 +82,28 @@ signal_main(void *arg)
 {
 	int sig = 0;
 	if (sigwait(arg, &sig) == 0) {
-		stop_requested = 1;
+		signalled = stop_requested = 1;
 		SDL_Event ev = { .type = SDL_QUIT }; /* only wakes the loop: handle() ignores it */
 		SDL_PushEvent(&ev);
 		wake_notify();
 	}
 	return NULL;
+}
+
+void
+sign_request_restart(void)
+{
+	restart_requested = 1;
+	stop_requested = 1;
+	SDL_Event ev = { .type = SDL_QUIT }; /* only wakes the loop */
+	SDL_PushEvent(&ev);
+	wake_notify();
+}
+
+bool
+sign_restart_requested(void)
+{
+	return restart_requested && !signalled; /* SIGTERM wins: systemd asked for a stop */
 }
 
 /* Check-ins survive a restart during the grace period: the ids live in the state directory. */
@@ -843,7 +860,7 @@ sign_run(const struct config *config, const struct sign_options *opt)
 			next_ping = now_ms + ping_every;
 		}
 	}
-	log_info("stopping");
+	log_info(restart_requested ? "stopping for a new configuration" : "stopping");
 	watchdog_stopping();
 	status = EXIT_SUCCESS;
 out:
@@ -866,9 +883,11 @@ out:
 		SDL_DestroyWindow(s.window);
 	sign_finish_state(&s);
 	if (has_signal_thread) {
-		if (!stop_requested)
+		bool by_signal = signalled;
+		if (!by_signal)
 			pthread_kill(signal_thread, SIGTERM); /* stopped for another reason: end its wait */
 		pthread_join(signal_thread, NULL);
+		signalled = by_signal; /* our own SIGTERM above is no stop request */
 	}
 	wake_finish();
 	SDL_Quit();

@@ -13,7 +13,11 @@ struct sign_options {
 	rs_time now;
 };
 
-/* Runs until SIGTERM/SIGINT. Returns the process exit status. */
+/* Runs until SIGTERM/SIGINT or sign_request_restart(). Returns the process exit status. */
 int sign_run(const struct config *config, const struct sign_options *options);
+/* Ends sign_run as if stopped, from any thread, and makes sign_restart_requested() true: the
+ * caller starts the sign again (a new configuration). */
+void sign_request_restart(void);
+bool sign_restart_requested(void);
 /* Renders one frame offscreen (no display server) at `now` and writes a PNG. */
 bool sign_screenshot(const struct config *config, const struct sign_options *options, const char *png_path);

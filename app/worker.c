@@ -90,7 +90,8 @@ static void
 note_failure(struct worker *w, const struct source_error *err)
 {
 	if (strcmp(w->last_logged, err->message) != 0) {
-		log_warn("calendar refresh failed (%s): %s", source_category_name(err->category), err->message);
+		log_warn_category(source_category_name(err->category), "calendar refresh failed (%s): %s",
+			source_category_name(err->category), err->message);
 		snprintf(w->last_logged, sizeof(w->last_logged), "%s", err->message);
 	}
 }
@@ -173,7 +174,8 @@ action_done(struct worker *w, enum worker_job job, bool ok, const char *message,
 		r->category = err->category;
 		snprintf(r->message, sizeof(r->message), "%s", action_error(job, err));
 		snprintf(r->detail, sizeof(r->detail), "%s", err->message);
-		log_warn("action failed (%s): %s", source_category_name(err->category), err->message);
+		log_warn_category(source_category_name(err->category), "action failed (%s): %s",
+			source_category_name(err->category), err->message);
 		note_auth(w, err);
 	}
 	w->post(w->ctx, r);

@@ -7,6 +7,10 @@ set(roomsign_docdir ${CMAKE_INSTALL_DATADIR}/doc/roomsign)
 
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/roomsign.service DESTINATION ${roomsign_unitdir})
 install(PROGRAMS ${CMAKE_CURRENT_LIST_DIR}/roomsign-vt DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/roomsign)
+# Central logs: [monitoring] journal_upload applied to systemd-journal-upload, as root.
+install(PROGRAMS ${CMAKE_CURRENT_LIST_DIR}/roomsign-journal-upload DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/roomsign)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/roomsign-journal-upload.service
+	${CMAKE_CURRENT_LIST_DIR}/roomsign-journal-upload.path DESTINATION ${roomsign_unitdir})
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/60-roomsign.rules DESTINATION lib/udev/rules.d)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/roomsign.tmpfiles
 	DESTINATION lib/tmpfiles.d RENAME roomsign.conf)

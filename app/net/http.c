@@ -207,6 +207,10 @@ setup(CURL *curl, const struct http_request *req, struct body *body, struct http
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, resp);
 	if (req->ca_file && *req->ca_file)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+	if (req->client_cert && *req->client_cert)
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, req->client_cert);
+	if (req->client_key && *req->client_key)
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, req->client_key);
 	if (req->http11 || req->auth == HTTP_AUTH_NTLM)
 		curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (req->auth != HTTP_AUTH_NONE && req->auth != HTTP_AUTH_BEARER) {

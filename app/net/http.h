@@ -23,6 +23,8 @@ struct http_request {
 	const char *username, *password; /* basic / ntlm / negotiate */
 	const char *bearer;              /* bearer token */
 	const char *ca_file;             /* extra CA bundle, PEM */
+	const char *client_cert;         /* PEM client certificate for mutual TLS; NULL: none */
+	const char *client_key;          /* its private key (PEM); NULL: in client_cert */
 	int timeout_s;                   /* whole request; 20 when 0 */
 	long max_body;                   /* bytes; 16 MiB when 0 */
 	bool http11;                     /* force HTTP/1.1 (NTLM) */

@@ -228,6 +228,70 @@ test_config_defaults(void **state)
 	config_finish(&c); /* finishing twice is harmless */
 }
 
+/* [fleet]: the local file needs only its [fleet] section; http:// and an open key are refused. */
+static void
+test_config_fleet_local_file(void **state)
+{
+	struct config c;
+	char err[4096];
+	const char *path =
+		write_file("fleet.conf", "[fleet]\nconfig_url = https://signs.example.com/{hostname}.conf\n", 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(c.fleet.config_url, "https://signs.example.com/{hostname}.conf");
+	assert_int_equal(c.fleet.config_refresh_s, 300);
+	config_finish(&c);
+	load_fails_with("[fleet]\nconfig_url = http://signs.example.com/a.conf\n",
+		"bad.conf:2: [fleet] config_url: 'http://signs.example.com/a.conf' is plain http://");
+	path = write_file("lab.conf", "[fleet]\nconfig_url = http://lab/a.conf\nallow_insecure_http = yes\n", 0644);
+	assert_true(config_load(&c, path, err, sizeof(err)));
+	config_finish(&c);
+	load_fails_with("[fleet]\nconfig_url = https://a/b\nconfig_refresh = 5\n", "[fleet] config_refresh: '5'");
+	load_fails_with("[fleet]\nconfig_url = signs.example.com\n", "[fleet] config_url: 'signs.example.com' is not");
+	const char *key = write_file("open.key", "KEY\n", 0644);
+	char text[1024];
+	snprintf(text, sizeof(text), "[fleet]\nconfig_url = https://a/b\nclient_certificate = %s\nclient_key = %s\n",
+		key, key);
+	load_fails_with(text, "[fleet] client_key:");
+	load_fails_with("[room]\nname = A\n[monitoring]\njournal_upload = logs:19532\n",
+		"[monitoring] journal_upload: 'logs:19532' is not");
+}
+
+/* A fetched file supplies everything but [fleet], which stays the local one. */
+static void
+test_config_fetched_file_keeps_local_fleet(void **state)
+{
+	struct config local, c;
+	char err[4096];
+	const char *path = write_file("local.conf",
+		"[fleet]\nconfig_url = https://signs.example.com/x.conf\nconfig_refresh = 60\n[paths]\nstate_dir = "
+		"/srv/sign\n",
+		0644);
+	assert_true(config_load(&local, path, err, sizeof(err)));
+	path = write_file("fetched.conf",
+		"[room]\nname = Skagen\n[source]\ntype = demo\n[paths]\nstate_dir = /elsewhere\n", 0644);
+	if (!config_load_fetched(&c, &local, path, "https://signs.example.com/x.conf", err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(c.room_name, "Skagen");
+	assert_string_equal(c.fleet.config_url, "https://signs.example.com/x.conf");
+	assert_int_equal(c.fleet.config_refresh_s, 60);
+	assert_string_equal(c.state_dir, "/srv/sign");
+	config_finish(&c);
+	path = write_file(
+		"fetched.conf", "[room]\nname = Skagen\n[fleet]\nconfig_url = https://evil.example.com/\n", 0644);
+	assert_false(config_load_fetched(&c, &local, path, "https://signs.example.com/x.conf", err, sizeof(err)));
+	if (!strstr(err, "https://signs.example.com/x.conf:4: [fleet] config_url: [fleet] is taken from the sign's own "
+			 "file only"))
+		fail_msg("%s", err);
+	config_finish(&c);
+	path = write_file("fetched.conf", "[source]\ntype = ews\n", 0644);
+	assert_false(config_load_fetched(&c, &local, path, "fetched", err, sizeof(err)));
+	if (!strstr(err, "[room] name: missing") || !strstr(err, "[source] url: missing"))
+		fail_msg("%s", err);
+	config_finish(&c);
+	config_finish(&local);
+}
+
 int
 main(void)
 {
@@ -241,6 +305,8 @@ main(void)
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_admin_pin_needs_six_digits),
 		cmocka_unit_test(test_config_cooldowns),
+		cmocka_unit_test(test_config_fleet_local_file),
+		cmocka_unit_test(test_config_fetched_file_keeps_local_fleet),
 	};
 	return cmocka_run_group_tests(tests, make_dir, NULL);
 }
