@@ -14,8 +14,8 @@ from pngread import close, pixel, read_png  # noqa: E402
 ROOMSIGN = sys.argv[1]
 FIXTURES = sys.argv[2]
 SIZES = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (720, 1280)]
-CASES = [("08:30", "free", (0x1E, 0x8E, 0x3E)), ("09:55", "soon", (0xE3, 0x74, 0x00)),
-         ("10:15", "busy", (0xC5, 0x22, 0x1F))]
+CASES = [("08:30", "free", (0x00, 0x78, 0x70)), ("09:55", "soon", (0xF9, 0xAB, 0x00)),
+         ("10:15", "busy", (0xA5, 0x0E, 0x0E))]
 
 failures = 0
 
@@ -72,7 +72,7 @@ with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "demo.png")
     args = [ROOMSIGN, "--demo", "screenshot", out, "--now", "2026-12-01T10:15", "--size", "800x480"]
     check(subprocess.run(args, timeout=60).returncode == 0, "demo screenshot exits 0")
-    check(close(pixel(read_png(out), 20, 144), (0xC5, 0x22, 0x1F)), "demo shows a meeting in progress (busy)")
+    check(close(pixel(read_png(out), 20, 144), (0xA5, 0x0E, 0x0E)), "demo shows a meeting in progress (busy)")
     out2 = os.path.join(tmp, "demo2.png")
     args[3] = out2
     subprocess.run(args, timeout=60)
