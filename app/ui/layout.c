@@ -89,15 +89,17 @@ buttons(struct ctx *c, struct box area, const struct view_button *list, size_t n
 	}
 }
 
+/* Room name, date and clock; on a portrait panel the date goes under the name, so a long name
+ * keeps the width. */
 static void
-header(struct ctx *c, struct box area)
+header(struct ctx *c, struct box area, bool portrait)
 {
 	const struct view *v = c->v;
 	int pad = (int)c->unit;
 	int size = (int)(area.h * 0.5f);
 	if ((float)size * c->scale > (float)area.h * 0.9f)
 		size = (int)((float)area.h * 0.9f / c->scale);
-	int clock_w = (int)((float)size * c->scale * 3.2f), date_w = area.w / 3;
+	int clock_w = (int)((float)size * c->scale * 3.2f), date_w = portrait ? 0 : area.w / 3;
 	int x = area.x + pad;
 	if (v->logo) { /* scaled to fit its box, keeping its shape (render) */
 		int logo_h = area.h * 7 / 10, logo_w = area.h * 5 / 2;
@@ -109,10 +111,18 @@ header(struct ctx *c, struct box area)
 				.align = ALIGN_LEFT };
 		x += logo_w + pad;
 	}
-	text(c, bx(x, area.y, area.x + area.w - clock_w - date_w - 2 * pad - x, area.h), v->room, size, c->th->text,
-		true, ALIGN_LEFT, "room");
-	text(c, bx(area.x + area.w - clock_w - date_w - pad, area.y, date_w - pad, area.h), v->date, size * 6 / 10,
-		c->th->text_dim, false, ALIGN_RIGHT, "date");
+	int name_w = area.x + area.w - clock_w - date_w - 2 * pad - x;
+	if (portrait) {
+		int name_h = area.h * 6 / 10; /* the header grew with the text scale (home) */
+		text(c, bx(x, area.y, name_w, name_h), v->room, (int)((float)name_h * 0.8f / c->scale), c->th->text,
+			true, ALIGN_LEFT, "room");
+		text(c, bx(x, area.y + name_h, name_w, area.h - name_h), v->date, size * 6 / 10, c->th->text_dim, false,
+			ALIGN_LEFT, "date");
+	} else {
+		text(c, bx(x, area.y, name_w, area.h), v->room, size, c->th->text, true, ALIGN_LEFT, "room");
+		text(c, bx(area.x + area.w - clock_w - date_w - pad, area.y, date_w - pad, area.h), v->date,
+			size * 6 / 10, c->th->text_dim, false, ALIGN_RIGHT, "date");
+	}
 	text(c, bx(area.x + area.w - clock_w - pad, area.y, clock_w, area.h), v->clock, size, c->th->text, true,
 		ALIGN_RIGHT, "clock");
 }
@@ -121,7 +131,7 @@ static void
 timeline_strip(struct ctx *c, struct box area)
 {
 	const struct view *v = c->v;
-	int label_h = area.h * 2 / 5;
+	int label_h = (int)((float)(area.h * 2 / 5) * c->scale);
 	struct box bar = bx(area.x, area.y, area.w, area.h - label_h);
 	rect(c, bar, c->th->timeline_bg, 0);
 	for (size_t i = 0; i < v->block_count; i++) {
@@ -135,28 +145,25 @@ timeline_strip(struct ctx *c, struct box area)
 		rect(c, bx(bar.x + (int)(v->now_pos * (float)bar.w) - w / 2, bar.y - w, w, bar.h + 2 * w), c->th->now,
 			0);
 	}
-	/* the labels sit under the bar: large text does not grow them into the panels above */
-	float scale = c->scale;
-	c->scale = 1.0f;
-	int size = (int)((float)label_h * 0.8f);
+	int size = (int)((float)label_h * 0.8f / c->scale);
 	text(c, bx(area.x, bar.y + bar.h, area.w / 2, label_h), v->timeline_from, size, c->th->text_dim, false,
 		ALIGN_LEFT, "timeline");
 	text(c, bx(area.x + area.w / 2, bar.y + bar.h, area.w / 2, label_h), v->timeline_to, size, c->th->text_dim,
 		false, ALIGN_RIGHT, "timeline");
-	c->scale = scale;
 }
 
 /* The status panel is a stack: the word with its shape, the status line, then the meeting's time,
  * title (two lines) and organiser. Large text that does not fit drops the organiser, then the
  * time (the status line already says it), never the word or the line. */
 static void
-status_panel(struct ctx *c, struct box p)
+status_panel(struct ctx *c, struct box p, int ref_h)
 {
 	const struct view *v = c->v;
 	int pad = (int)(c->unit * 1.2f);
 	uint32_t ink = v->status_text_colour;
 	rect(c, p, v->status_colour, (int)(c->unit * 0.6f));
-	int inner_w = p.w - 2 * pad, y = p.y + pad, h = p.h - 2 * pad, bottom = p.y + p.h - pad;
+	/* sizes follow ref_h, the panel's height at normal text, so large text is larger throughout */
+	int inner_w = p.w - 2 * pad, y = p.y + pad, h = ref_h - 2 * pad, bottom = p.y + p.h - pad;
 	float s = c->scale;
 	int word = (int)((float)h * 0.26f), line = (int)((float)h * 0.10f), title = (int)((float)h * 0.12f),
 	    small = (int)((float)h * 0.085f);
@@ -192,12 +199,12 @@ status_panel(struct ctx *c, struct box p)
 
 /* Two columns, time and subject, half an em apart; rows that cannot hold both stack them. */
 static void
-next_panel(struct ctx *c, struct box p)
+next_panel(struct ctx *c, struct box p, int ref_h)
 {
 	const struct view *v = c->v;
 	int pad = (int)c->unit;
 	rect(c, p, c->th->panel, (int)(c->unit * 0.6f));
-	int size = (int)((float)((p.h - 2 * pad) / (VIEW_MAX_NEXT + 2)) * 0.62f);
+	int size = (int)((float)((ref_h - 2 * pad) / (VIEW_MAX_NEXT + 2)) * 0.62f);
 	int size_px = (int)((float)size * c->scale);
 	int row_h = size_px * 100 / 62, em_half = (size_px + 1) / 2;
 	int y = p.y + pad, inner = p.w - 2 * pad, end = p.y + p.h - pad - (v->all_day[0] ? row_h : 0);
@@ -248,14 +255,17 @@ home(struct ctx *c, int W, int H)
 	const struct view *v = c->v;
 	bool portrait = H > W;
 	int pad = (int)c->unit;
-	int header_h = (int)((float)H * (portrait ? 0.07f : 0.11f));
-	header(c, bx(0, 0, W, header_h));
+	int header_h = (int)((float)H * (portrait ? 0.07f * c->scale : 0.11f));
+	int grown = header_h - (int)((float)H * (portrait ? 0.07f : 0.11f)); /* by large text */
+	header(c, bx(0, 0, W, header_h), portrait);
 	int y = header_h;
 	if (v->notice[0]) {
-		int nh = (int)((float)H * (portrait ? 0.03f : 0.05f) * c->scale);
-		text(c, bx(pad, y, W - 2 * pad, nh), v->notice, (int)((float)nh * 0.8f / c->scale),
+		float base = (float)H * (portrait ? 0.03f : 0.05f);
+		int nh = (int)(base * c->scale);
+		text(c, bx(pad, y, W - 2 * pad, nh), v->notice, (int)(base * 0.8f),
 			v->notice_error ? c->th->warn : c->th->text_dim, false, ALIGN_LEFT, "notice");
 		y += nh;
+		grown += nh - (int)base;
 	}
 	int rows = v->button_count
 			   ? (int)((v->button_count + (size_t)per_row(v, portrait) - 1) / (size_t)per_row(v, portrait))
@@ -271,12 +281,14 @@ home(struct ctx *c, int W, int H)
 	int body_h = tl_y - pad - y - pad;
 	if (portrait) {
 		int sh = body_h * 3 / 5;
-		status_panel(c, bx(pad, y + pad / 2, W - 2 * pad, sh));
-		next_panel(c, bx(pad, y + pad / 2 + sh + pad, W - 2 * pad, body_h - sh - pad));
+		int ref_sh = (body_h + grown) * 3 / 5; /* the heights at normal text */
+		status_panel(c, bx(pad, y + pad / 2, W - 2 * pad, sh), ref_sh);
+		next_panel(c, bx(pad, y + pad / 2 + sh + pad, W - 2 * pad, body_h - sh - pad),
+			body_h + grown - ref_sh - pad);
 	} else {
 		int sw = (W - 3 * pad) * 3 / 5;
-		status_panel(c, bx(pad, y + pad / 2, sw, body_h));
-		next_panel(c, bx(2 * pad + sw, y + pad / 2, W - 3 * pad - sw, body_h));
+		status_panel(c, bx(pad, y + pad / 2, sw, body_h), body_h + grown);
+		next_panel(c, bx(2 * pad + sw, y + pad / 2, W - 3 * pad - sw, body_h), body_h + grown);
 	}
 	if (rows)
 		buttons(c, bx(pad, H - pad - buttons_h, W - 2 * pad, buttons_h), v->buttons, v->button_count,
@@ -322,14 +334,26 @@ list(struct ctx *c, int W, int H)
 	text(c, bx(pad, pad, W - 2 * pad, head_px), v->heading, head, c->th->text, true, ALIGN_LEFT, "heading");
 	int y = pad + head_px + pad;
 	int bh = (int)((float)H * 0.14f) < c->target ? c->target : (int)((float)H * 0.14f);
-	int size = (int)((float)((H - y - 2 * pad - bh) / 7) * 0.55f);
+	int size = (int)((float)((H - 4 * pad - head - bh) / 7) * 0.55f); /* as at normal text */
 	int size_px = (int)((float)size * c->scale), row_h = size_px * 100 / 55, em_half = (size_px + 1) / 2;
 	if (v->text[0])
 		text(c, bx(pad, y, W - 2 * pad, row_h), v->text, size, c->th->text_dim, false, ALIGN_LEFT, "text");
 	int label_w = (W - 2 * pad) * 2 / 5;
-	for (size_t i = 0; i < v->line_count && y + row_h <= H - 2 * pad - bh; i++, y += row_h) {
+	bool stacked = H > W; /* portrait: the label over its value, each the full width */
+	if (stacked) {
+		size = size * 3 / 5;
+		size_px = (int)((float)size * c->scale);
+		row_h = size_px * 100 / 55;
+	}
+	for (size_t i = 0; i < v->line_count && y + row_h * (stacked ? 2 : 1) <= H - 2 * pad - bh; i++, y += row_h) {
 		const struct view_row *r = &v->lines[i];
 		uint32_t colour = r->dim ? c->th->text_dim : c->th->text;
+		if (stacked) {
+			text(c, bx(pad, y, W - 2 * pad, row_h), r->time, size, colour, true, ALIGN_LEFT, "list_label");
+			y += row_h;
+			text(c, bx(pad, y, W - 2 * pad, row_h), r->text, size, colour, false, ALIGN_LEFT, "list_text");
+			continue;
+		}
 		text(c, bx(pad, y, label_w - em_half, row_h), r->time, size, colour, true, ALIGN_LEFT, "list_label");
 		text(c, bx(pad + label_w, y, W - 2 * pad - label_w, row_h), r->text, size, colour, false, ALIGN_LEFT,
 			"list_text");
