@@ -11,6 +11,7 @@
 #include <ini.h>
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "ui/theme.h"
 
 #define SECRET_MAX 16384
 
@@ -27,6 +28,7 @@ struct parse {
 	int private_key_line;
 	int fleet_url_line, client_key_line, journal_upload_line;
 	const struct config *local; /* loading a fetched file: [fleet] comes from here */
+	int colour_line[CONFIG_COLOURS], logo_line;
 };
 
 static void problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
@@ -182,6 +184,13 @@ static const struct key keys[] = {
 	{ "display", "dpi", K_INT, OFF(display.dpi), 0, 1000, NULL },
 	{ "display", "renderer", K_CHOICE, OFF(display.renderer), 0, 0, "auto|software|accelerated" },
 	{ "display", "backlight", K_STRING, OFF(display.backlight), 0, 0, NULL },
+	{ "display", "theme", K_CHOICE, OFF(display.theme), 0, 0, "default|high-contrast" },
+	{ "display", "text_size", K_CHOICE, OFF(display.text_size), 0, 0, "normal|large" },
+	{ "display", "logo", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "accent", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "free_colour", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "busy_colour", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "soon_colour", K_SPECIAL, 0, 0, 0, NULL },
 	{ "led", "chip", K_STRING, OFF(led.chip), 0, 0, NULL },
 	{ "led", "red", K_INT, OFF(led.red), -1, 1023, NULL },
 	{ "led", "green", K_INT, OFF(led.green), -1, 1023, NULL },
@@ -294,6 +303,33 @@ apply_admin_pin(struct parse *p, const char *value)
 	set_string(&p->config->display.admin_pin, value);
 }
 
+static const char *const colour_keys[CONFIG_COLOURS] = { "accent", "free_colour", "busy_colour", "soon_colour" };
+
+static int
+colour_slot(const char *name)
+{
+	for (int i = 0; i < CONFIG_COLOURS; i++)
+		if (strcmp(name, colour_keys[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void
+apply_colour(struct parse *p, const char *section, const char *name, const char *value)
+{
+	int slot = colour_slot(name);
+	uint32_t colour;
+	p->config->display.colours[slot] = -1;
+	if (!*value)
+		return;
+	if (!theme_parse_colour(value, &colour)) {
+		problem(p, p->line, section, name, "'%s' is not a colour like #1e6b52 (or empty: the theme's)", value);
+		return;
+	}
+	p->config->display.colours[slot] = (int)colour;
+	p->colour_line[slot] = p->line;
+}
+
 static void
 apply_special(struct parse *p, const char *section, const char *name, const char *value)
 {
@@ -327,6 +363,11 @@ apply_special(struct parse *p, const char *section, const char *name, const char
 		apply_active_low(p, value);
 	} else if (strcmp(name, "admin_pin") == 0) {
 		apply_admin_pin(p, value);
+	} else if (strcmp(name, "logo") == 0) {
+		set_string(&c->display.logo, value);
+		p->logo_line = p->line;
+	} else if (colour_slot(name) >= 0) {
+		apply_colour(p, section, name, value);
 	} else if (strcmp(name, "night") == 0) {
 		char a[16], b[16];
 		c->display.has_night = false;
@@ -466,6 +507,8 @@ config_defaults(struct config *c)
 	c->booking.max_extend_min = 60;
 	c->booking.cooldown_s = 60;
 	c->booking.refresh_cooldown_s = 30;
+	for (int i = 0; i < CONFIG_COLOURS; i++)
+		c->display.colours[i] = -1;
 	c->led.red = c->led.green = c->led.blue = c->led.motion = -1;
 	c->led.offline = LED_OFFLINE_BLINK;
 	c->fleet.config_refresh_s = 300;
@@ -625,6 +668,40 @@ validate_source(struct parse *p)
 	refuse_plain_http(p, s);
 }
 
+/* The logo must be a readable PNG, and each colour override must keep its text readable in the
+ * chosen theme: both refused here, with the reason, rather than drawn wrong on the door. */
+static void
+validate_display(struct parse *p)
+{
+	struct display_config *d = &p->config->display;
+	struct theme theme;
+	char why[256];
+	theme_init(&theme, d->theme ? THEME_NAME_HIGH_CONTRAST : THEME_NAME_DEFAULT);
+	for (int i = 0; i < CONFIG_COLOURS; i++) {
+		if (d->colours[i] >= 0 &&
+			!theme_set(&theme, (enum theme_slot)i, (uint32_t)d->colours[i], why, sizeof(why))) {
+			problem(p, p->colour_line[i], "display", colour_keys[i], "%s", why);
+			d->colours[i] = -1;
+		}
+	}
+	if (!d->logo)
+		return;
+	unsigned char magic[8] = { 0 };
+	int errors = p->errors;
+	FILE *fp = fopen(d->logo, "rb");
+	size_t n = fp ? fread(magic, 1, sizeof(magic), fp) : 0;
+	if (!fp)
+		problem(p, p->logo_line, "display", "logo", "cannot open %s: %s", d->logo, strerror(errno));
+	else if (n != sizeof(magic) || memcmp(magic, "\x89PNG\r\n\x1a\n", 8) != 0)
+		problem(p, p->logo_line, "display", "logo", "%s is not a PNG file", d->logo);
+	if (fp)
+		fclose(fp);
+	if (p->errors != errors) {
+		free(d->logo);
+		d->logo = NULL;
+	}
+}
+
 /* [fleet] and [monitoring]: URLs, and the client key kept like a secret. */
 static void
 validate_fleet(struct parse *p)
@@ -692,6 +769,7 @@ load_file(struct config *config, const struct config *local, const char *path, c
 		problem(&p, p.room_line, "room", "name", "missing: the room's name, shown at the top of the screen");
 	if (complete)
 		validate_source(&p);
+	validate_display(&p);
 	free(config->source.timezone);
 	config->source.timezone = xstrdup(config->timezone);
 	free(config->source.state_dir);
@@ -755,6 +833,7 @@ config_finish(struct config *c)
 		&c->display.font,
 		&c->display.font_bold,
 		&c->display.backlight,
+		&c->display.logo,
 		&c->led.chip,
 		&c->monitoring.textfile,
 		&c->monitoring.listen,

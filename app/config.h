@@ -61,6 +61,7 @@ enum renderer_choice { RENDERER_AUTO, RENDERER_SOFTWARE, RENDERER_ACCELERATED };
 
 #define CONFIG_PIN_MIN 6 /* [display] admin_pin digits */
 #define CONFIG_PIN_MAX 12
+#define CONFIG_COLOURS 4 /* [display] accent, free_colour, busy_colour, soon_colour */
 
 struct display_config {
 	int rotate; /* 0, 90, 180, 270 */
@@ -72,6 +73,12 @@ struct display_config {
 	int dpi; /* 0: ask SDL */
 	enum renderer_choice renderer;
 	char *backlight; /* sysfs directory; empty: the first one found */
+	int theme;       /* enum theme_name: 0 default, 1 high-contrast */
+	int text_size;   /* 0 normal, 1 large: every text at least 1.4x */
+	char *logo;      /* a PNG shown in the header; NULL: none */
+	/* accent, free_colour, busy_colour, soon_colour (enum theme_slot order): 0xRRGGBB, -1 unset.
+	 * config_load refuses a colour whose text would miss the theme's contrast minimum. */
+	int colours[CONFIG_COLOURS];
 };
 
 struct led_config {

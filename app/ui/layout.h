@@ -9,12 +9,15 @@
 #define LAYOUT_MAX_ITEMS     160
 #define LAYOUT_MAX_HITS      VIEW_MAX_BUTTONS
 #define LAYOUT_MIN_TARGET_MM 9.0f
+#define LAYOUT_MIN_TEXT_MM   2.6f /* the readable minimum text shrinks to before it is ever cut */
+#define LAYOUT_MIN_TEXT_PX   12
+#define LAYOUT_LARGE_TEXT    1.4f /* [display] text_size = large */
 
 struct box {
 	int x, y, w, h;
 };
 
-enum item_kind { ITEM_RECT, ITEM_TEXT };
+enum item_kind { ITEM_RECT, ITEM_TEXT, ITEM_IMAGE };
 enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
 struct item {
@@ -22,12 +25,14 @@ struct item {
 	struct box box;
 	uint32_t colour;  /* 0xRRGGBB */
 	int radius;       /* rects: rounded corners */
-	const char *text; /* points into the view */
+	const char *text; /* points into the view; images: the file */
+	const char *role; /* what it is ("status_word", "button", "agenda_time", …): tests and reports */
 	int size_px;      /* text height in pixels */
+	int min_px;       /* shrink (or wrap) items: the smallest size before the text is cut */
 	bool bold;
 	enum text_align align;
-	bool shrink; /* may shrink to fit the width before ellipsising */
-	bool wrap;   /* may wrap onto lines within the box */
+	bool shrink; /* may shrink (down to min_px) to fit the width before ellipsising */
+	bool wrap;   /* may wrap onto lines within the box, then shrink, then ellipsise the last */
 };
 
 struct hit {
@@ -45,7 +50,9 @@ struct frame {
 };
 
 /* Lays out view for a width×height screen at dpi (0: assume 96). Touch targets are at least
- * LAYOUT_MIN_TARGET_MM high and wide. The frame points into view: keep it alive. */
+ * LAYOUT_MIN_TARGET_MM high and wide and lie in the lower third of the screen (a door-mounted
+ * panel, reachable from a wheelchair); columns of text keep half an em apart. The frame points
+ * into view: keep it alive. */
 void layout_frame(const struct view *view, int width, int height, float dpi, struct frame *out);
 /* The target under (x, y), or NULL. */
 const struct hit *layout_hit_test(const struct frame *frame, int x, int y);

@@ -2,6 +2,7 @@
 #include "render.h"
 #include <stdlib.h>
 #include <string.h>
+#include <SDL_image.h>
 #include <SDL_ttf.h>
 #include "../core/xalloc.h"
 #include "../log.h"
@@ -33,7 +34,35 @@ struct render {
 	struct text_slot texts[TEXT_SLOTS];
 	size_t text_count;
 	unsigned frame;
+	render_report_fn report;
+	void *report_ctx;
+	char *image_path; /* the logo: one image, loaded once */
+	SDL_Texture *image;
+	int image_w, image_h;
+	bool image_failed;
 };
+
+/* What draw_text did, for the report. */
+struct drawn {
+	int size, lines;
+	bool cut;
+	struct box box;
+};
+
+static void
+drawn_add(struct drawn *d, int x, int y, int w, int h)
+{
+	if (d->box.w == 0 && d->box.h == 0) {
+		d->box = (struct box){ x, y, w, h };
+		return;
+	}
+	int x1 = d->box.x + d->box.w > x + w ? d->box.x + d->box.w : x + w;
+	int y1 = d->box.y + d->box.h > y + h ? d->box.y + d->box.h : y + h;
+	d->box.x = d->box.x < x ? d->box.x : x;
+	d->box.y = d->box.y < y ? d->box.y : y;
+	d->box.w = x1 - d->box.x;
+	d->box.h = y1 - d->box.y;
+}
 
 static TTF_Font *
 font(struct render *r, int size, bool bold)
@@ -100,9 +129,19 @@ render_destroy(struct render *r)
 		SDL_DestroyTexture(r->texts[i].texture);
 		free(r->texts[i].text);
 	}
+	if (r->image)
+		SDL_DestroyTexture(r->image);
+	free(r->image_path);
 	free(r->font_path);
 	free(r->bold_path);
 	free(r);
+}
+
+void
+render_set_report(struct render *r, render_report_fn fn, void *ctx)
+{
+	r->report = fn;
+	r->report_ctx = ctx;
 }
 
 size_t
@@ -216,7 +255,7 @@ fill_rounded(SDL_Renderer *sr, struct box b, int radius)
 }
 
 static void
-blit_line(struct render *r, const struct item *it, const char *line, int size, int y, int line_h)
+blit_line(struct render *r, const struct item *it, const char *line, int size, int y, int line_h, struct drawn *d)
 {
 	struct text_slot *t = text_texture(r, line, size, it->bold, it->colour);
 	if (!t)
@@ -228,76 +267,169 @@ blit_line(struct render *r, const struct item *it, const char *line, int size, i
 		x += it->box.w - t->w;
 	SDL_Rect dst = { x, y + (line_h - t->h) / 2, t->w, t->h };
 	SDL_RenderCopy(r->renderer, t->texture, NULL, &dst);
+	drawn_add(d, dst.x, dst.y, dst.w, dst.h);
 }
 
-static void
-draw_wrapped(struct render *r, const struct item *it)
+/* The bytes of p that make its next line at most max_w wide (greedy by words); *overflow when
+ * one word alone is wider. */
+static size_t
+next_line(struct render *r, const char *p, int size, bool bold, int max_w, char *buf, bool *overflow)
 {
-	TTF_Font *f = font(r, it->size_px, it->bold);
-	if (!f)
-		return;
-	int line_h = TTF_FontLineSkip(f);
-	int max_lines = it->box.h / (line_h ? line_h : 1);
-	if (max_lines > MAX_WRAP_LINES)
-		max_lines = MAX_WRAP_LINES;
-	const char *p = it->text;
-	char *line = xmalloc(strlen(p) + 4);
-	for (int n = 0; *p && n < max_lines; n++) {
-		size_t best = 0, i = 0;
-		/* take words while they fit; a word longer than the line is cut by ellipsize */
-		while (p[i] && p[i] != '\n') {
-			size_t j = i;
-			while (p[j] == ' ')
-				j++;
-			while (p[j] && p[j] != ' ' && p[j] != '\n')
-				j++;
-			memcpy(line, p, j);
-			line[j] = '\0';
-			if (text_width(r, line, it->size_px, it->bold) > it->box.w && best)
-				break;
-			best = j;
-			i = j;
+	size_t best = 0, i = 0;
+	*overflow = false;
+	while (p[i] && p[i] != '\n') {
+		size_t j = i;
+		while (p[j] == ' ')
+			j++;
+		while (p[j] && p[j] != ' ' && p[j] != '\n')
+			j++;
+		memcpy(buf, p, j);
+		buf[j] = '\0';
+		if (text_width(r, buf, size, bold) > max_w) {
+			if (!best) {
+				*overflow = true;
+				best = j;
+			}
+			break;
 		}
+		best = j;
+		i = j;
+	}
+	return best;
+}
+
+static const char *
+skip_break(const char *p)
+{
+	while (*p == ' ' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* Lines the text needs at size (stops counting past limit); *overflow when a word is too wide. */
+static int
+count_lines(struct render *r, const struct item *it, int size, int limit, char *buf, bool *overflow)
+{
+	const char *p = it->text;
+	int n = 0;
+	bool over;
+	*overflow = false;
+	while (*p && n <= limit) {
+		size_t len = next_line(r, p, size, it->bold, it->box.w, buf, &over);
+		*overflow |= over;
+		n++;
+		p = skip_break(p + len);
+	}
+	return n;
+}
+
+static int
+max_lines_at(struct render *r, const struct item *it, int size)
+{
+	TTF_Font *f = font(r, size, it->bold);
+	int line_h = f ? TTF_FontLineSkip(f) : size;
+	int n = it->box.h / (line_h > 0 ? line_h : 1);
+	return n < 1 ? 1 : n > MAX_WRAP_LINES ? MAX_WRAP_LINES : n;
+}
+
+/* Wraps onto the box's lines; when it does not fit, shrinks (to min_px) and only then cuts the
+ * last line with an ellipsis. */
+static void
+draw_wrapped(struct render *r, const struct item *it, struct drawn *d)
+{
+	char *line = xmalloc(strlen(it->text) + 4);
+	int size = it->size_px, min = it->min_px > 0 && it->min_px < size ? it->min_px : size;
+	bool overflow;
+	for (;;) {
+		int n = count_lines(r, it, size, max_lines_at(r, it, size), line, &overflow);
+		if ((n <= max_lines_at(r, it, size) && !overflow) || size <= min)
+			break;
+		size = size * 92 / 100 > min ? size * 92 / 100 : min;
+	}
+	TTF_Font *f = font(r, size, it->bold);
+	int line_h = f ? TTF_FontLineSkip(f) : size, max_lines = max_lines_at(r, it, size);
+	const char *p = it->text;
+	d->size = size;
+	for (int n = 0; *p && n < max_lines; n++) {
+		size_t best = next_line(r, p, size, it->bold, it->box.w, line, &overflow);
 		memcpy(line, p, best);
 		line[best] = '\0';
-		bool last = n == max_lines - 1 && p[best];
-		if (last || text_width(r, line, it->size_px, it->bold) > it->box.w) {
-			char *cut = ellipsize(r, last ? p : line, it->size_px, it->bold, it->box.w);
-			blit_line(r, it, cut, it->size_px, it->box.y + n * line_h, line_h);
+		bool last = n == max_lines - 1 && *skip_break(p + best);
+		if (last || overflow) {
+			char *cut = ellipsize(r, last ? p : line, size, it->bold, it->box.w);
+			blit_line(r, it, cut, size, it->box.y + n * line_h, line_h, d);
 			free(cut);
+			d->cut = true;
 		} else {
-			blit_line(r, it, line, it->size_px, it->box.y + n * line_h, line_h);
+			blit_line(r, it, line, size, it->box.y + n * line_h, line_h, d);
 		}
-		p += best;
-		while (*p == ' ' || *p == '\n')
-			p++;
+		d->lines++;
+		p = skip_break(p + best);
 	}
 	free(line);
 }
 
 static void
-draw_text(struct render *r, const struct item *it)
+draw_text(struct render *r, const struct item *it, struct drawn *d)
 {
 	if (it->wrap) {
-		draw_wrapped(r, it);
+		draw_wrapped(r, it, d);
 		return;
 	}
 	int size = it->size_px;
 	int w = text_width(r, it->text, size, it->bold);
 	if (w > it->box.w && it->shrink) {
-		int min = size * 6 / 10;
+		int min = it->min_px > 0 && it->min_px < size ? it->min_px : size;
 		while (size > min && w > it->box.w) {
-			size = size * 9 / 10;
+			size = size * 92 / 100 > min ? size * 92 / 100 : min;
 			w = text_width(r, it->text, size, it->bold);
 		}
 	}
+	d->size = size;
+	d->lines = 1;
 	if (w > it->box.w) {
 		char *cut = ellipsize(r, it->text, size, it->bold, it->box.w);
-		blit_line(r, it, cut, size, it->box.y, it->box.h);
+		blit_line(r, it, cut, size, it->box.y, it->box.h, d);
 		free(cut);
+		d->cut = true;
 	} else {
-		blit_line(r, it, it->text, size, it->box.y, it->box.h);
+		blit_line(r, it, it->text, size, it->box.y, it->box.h, d);
 	}
+}
+
+/* The logo, scaled to fit its box with its shape kept. A file that cannot be read is logged once
+ * and leaves the box empty: the sign goes on without it. */
+static void
+draw_image(struct render *r, const struct item *it)
+{
+	if (!r->image_path || strcmp(r->image_path, it->text) != 0) {
+		if (r->image)
+			SDL_DestroyTexture(r->image);
+		free(r->image_path);
+		r->image_path = xstrdup(it->text);
+		r->image = NULL;
+		r->image_failed = false;
+		SDL_Surface *s = IMG_Load(it->text);
+		if (s) {
+			r->image = SDL_CreateTextureFromSurface(r->renderer, s);
+			r->image_w = s->w;
+			r->image_h = s->h;
+			SDL_FreeSurface(s);
+		}
+		if (!r->image) {
+			log_warn("cannot show the logo %s: %s", it->text, IMG_GetError());
+			r->image_failed = true;
+		}
+	}
+	if (!r->image || r->image_w <= 0 || r->image_h <= 0)
+		return;
+	int w = it->box.w, h = it->box.w * r->image_h / r->image_w;
+	if (h > it->box.h) {
+		h = it->box.h;
+		w = it->box.h * r->image_w / r->image_h;
+	}
+	SDL_Rect dst = { it->box.x, it->box.y + (it->box.h - h) / 2, w, h };
+	SDL_RenderCopy(r->renderer, r->image, NULL, &dst);
 }
 
 void
@@ -312,8 +444,15 @@ render_frame(struct render *r, const struct frame *frame)
 			SDL_SetRenderDrawColor(r->renderer, (Uint8)(it->colour >> 16), (Uint8)(it->colour >> 8),
 				(Uint8)it->colour, 255);
 			fill_rounded(r->renderer, it->box, it->radius);
+		} else if (it->kind == ITEM_IMAGE) {
+			draw_image(r, it);
 		} else {
-			draw_text(r, it);
+			struct drawn d = { 0 };
+			draw_text(r, it, &d);
+			if (r->report) {
+				struct render_report rep = { i, it->role, it->text, d.size, d.lines, d.cut, d.box };
+				r->report(r->report_ctx, &rep);
+			}
 		}
 	}
 }

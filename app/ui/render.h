@@ -12,5 +12,18 @@ struct render *render_create(SDL_Renderer *renderer, const char *font_path, cons
 void render_destroy(struct render *render); /* accepts NULL */
 /* Clears and draws the whole frame (the caller presents). */
 void render_frame(struct render *render, const struct frame *frame);
+/* What render did with one text item (a test and diagnostics hook). */
+struct render_report {
+	size_t item;      /* index in the frame's items */
+	const char *role; /* the item's role */
+	const char *text;
+	int size_px;      /* the size drawn: the item's, or smaller after shrinking to fit */
+	int lines;        /* lines drawn */
+	bool cut;         /* ellipsised: drawn narrower than the string needs */
+	struct box drawn; /* the bounding box of the pixels' texture(s) */
+};
+typedef void (*render_report_fn)(void *ctx, const struct render_report *report);
+/* Calls fn for every text item of every later render_frame (NULL: stop). */
+void render_set_report(struct render *render, render_report_fn fn, void *ctx);
 /* Number of cached text textures (for tests and benchmarks). */
 size_t render_cache_size(const struct render *render);

@@ -57,9 +57,15 @@ status_text(const struct view_input *in, struct view *v)
 {
 	const struct room_state *s = in->state;
 	char t[8];
-	static const uint32_t colours[] = { THEME_FREE, THEME_BUSY, THEME_SOON, THEME_CHECKIN };
+	const struct theme *th = &v->theme;
+	const uint32_t colours[] = { th->free, th->busy, th->soon, th->checkin };
+	const uint32_t texts[] = { th->on_free, th->on_busy, th->on_soon, th->on_checkin };
+	/* ✔ free, ✖ busy, ◷ starting soon, ⚑ check in: a shape as well as a colour and a word */
+	static const char *const icons[] = { "\u2714", "\u2716", "\u25f7", "\u2691" };
 	v->status = s->status;
 	v->status_colour = colours[s->status];
+	v->status_text_colour = texts[s->status];
+	snprintf(v->status_icon, sizeof(v->status_icon), "%s", icons[s->status]);
 	switch (s->status) {
 	case ROOM_FREE:
 		snprintf(v->status_word, sizeof(v->status_word), "%s", _("FREE"));
@@ -392,6 +398,10 @@ void
 view_build(const struct view_input *in, struct view *v)
 {
 	memset(v, 0, sizeof(*v));
+	theme_from_display(&v->theme, &in->config->display);
+	v->text_scale = in->config->display.text_size ? 1.4f : 1.0f;
+	v->logo = in->config->display.logo;
+	v->status_text_colour = v->theme.text;
 	snprintf(v->room, sizeof(v->room), "%s", in->config->room_name ? in->config->room_name : "");
 	hm(in->now, v->clock, sizeof(v->clock));
 	i18n_format_date(in->now, v->date, sizeof(v->date));
@@ -404,7 +414,7 @@ view_build(const struct view_input *in, struct view *v)
 		if (in->address && *in->address)
 			snprintf(v->lines[v->line_count++].text, sizeof(v->lines[0].text), _("Address: %s"),
 				in->address);
-		v->status_colour = THEME_PANEL;
+		v->status_colour = v->theme.panel;
 		return;
 	}
 	switch (in->ui->screen) {
@@ -419,7 +429,7 @@ view_build(const struct view_input *in, struct view *v)
 	v->kind = VIEW_HOME;
 	notice(in, v);
 	if (!in->sync->has_schedule) {
-		v->status_colour = THEME_PANEL;
+		v->status_colour = v->theme.panel;
 		snprintf(v->status_word, sizeof(v->status_word), "%s", "…");
 		snprintf(v->status_line, sizeof(v->status_line), "%s", _("Loading the calendar…"));
 		home_buttons(in, v);

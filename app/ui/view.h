@@ -7,6 +7,7 @@
 #include "../calendar/source.h"
 #include "../config.h"
 #include "../core/room_state.h"
+#include "theme.h"
 #include "ui_state.h"
 
 #define VIEW_MAX_NEXT    6
@@ -35,9 +36,13 @@ enum view_kind { VIEW_HOME, VIEW_DIALOG, VIEW_LIST, VIEW_PIN, VIEW_SETUP };
 
 struct view {
 	enum view_kind kind;
+	struct theme theme; /* the configured palette */
+	float text_scale;   /* 1, or 1.4 for [display] text_size = large */
+	const char *logo;   /* [display] logo (points into the config), or NULL */
 	char room[128], clock[8], date[64];
 	enum room_status status;
-	uint32_t status_colour;
+	uint32_t status_colour, status_text_colour;
+	char status_icon[8];   /* a shape per state, so colour is never the only cue */
 	char status_word[48];  /* FREE, BUSY, STARTING SOON, CHECK IN */
 	char status_line[128]; /* "Free until 14:00", "Busy until 11:30" */
 	char title[200], organizer[128], time_range[48];

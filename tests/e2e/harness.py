@@ -17,9 +17,9 @@ import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: one pinned clock for ha
 
 WAIT_S = 30                               # generous: a shared, noisy machine
 
-FREE = (0x1E, 0x8E, 0x3E)
-BUSY = (0xC5, 0x22, 0x1F)
-AMBER = (0xE3, 0x74, 0x00)                # starting soon and check-in pending
+FREE = (0x00, 0x78, 0x70)
+BUSY = (0xA5, 0x0E, 0x0E)
+AMBER = (0xF9, 0xAB, 0x00)                # starting soon and check-in pending
 ERROR_BG = (0x5F, 0x21, 0x20)             # a failed action's message
 PANEL = (0x1C, 0x22, 0x29)
 

@@ -4,9 +4,11 @@ colour (free green, busy red, starting soon amber) at each of the five panel siz
 without a display server; and the demo and setup screens render."""
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pngread import close, pixel, read_png  # noqa: E402
@@ -14,8 +16,8 @@ from pngread import close, pixel, read_png  # noqa: E402
 ROOMSIGN = sys.argv[1]
 FIXTURES = sys.argv[2]
 SIZES = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (720, 1280)]
-CASES = [("08:30", "free", (0x1E, 0x8E, 0x3E)), ("09:55", "soon", (0xE3, 0x74, 0x00)),
-         ("10:15", "busy", (0xC5, 0x22, 0x1F))]
+CASES = [("08:30", "free", (0x00, 0x78, 0x70)), ("09:55", "soon", (0xF9, 0xAB, 0x00)),
+         ("10:15", "busy", (0xA5, 0x0E, 0x0E))]
 
 failures = 0
 
@@ -72,7 +74,7 @@ with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "demo.png")
     args = [ROOMSIGN, "--demo", "screenshot", out, "--now", "2026-12-01T10:15", "--size", "800x480"]
     check(subprocess.run(args, timeout=60).returncode == 0, "demo screenshot exits 0")
-    check(close(pixel(read_png(out), 20, 144), (0xC5, 0x22, 0x1F)), "demo shows a meeting in progress (busy)")
+    check(close(pixel(read_png(out), 20, 144), (0xA5, 0x0E, 0x0E)), "demo shows a meeting in progress (busy)")
     out2 = os.path.join(tmp, "demo2.png")
     args[3] = out2
     subprocess.run(args, timeout=60)
@@ -84,6 +86,33 @@ with tempfile.TemporaryDirectory() as tmp:
         targets = {t["id"] for t in json.load(f)}
     # the demo's meeting in progress was booked at the sign, so it can be ended there
     check("end-early" in targets, f"demo: the meeting in progress can be ended ({sorted(targets)})")
+
+    # [display] logo: a 400x200 magenta PNG is drawn in the header, scaled to fit, its shape kept.
+    def png_chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    logo = os.path.join(tmp, "logo.png")
+    rows = b"".join(b"\0" + b"\xff\x00\xff" * 400 for _ in range(200))
+    with open(logo, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 400, 200, 8, 2, 0, 0, 0)) +
+                png_chunk(b"IDAT", zlib.compress(rows)) + png_chunk(b"IEND", b""))
+    branded = os.path.join(tmp, "logo.conf")
+    with open(branded, "w") as f:
+        f.write(open(config).read() + f"[display]\nlogo = {logo}\n")
+    for size in ((800, 480), (720, 1280)):
+        rc, out, _ = shot(tmp, branded, "10:15", size)
+        check(rc == 0, f"logo {size}: screenshot exits 0")
+        if rc:
+            continue
+        png = read_png(out)
+        spots = [(x, y) for y in range(0, size[1], 2) for x in range(0, size[0], 2)
+                 if close(pixel(png, x, y), (0xFF, 0x00, 0xFF), 4)]
+        header_h = size[1] * (0.07 if size[1] > size[0] else 0.11)
+        check(len(spots) > 50, f"logo {size}: the logo is on screen ({len(spots)} samples)")
+        if spots:
+            xs, ys = [x for x, _ in spots], [y for _, y in spots]
+            w, h = max(xs) - min(xs) + 2, max(ys) - min(ys) + 2
+            check(max(ys) < header_h, f"logo {size}: inside the header (rows {min(ys)}..{max(ys)} < {header_h:.0f})")
+            check(abs(w / h - 2) < 0.25, f"logo {size}: scaled keeping its 2:1 shape ({w}x{h})")
 
 print(f"{failures} failed" if failures else "all screenshot checks passed")
 sys.exit(1 if failures else 0)

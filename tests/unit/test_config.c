@@ -292,6 +292,44 @@ test_config_fetched_file_keeps_local_fleet(void **state)
 	config_finish(&local);
 }
 
+/* [display] colours that would make text unreadable are refused, with the ratio; good ones and
+ * the theme, text size and logo keys load. */
+static void
+test_config_display_theme_and_colours(void **state)
+{
+	(void)state;
+	/* white text 4.2:1, dark text 4.4:1 on the old green: neither reaches 4.5:1 */
+	load_fails_with("[room]\nname = A\n[display]\nfree_colour = #1e8e3e\n",
+		"bad.conf:4: [display] free_colour: #1e8e3e gives its text a contrast ratio of only 4.40:1");
+	load_fails_with("[room]\nname = A\n[display]\naccent = 777777\n", "needs at least 4.5:1 (WCAG 2.2)");
+	/* the default theme's busy red passes 4.5:1, not the high-contrast theme's 7:1 */
+	load_fails_with("[room]\nname = A\n[display]\nbusy_colour = #c5221f\ntheme = high-contrast\n",
+		"bad.conf:4: [display] busy_colour: #c5221f gives its text a contrast ratio of only 5.");
+	load_fails_with("[room]\nname = A\n[display]\nsoon_colour = orange\n", "[display] soon_colour: 'orange'");
+	load_fails_with("[room]\nname = A\n[display]\ntheme = dark\n", "[display] theme: 'dark'");
+	load_fails_with("[room]\nname = A\n[display]\ntext_size = huge\n", "[display] text_size: 'huge'");
+	const char *not_png = write_file("logo.png", "GIF89a", 0644);
+	char text[1024];
+	snprintf(text, sizeof(text), "[room]\nname = A\n[display]\nlogo = %s\n", not_png);
+	load_fails_with(text, "[display] logo: ");
+	load_fails_with(
+		"[room]\nname = A\n[display]\nlogo = /nonexistent/logo.png\n", "cannot open /nonexistent/logo.png");
+	struct config c;
+	char err[4096];
+	const char *path = write_file("good.conf",
+		"[room]\nname = A\n[display]\ntheme = high-contrast\ntext_size = large\nbusy_colour = #8e0000\n"
+		"soon_colour = #ffd000\n",
+		0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(c.display.theme, 1);
+	assert_int_equal(c.display.text_size, 1);
+	assert_int_equal(c.display.colours[2], 0x8e0000);
+	assert_int_equal(c.display.colours[3], 0xffd000);
+	assert_int_equal(c.display.colours[0], -1);
+	config_finish(&c);
+}
+
 int
 main(void)
 {
@@ -307,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_config_cooldowns),
 		cmocka_unit_test(test_config_fleet_local_file),
 		cmocka_unit_test(test_config_fetched_file_keeps_local_fleet),
+		cmocka_unit_test(test_config_display_theme_and_colours),
 	};
 	return cmocka_run_group_tests(tests, make_dir, NULL);
 }
