@@ -617,6 +617,12 @@ bool
 ews_parse_stream_part(const char *xml, size_t len, struct ews_stream_part *out, struct ews_status *status)
 {
 	memset(out, 0, sizeof(*out));
+	/* White space between envelopes may arrive after the one before was cut off: the XML
+	 * declaration must come first. */
+	while (len > 0 && (*xml == '\r' || *xml == '\n' || *xml == ' ' || *xml == '\t')) {
+		xml++;
+		len--;
+	}
 	xmlDoc *doc = load(xml, len);
 	bool is_soap;
 	xmlNode *op = response_of(doc, status, &is_soap);
