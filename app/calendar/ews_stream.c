@@ -33,7 +33,7 @@ enum outcome {
 	END_SILENT,    /* keep-alives stopped: re-open */
 	END_LOST,      /* the subscription is gone: subscribe again */
 	END_FAILED,    /* network, busy, 5xx: wait, then try again */
-	END_AUTH,      /* sign-in refused: wait auth_retry */
+	END_AUTH,      /* sign-in refused: poll, leaving sign-ins to the worker's auth_retry */
 	END_NO_STREAM, /* this server or account cannot stream: poll for good */
 	END_STOPPED,   /* we are shutting down */
 };
@@ -358,6 +358,7 @@ handle(struct ews_stream *st, enum outcome end)
 			return handle(st, END_NO_STREAM);
 		}
 		log_info("streaming connection silent (%s): re-opening it", st->why);
+		st->need_fetch = true; /* what the dead connection carried is lost: read once */
 		return true;
 	case END_LOST:
 		log_info("the streaming subscription is gone (%s): subscribing again", st->why);
@@ -366,8 +367,11 @@ handle(struct ews_stream *st, enum outcome end)
 		return true;
 	case END_FAILED: outage(st, backoff(st)); return true;
 	case END_AUTH:
-		outage(st, (long)(st->cfg->auth_retry_s > 900 ? st->cfg->auth_retry_s : 900) * 1000);
-		return true;
+		/* Never a second source of refused sign-ins (AD lockouts): the worker's auth_retry
+		 * rules them; the stream comes back with the next start. */
+		snprintf(st->why + strlen(st->why), sizeof(st->why) - strlen(st->why),
+			"; streaming resumes when the sign restarts");
+		return handle(st, END_NO_STREAM);
 	case END_NO_STREAM:
 		log_warn("streaming notifications are not available (%s): polling every %d s instead", st->why,
 			st->cfg->refresh_s);

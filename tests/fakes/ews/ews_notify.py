@@ -147,6 +147,8 @@ def open_stream(store, room, op, acct):
                            "for your account. Try again once your other requests have completed.")
         OPEN[name] = OPEN.get(name, 0) + 1
         sub["idle_since"] = None
+        sub["stream"] = sub.get("stream", 0) + 1     # a new connection supersedes the old one
+        COND.notify_all()
     return ids[0], minutes * minute_s
 
 
@@ -166,6 +168,8 @@ def messages(store, sub_id, timeout_s):
     silent = int(store.settings.get("stream_silent", 0)) > 0
     if silent:
         store.settings["stream_silent"] = int(store.settings["stream_silent"]) - 1
+    with COND:
+        me = SUBSCRIPTIONS[sub_id]["stream"] if sub_id in SUBSCRIPTIONS else None
     start = time.monotonic()
     next_keepalive = start      # [U] a first keep-alive at once: the client knows the stream is up
     sent = 0
@@ -175,6 +179,8 @@ def messages(store, sub_id, timeout_s):
             if sub is None:
                 yield lost(sub_id)
                 return
+            if sub.get("stream") != me:
+                return                                 # superseded by a newer connection
             now = time.monotonic()
             if now - start >= timeout_s:
                 yield closed()
