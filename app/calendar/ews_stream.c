@@ -325,7 +325,8 @@ static void
 outage(struct ews_stream *st, long wait_ms)
 {
 	if (!st->outage_logged)
-		log_warn("streaming notifications interrupted (%s): polling every %d s until they are back", st->why,
+		/* info: the worker already warns once when the calendar itself cannot be read */
+		log_info("streaming notifications interrupted (%s): polling every %d s until they are back", st->why,
 			st->cfg->refresh_s);
 	st->outage_logged = true;
 	st->need_fetch = true;
