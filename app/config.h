@@ -22,9 +22,12 @@ struct source_config {
 	enum http_auth auth;
 	char *ca_file;
 	int refresh_s;
+	int safety_refresh_s; /* [source] safety_refresh: full re-read when changes arrive by push or cheap poll (default 900) */
 	int auth_retry_s;         /* after a refused sign-in: wait this long (>= 900: AD lockouts) */
 	bool allow_insecure_http; /* credentials over http:// (a test lab only) */
 	char *server_version;     /* ews RequestServerVersion, default Exchange2013_SP1 */
+	bool ews_streaming;       /* [source] streaming: ews push notifications (default yes) */
+	int stream_timeout_min;   /* [source] stream_timeout: GetStreamingEvents ConnectionTimeout, 1-30 */
 	char *tenant, *client_id;
 	char *client_secret; /* read from client_secret_file */
 	char *client_secret_file;

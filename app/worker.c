@@ -33,6 +33,8 @@ struct worker {
 	uint64_t auth_until_ms; /* no sign-in before this (monotonic) but the admin's Refresh */
 	char last_logged[512];
 	unsigned seed;
+	bool changed; /* the source pushed a change: one refresh is pending (a burst coalesces) */
+	bool watch_tried;
 };
 
 void
@@ -129,14 +131,17 @@ refresh(struct worker *w)
 					   : (err.retry_after_ms + 999) / 1000;
 }
 
-/* Seconds until the next refresh: the configured interval ±10 %, or back-off after failures. */
+/* Seconds until the next refresh: the configured interval ±10 % (safety_refresh while the source
+ * pushes its changes), or back-off after failures. */
 static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
-	int jitter = refresh_s / 10;
+	int safety_s = w->config->source.safety_refresh_s >= 60 ? w->config->source.safety_refresh_s : 900;
+	int interval = atomic_load(&w->source->watching) ? safety_s : refresh_s;
+	int jitter = interval / 10;
 	if (w->failures == 0)
-		return refresh_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
+		return interval - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
 	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
 	if (delay > refresh_s)
 		delay = refresh_s;
@@ -347,6 +352,30 @@ run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_re
 	return next_refresh_ms;
 }
 
+/* Called by the source's own thread after a change (or when its push stops or resumes). */
+static void
+on_source_changed(void *ctx)
+{
+	struct worker *w = ctx;
+	pthread_mutex_lock(&w->lock);
+	w->changed = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* After the first good read: let the source push its changes, where it can. */
+static void
+start_watching(struct worker *w)
+{
+	if (w->watch_tried || w->failures > 0 || !w->source->ops->watch)
+		return;
+	w->watch_tried = true;
+	struct source_error err = { 0 };
+	if (!source_watch(w->source, on_source_changed, w, &err))
+		log_info(
+			"changes are not pushed (%s): refreshing every %d s", err.message, w->config->source.refresh_s);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -355,7 +384,7 @@ worker_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		uint64_t now_ms = time_mono_ms();
-		if (w->queued == 0 && now_ms < next_refresh_ms) {
+		if (w->queued == 0 && !w->changed && now_ms < next_refresh_ms) {
 			uint64_t wait_ms = next_refresh_ms - now_ms;
 			struct timespec ts;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -375,9 +404,12 @@ worker_main(void *arg)
 			memmove(&w->queue[0], &w->queue[1], (w->queued - 1) * sizeof(q));
 			w->queued--;
 		}
+		if (q.job == JOB_REFRESH)
+			w->changed = false; /* this refresh reads whatever the push announced */
 		pthread_mutex_unlock(&w->lock);
 		next_refresh_ms = run_job(w, &q, asked, next_refresh_ms);
 		event_finish(&q.event);
+		start_watching(w);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -419,6 +451,8 @@ worker_destroy(struct worker *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	if (w->watch_tried) /* the source's thread calls on_source_changed(w): stop it before w goes */
+		source_watch(w->source, NULL, NULL, NULL);
 	for (size_t i = 0; i < w->queued; i++)
 		event_finish(&w->queue[i].event);
 	pthread_cond_destroy(&w->wake);

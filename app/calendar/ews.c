@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include "ews_request.h"
+#include "ews_stream.h"
 #include "ews_xml.h"
 #include "source.h"
 #include "../core/room_state.h"
@@ -30,8 +31,9 @@
 
 struct ews_source {
 	struct source base;
-	const char *version; /* RequestServerVersion in use; steps down when refused */
-	unsigned int seed;   /* jitter */
+	const char *version;       /* RequestServerVersion in use; steps down when refused */
+	unsigned int seed;         /* jitter */
+	struct ews_stream *stream; /* streaming notifications, while watching */
 };
 
 /* One request, rebuildable: the envelope carries the version, which may step down. */
@@ -739,14 +741,39 @@ ews_check(struct source *src, bool book_test, check_report_fn report, void *ctx)
 	snprintf(detail, sizeof(detail), "%zu events today", today->count);
 	schedule_destroy(today);
 	report(ctx, true, "read today's calendar", detail);
+	if (cfg->ews_streaming) {
+		char stream_detail[700];
+		bool streams = ews_stream_probe(cfg, s->version, 15, stream_detail, sizeof(stream_detail));
+		report(ctx, streams, "streaming notifications", stream_detail);
+	}
 	return !book_test || check_book(s, report, ctx);
 }
 
 /* --- lifecycle ------------------------------------------------------------------------------- */
 
+/* Streaming notifications run on a thread of their own (ews_stream.c), so the worker stays
+ * free for actions; `streaming = no` keeps the sign polling. */
+static bool
+ews_watch(struct source *src, void (*changed)(void *ctx), void *ctx, struct source_error *err)
+{
+	struct ews_source *s = ews_of(src);
+	ews_stream_stop(s->stream);
+	s->stream = NULL;
+	if (!changed)
+		return true;
+	if (!src->config->ews_streaming)
+		return source_fail(
+			err, SOURCE_ERR_UNSUPPORTED, "streaming notifications are off ([source] streaming = no)");
+	/* watching turns true with the stream's first message, not before: until then the worker polls. */
+	if (!(s->stream = ews_stream_start(src->config, s->version, &src->watching, changed, ctx)))
+		return source_fail(err, SOURCE_ERR_UNSUPPORTED, "cannot start the streaming-notification thread");
+	return true;
+}
+
 static void
 ews_destroy(struct source *src)
 {
+	ews_stream_stop(ews_of(src)->stream);
 	free(src);
 }
 
@@ -758,6 +785,7 @@ static const struct source_ops ews_ops = {
 	.check_in = ews_check_in,
 	.free_busy = ews_free_busy,
 	.check = ews_check,
+	.watch = ews_watch,
 	.destroy = ews_destroy,
 };
 

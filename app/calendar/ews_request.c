@@ -299,3 +299,45 @@ ews_build_get_user_availability(
 		s);
 	return envelope_close(&b);
 }
+
+char *
+ews_build_subscribe_streaming(const struct ews_header *h)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	/* Created, modified, deleted and moved items: what changes the room's day. */
+	xbuf_printf(&b, "<m:Subscribe><m:StreamingSubscriptionRequest>"
+			"<t:FolderIds><t:DistinguishedFolderId Id=\"calendar\"/></t:FolderIds>"
+			"<t:EventTypes><t:EventType>CreatedEvent</t:EventType>"
+			"<t:EventType>ModifiedEvent</t:EventType><t:EventType>DeletedEvent</t:EventType>"
+			"<t:EventType>MovedEvent</t:EventType></t:EventTypes>"
+			"</m:StreamingSubscriptionRequest></m:Subscribe>");
+	return envelope_close(&b);
+}
+
+char *
+ews_build_get_streaming_events(const struct ews_header *h, const char *subscription_id, int timeout_min)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	xbuf_printf(&b, "<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>");
+	xbuf_escaped(&b, subscription_id);
+	xbuf_printf(&b,
+		"</t:SubscriptionId></m:SubscriptionIds><m:ConnectionTimeout>%d</m:ConnectionTimeout>"
+		"</m:GetStreamingEvents>",
+		timeout_min < 1    ? 1
+		: timeout_min > 30 ? 30
+				   : timeout_min);
+	return envelope_close(&b);
+}
+
+char *
+ews_build_unsubscribe(const struct ews_header *h, const char *subscription_id)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	xbuf_printf(&b, "<m:Unsubscribe><m:SubscriptionId>");
+	xbuf_escaped(&b, subscription_id);
+	xbuf_printf(&b, "</m:SubscriptionId></m:Unsubscribe>");
+	return envelope_close(&b);
+}

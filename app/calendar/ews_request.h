@@ -32,3 +32,8 @@ char *ews_build_get_folder(const struct ews_header *h);
 /* Free/busy of rooms over whole UTC days covering [from, to). */
 char *ews_build_get_user_availability(
 	const struct ews_header *h, const char *const *rooms, size_t n, rs_time from, rs_time to);
+/* Streaming notifications on the room's calendar (Exchange 2010 SP1 and later). */
+char *ews_build_subscribe_streaming(const struct ews_header *h);
+/* timeout_min: ConnectionTimeout, clamped to Exchange's 1-30 minutes. */
+char *ews_build_get_streaming_events(const struct ews_header *h, const char *subscription_id, int timeout_min);
+char *ews_build_unsubscribe(const struct ews_header *h, const char *subscription_id);

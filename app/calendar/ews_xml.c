@@ -568,3 +568,114 @@ ews_status_error(const struct ews_status *st, const struct ews_names *names, str
 		"Exchange refused the request (%s%s%s). If it persists, report it with the log.", code,
 		st->text[0] ? ": " : "", st->text);
 }
+
+bool
+ews_parse_subscribe(const char *xml, size_t len, char *id_out, size_t id_size, struct ews_status *status)
+{
+	id_out[0] = '\0';
+	xmlDoc *doc = load(xml, len);
+	bool is_soap;
+	xmlNode *op = response_of(doc, status, &is_soap);
+	if (op && strcmp(status->code, "NoError") == 0) {
+		xmlNode *msg = first_element(child(op, "ResponseMessages"));
+		text_into(child(msg, "SubscriptionId"), id_out, id_size);
+		if (!id_out[0]) /* NoError without an id: nothing to stream from */
+			snprintf(status->code, sizeof(status->code), "ErrorInvalidSubscription");
+	}
+	xmlFreeDoc(doc);
+	return is_soap;
+}
+
+/* Notification children that say something changed (not SubscriptionId, watermarks, StatusEvent). */
+static unsigned
+changes_in(const xmlNode *notification)
+{
+	static const char *const kinds[] = { "CreatedEvent", "ModifiedEvent", "DeletedEvent", "MovedEvent",
+		"CopiedEvent", "NewMailEvent", "FreeBusyChangedEvent" };
+	unsigned n = 0;
+	for (xmlNode *c = notification ? notification->children : NULL; c; c = c->next)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			n += named(c, kinds[i]);
+	return n;
+}
+
+static void
+stream_message(const xmlNode *msg, struct ews_stream_part *out)
+{
+	xmlNode *notes = child(msg, "Notifications");
+	for (xmlNode *n = notes ? notes->children : NULL; n; n = n->next)
+		if (named(n, "Notification"))
+			out->changes += changes_in(n);
+	if (first_element(child(msg, "ErrorSubscriptionIds")))
+		out->lost = true;
+	char status[16];
+	if (strcmp(text_into(child(msg, "ConnectionStatus"), status, sizeof(status)), "Closed") == 0)
+		out->closed = true;
+}
+
+bool
+ews_parse_stream_part(const char *xml, size_t len, struct ews_stream_part *out, struct ews_status *status)
+{
+	memset(out, 0, sizeof(*out));
+	/* White space between envelopes may arrive after the one before was cut off: the XML
+	 * declaration must come first. */
+	while (len > 0 && (*xml == '\r' || *xml == '\n' || *xml == ' ' || *xml == '\t')) {
+		xml++;
+		len--;
+	}
+	xmlDoc *doc = load(xml, len);
+	bool is_soap;
+	xmlNode *op = response_of(doc, status, &is_soap);
+	xmlNode *msgs = child(op, "ResponseMessages");
+	for (xmlNode *m = msgs ? msgs->children : NULL; m; m = m->next)
+		if (named(m, "GetStreamingEventsResponseMessage"))
+			stream_message(m, out);
+	if (ews_status_subscription_lost(status))
+		out->lost = true;
+	xmlFreeDoc(doc);
+	return is_soap;
+}
+
+static bool
+is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+	       c == '.';
+}
+
+size_t
+ews_stream_envelope_end(const char *buf, size_t len)
+{
+	static const char tag[] = "Envelope>";
+	const size_t tag_len = sizeof(tag) - 1;
+	for (size_t i = 0; i + tag_len <= len; i++) {
+		if (memcmp(buf + i, tag, tag_len) != 0)
+			continue;
+		/* "</Envelope>" or "</prefix:Envelope>", not "<Envelope>" or an attribute's text. */
+		size_t j = i;
+		if (j > 0 && buf[j - 1] == ':') {
+			j--;
+			while (j > 0 && is_name_char(buf[j - 1]))
+				j--;
+		}
+		if (j >= 2 && buf[j - 1] == '/' && buf[j - 2] == '<') {
+			size_t end = i + tag_len;
+			while (end < len &&
+				(buf[end] == '\r' || buf[end] == '\n' || buf[end] == ' ' || buf[end] == '\t'))
+				end++;
+			return end;
+		}
+	}
+	return 0;
+}
+
+bool
+ews_status_subscription_lost(const struct ews_status *status)
+{
+	static const char *const codes[] = { "ErrorSubscriptionNotFound", "ErrorInvalidSubscription",
+		"ErrorExpiredSubscription", "ErrorProxiedSubscriptionCallFailure" };
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(status->code, codes[i]) == 0)
+			return true;
+	return false;
+}

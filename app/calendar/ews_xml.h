@@ -69,3 +69,20 @@ const char *ews_version_below(const char *version);
 
 /* "2026-11-02T13:00:00Z", with optional fraction and "+01:00" offset; no zone means UTC. */
 bool ews_parse_time(const char *s, rs_time *out);
+
+/* Subscribe: the new subscription's id into id_out ("" unless NoError). */
+bool ews_parse_subscribe(const char *xml, size_t len, char *id_out, size_t id_size, struct ews_status *status);
+
+/* One envelope of a GetStreamingEvents stream: a keep-alive (ConnectionStatus OK and nothing
+ * else), notifications, the end of the connection, or an error. */
+struct ews_stream_part {
+	unsigned changes; /* created / modified / deleted / moved / copied item or folder events */
+	bool closed;      /* ConnectionStatus Closed: the server ends this connection */
+	bool lost;        /* ErrorSubscriptionIds lists a subscription: it is gone */
+};
+bool ews_parse_stream_part(const char *xml, size_t len, struct ews_stream_part *out, struct ews_status *status);
+/* A stream carries envelopes back to back: the length of the first complete one at the start
+ * of buf (with its XML declaration and surrounding white space), 0 while it is incomplete. */
+size_t ews_stream_envelope_end(const char *buf, size_t len);
+/* The subscription is gone (expired, not found, server moved): subscribe again. */
+bool ews_status_subscription_lost(const struct ews_status *status);

@@ -137,6 +137,17 @@ source_free_busy(
 }
 
 bool
+source_watch(struct source *s, void (*changed)(void *ctx), void *ctx, struct source_error *err)
+{
+	if (!s->ops->watch) {
+		if (!changed)
+			return true;
+		return source_fail(err, SOURCE_ERR_UNSUPPORTED, "This calendar source does not push changes.");
+	}
+	return s->ops->watch(s, changed, ctx, err);
+}
+
+bool
 source_check(struct source *s, bool book_test, check_report_fn report, void *ctx)
 {
 	if (s->ops->check)

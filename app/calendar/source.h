@@ -1,5 +1,6 @@
 /* source.h — a room calendar behind one small interface: fetch, book, change, release. */
 #pragma once
+#include <stdatomic.h>
 #include <stdbool.h>
 #include "../config.h"
 #include "../core/schedule.h"
@@ -52,12 +53,19 @@ struct source_ops {
 	/* Walks the backend's own checks (auth, permission, read, optional booking test). */
 	bool (*check)(struct source *, bool book_test, check_report_fn report, void *ctx);
 	void (*destroy)(struct source *);
+	/* Optional. Starts watching the room for changes on a thread of the backend's own; changed(ctx) is called (from that thread) after each change or burst of changes. false: no push (the worker polls). */
+	bool (*watch)(struct source *, void (*changed)(void *ctx), void *ctx, struct source_error *);
+	/* watch(source, NULL, NULL, NULL) stops watching (joins that thread; changed is never called
+	 * after it returns); destroy stops it too. While the push works the backend keeps
+	 * source->watching true; it clears it (and calls changed once more) when it falls back to
+	 * polling for good, having logged why once. */
 };
 
 struct source {
 	const struct source_ops *ops;
 	const struct source_config *config; /* borrowed; outlives the source */
 	bool read_only;
+	atomic_bool watching; /* changes arrive by push: the worker polls only every safety_refresh */
 };
 
 /* Builds the backend named by config->type. NULL with err filled on failure. */
@@ -74,6 +82,8 @@ bool source_check_in(struct source *, const struct event *, struct source_error 
 bool source_free_busy(
 	struct source *, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *);
 bool source_check(struct source *, bool book_test, check_report_fn report, void *ctx);
+/* Starts or (changed NULL) stops the backend's push; false (err says why) when it has none. */
+bool source_watch(struct source *, void (*changed)(void *ctx), void *ctx, struct source_error *);
 
 /* Sets err (category + printf message); returns false so callers can `return source_fail(...)`. */
 bool source_fail(struct source_error *err, enum source_category category, const char *fmt, ...)

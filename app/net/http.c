@@ -265,6 +265,63 @@ http_perform(const struct http_request *req, struct http_response *resp, struct 
 	return true;
 }
 
+static size_t
+on_stream_data(char *ptr, size_t size, size_t nmemb, void *user)
+{
+	struct http_stream *st = user;
+	size_t n = size * nmemb;
+	if (!st->on_data(st->ctx, ptr, n)) {
+		st->stopped = true;
+		return 0;
+	}
+	return n;
+}
+
+static int
+on_stream_tick(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	struct http_stream *st = user;
+	if (st->on_tick && !st->on_tick(st->ctx)) {
+		st->stopped = true;
+		return 1;
+	}
+	return 0;
+}
+
+bool
+http_perform_stream(const struct http_request *req, struct http_stream *stream, struct http_response *resp,
+	struct source_error *err)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->retry_after_s = -1;
+	stream->stopped = false;
+	struct body unused = { .max = 0 };
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURL *curl = curl_easy_init();
+	if (!curl)
+		return source_fail(err, SOURCE_ERR_NETWORK, "Cannot start an HTTP request (libcurl init failed).");
+	struct curl_slist *headers = build_headers(req);
+	setup(curl, req, &unused, resp);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_stream_data);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, stream);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_stream_tick);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, stream);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	CURLcode rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	if (rc != CURLE_OK && !stream->stopped) {
+		http_response_finish(resp);
+		transport_error(rc, req->url, errbuf[0] ? errbuf : curl_easy_strerror(rc), err);
+		return false;
+	}
+	return true;
+}
+
 void
 http_response_finish(struct http_response *resp)
 {

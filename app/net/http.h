@@ -46,6 +46,19 @@ struct http_response {
 bool http_perform(const struct http_request *req, struct http_response *resp, struct source_error *err);
 void http_response_finish(struct http_response *resp); /* accepts a zeroed struct */
 
+/* A long-lived answer read as it arrives (EWS GetStreamingEvents): the body goes to on_data piece
+ * by piece, never kept, so the cap applies to nothing. */
+struct http_stream {
+	bool (*on_data)(void *ctx, const char *data, size_t len); /* false stops the transfer */
+	bool (*on_tick)(void *ctx); /* about once a second while waiting; false stops the transfer */
+	void *ctx;
+	bool stopped; /* out: a callback stopped it */
+};
+/* Like http_perform, without a body in resp: true when the transfer ended normally or a callback
+ * stopped it (stream->stopped), false (err filled) on a transport failure. */
+bool http_perform_stream(const struct http_request *req, struct http_stream *stream, struct http_response *resp,
+	struct source_error *err);
+
 /* Maps a generic HTTP failure status to a category and sentence (401 → auth, 403 → permission,
  * 404 → not found, 429/503 → throttled with Retry-After, 5xx → network). Returns false. */
 bool http_status_error(const struct http_response *resp, const char *what, struct source_error *err);

@@ -24,3 +24,10 @@ add_test(NAME bench.process
 		${ROOMSIGN_BENCH_DATA}/schedule.ics ${CMAKE_CURRENT_BINARY_DIR}/bench-work)
 set_tests_properties(bench.parse bench.render.demo bench.render.1000 bench.process PROPERTIES
 	LABELS bench FIXTURES_REQUIRED bench_data RUN_SERIAL ON TIMEOUT 600 ENVIRONMENT "TZ=UTC")
+# Issue 16 (EWS): requests, bytes and change-to-screen latency per sign-hour, 60 s polling vs
+# streaming notifications (an accelerated hour: about three minutes in all).
+add_test(NAME bench.push.ews
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/bench_push.py --roomsign $<TARGET_FILE:roomsign>
+		--fake ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
+		--ca-script ${ROOMSIGN_TESTS_DIR}/fakes/make-test-ca.sh --workdir ${CMAKE_CURRENT_BINARY_DIR}/bench-push)
+set_tests_properties(bench.push.ews PROPERTIES LABELS bench RUN_SERIAL ON TIMEOUT 600)

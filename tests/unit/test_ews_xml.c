@@ -435,6 +435,93 @@ test_ews_time_parsing(void **state)
 	assert_false(ews_parse_time("", &t));
 }
 
+/* A GetStreamingEvents body arrives in arbitrary pieces: every envelope is found whole, in
+ * order, whatever the cut, and read as keep-alive, notifications or the end of the connection. */
+static void
+test_ews_stream_envelopes_are_read_as_they_arrive(void **state)
+{
+	size_t len;
+	char *body = fixture("getstreamingevents_stream.xml", &len);
+	for (size_t piece = 1; piece <= len; piece = piece * 3 + 1) {
+		char *buf = xmalloc(len + 1);
+		size_t have = 0, fed = 0, found = 0;
+		struct ews_stream_part parts[3];
+		while (fed < len || have > 0) {
+			size_t n = fed + piece > len ? len - fed : piece;
+			memcpy(buf + have, body + fed, n);
+			have += n;
+			fed += n;
+			buf[have] = '\0';
+			size_t end = ews_stream_envelope_end(buf, have);
+			if (end == 0 && n == 0) { /* all fed: what is left is white space after the last one */
+				assert_true(strspn(buf, "\r\n \t") >= have);
+				break;
+			}
+			if (end == 0)
+				continue; /* incomplete: only more bytes can help */
+			struct ews_status st;
+			assert_true(found < 3);
+			assert_true(ews_parse_stream_part(buf, end, &parts[found++], &st));
+			assert_string_equal(st.code, "NoError");
+			memmove(buf, buf + end, have - end);
+			have -= end;
+		}
+		assert_int_equal(found, 3);
+		assert_int_equal(parts[0].changes, 0); /* keep-alive */
+		assert_false(parts[0].closed);
+		assert_int_equal(parts[1].changes, 2); /* CreatedEvent + ModifiedEvent */
+		assert_false(parts[1].lost);
+		assert_true(parts[2].closed);
+		free(buf);
+	}
+	free(body);
+	assert_int_equal(ews_stream_envelope_end("<s:Envelope><a>Envelope></a>", 28), 0);
+	assert_int_equal(ews_stream_envelope_end("<Envelope></Envelope>\r\n<", 24), 23);
+}
+
+static void
+test_ews_stream_lost_subscription_and_subscribe_answer(void **state)
+{
+	size_t len;
+	char *body = fixture("getstreamingevents_lost.xml", &len);
+	struct ews_stream_part part;
+	struct ews_status st;
+	assert_true(ews_parse_stream_part(body, len, &part, &st));
+	assert_string_equal(st.code, "ErrorSubscriptionNotFound");
+	assert_true(part.lost);
+	assert_true(ews_status_subscription_lost(&st));
+	free(body);
+	body = fixture("subscribe_ok.xml", &len);
+	char id[512];
+	assert_true(ews_parse_subscribe(body, len, id, sizeof(id), &st));
+	assert_string_equal(st.code, "NoError");
+	assert_string_equal(
+		id, "JgBibjFwcjAzbWIyMDIubmFtcHJkMDMucHJvZC5vdXRsb29rLmNvbRAAAADwXxVesOnHS5BxUHKwAW88SHjwd1iB0Ag=");
+	free(body);
+	body = fixture("html_login_page.xml", &len);
+	assert_false(ews_parse_stream_part(body, len, &part, &st));
+	free(body);
+}
+
+static void
+test_ews_streaming_requests(void **state)
+{
+	struct ews_header h = { .version = "Exchange2013_SP1", .mailbox = "room-4-12@example.com" };
+	char *x = ews_build_subscribe_streaming(&h);
+	assert_non_null(strstr(x, "<m:Subscribe><m:StreamingSubscriptionRequest><t:FolderIds>"
+				  "<t:DistinguishedFolderId Id=\"calendar\"/>"));
+	assert_non_null(strstr(x, "<t:EventType>DeletedEvent</t:EventType>"));
+	assert_non_null(strstr(x, "<t:PrimarySmtpAddress>room-4-12@example.com</t:PrimarySmtpAddress>"));
+	free(x);
+	x = ews_build_get_streaming_events(&h, "id<1>", 45);
+	assert_non_null(strstr(x, "<t:SubscriptionId>id&lt;1&gt;</t:SubscriptionId></m:SubscriptionIds>"
+				  "<m:ConnectionTimeout>30</m:ConnectionTimeout>"));
+	free(x);
+	x = ews_build_unsubscribe(&h, "abc");
+	assert_non_null(strstr(x, "<m:Unsubscribe><m:SubscriptionId>abc</m:SubscriptionId></m:Unsubscribe>"));
+	free(x);
+}
+
 int
 main(void)
 {
@@ -459,6 +546,9 @@ main(void)
 		cmocka_unit_test(test_ews_create_item_escapes_and_orders_like_schema),
 		cmocka_unit_test(test_ews_update_delete_decline_and_availability_requests),
 		cmocka_unit_test(test_ews_time_parsing),
+		cmocka_unit_test(test_ews_stream_envelopes_are_read_as_they_arrive),
+		cmocka_unit_test(test_ews_stream_lost_subscription_and_subscribe_answer),
+		cmocka_unit_test(test_ews_streaming_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,10 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
   POST /_admin/touch     {"room": ..., "id": ...}   someone else edits the item: new ChangeKey
   POST /_admin/move      {"room": ..., "id": ..., "start": ISO, "end": ISO}   moved in Outlook: new times
                          and a new ChangeKey (single items)
+  POST /_admin/delete    {"room": ..., "id": ...}   deleted in Outlook
+  POST /_admin/drop_subscriptions   the server loses every streaming subscription (failover)
+  Streaming notifications (Subscribe, GetStreamingEvents, Unsubscribe): see ews_notify.py; every
+  change above, and the sign's own creates / updates / deletes, notify the room's subscriptions.
   GET  /_admin/calendar?room=ADDR    the calendar, expanded, as JSON
   GET  /_admin/log       every EWS request: op, version, account, impersonated room, anchor, auth,
                          HTTP version, status, ResponseCode, time
@@ -40,12 +44,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ews_notify  # noqa: E402
 import negotiate  # noqa: E402
 import ntlm  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 from ews_ops import OPERATIONS, response_code  # noqa: E402
-from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, parse_time, response  # noqa: E402
+from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, parse_time, response  # noqa: E402,E501
 
 STORE = Store()
 AUTH_FAILURES = []  # refused sign-ins, for /_admin/auth_failures (kept across seeds)
@@ -75,7 +80,8 @@ class DropConnection(Exception):
 # Operations on a mailbox's items: Exchange acts on the caller's own mailbox without
 # ExchangeImpersonation, and a service account has none (ErrorMissingEmailAddress). GetFolder
 # stays allowed without it: `roomsign check` signs in with it before impersonating.
-ITEM_OPS = ("FindItem", "CreateItem", "UpdateItem", "DeleteItem", "GetItem", "GetUserAvailabilityRequest")
+ITEM_OPS = ("FindItem", "CreateItem", "UpdateItem", "DeleteItem", "GetItem", "GetUserAvailabilityRequest",
+            "Subscribe", "GetStreamingEvents", "Unsubscribe")
 
 
 def check_header(op, version_el, imp_el, imp, anchor):
@@ -125,6 +131,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+        self.sent_bytes = getattr(self, "sent_bytes", 0) + len(body)
 
     def _json(self, obj, status=200):
         self._send(status, json.dumps(obj, indent=1), "application/json")
@@ -137,6 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         with STORE.lock:
             if url.path == "/_admin/seed":
                 STORE.reset(data)
+                ews_notify.reset()
                 negotiate.REFUSALS.clear()
                 return self._json({"ok": True})
             if url.path == "/_admin/settings":
@@ -149,7 +157,16 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json({"ok": True})
             if url.path == "/_admin/event":
                 item = STORE.add_event(data)
+                ews_notify.notify(item.room.primary, "created", item.id)
                 return self._json({"id": item.id, "changekey": item.ck})
+            if url.path == "/_admin/delete":
+                room = STORE.resolve(data["room"], primary_only=False)
+                del room.items[STORE.find_view(room, data["id"])["item"].id]
+                ews_notify.notify(room.primary, "deleted", data["id"])
+                return self._json({"ok": True})
+            if url.path == "/_admin/drop_subscriptions":
+                ews_notify.drop_all()
+                return self._json({"ok": True})
             if url.path == "/_admin/touch":
                 room = STORE.resolve(data["room"], primary_only=False)
                 v = STORE.find_view(room, data["id"])
@@ -159,12 +176,14 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     ex = v["item"].exceptions.setdefault(v["index"], {})
                     ex["ck"] = ck = v["item"].new_ck()
+                ews_notify.notify(room.primary, "modified", data["id"])
                 return self._json({"id": data["id"], "changekey": ck})
             if url.path == "/_admin/move":
                 room = STORE.resolve(data["room"], primary_only=False)
                 item = STORE.find_view(room, data["id"])["item"]
                 item.start, item.end = parse_time(data["start"]), parse_time(data["end"])
                 item.bump()
+                ews_notify.notify(room.primary, "modified", data["id"])
                 return self._json({"id": data["id"], "changekey": item.ck})
             if url.path == "/_admin/calendar":
                 return self._json(STORE.dump(q["room"][0]))
@@ -319,6 +338,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         entry = {"t": time.time(), "path": self.path, "http_version": self.request_version,
                  "anchor": self.headers.get("X-AnchorMailbox"), "content_type": self.headers.get("Content-Type")}
+        self.sent_bytes = 0
         try:
             self._post(body, entry)
         except DropConnection:
@@ -329,7 +349,8 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         finally:
-            if "op" in entry:
+            entry["bytes"] = self.sent_bytes      # body bytes the client received (benchmarks)
+            if "op" in entry and not entry.get("logged"):
                 with STORE.lock:
                     STORE.log.append(entry)
 
@@ -369,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["kind"] not in ("slow", "truncated"):
             entry.update(status="fault:" + str(fault["kind"]))
             return self._apply_fault(fault, None)
+        if op == "GetStreamingEvents":
+            return self._stream(acct, op_el, version, imp, entry)
         status, xml = self._dispatch(acct, op, op_el, version, imp)
         entry.update(status=status, code=response_code(xml))
         if fault:
@@ -390,7 +413,7 @@ class Handler(BaseHTTPRequestHandler):
                                         VERSIONS.index(version) > VERSIONS.index(STORE.settings["max_version"])):
                 raise EwsError("ErrorInvalidServerVersion", "The specified server version is invalid.", True)
             handler = OPERATIONS.get(op)
-            if handler is None:
+            if handler is None and op not in STREAM_OPS:
                 raise EwsError("ErrorInvalidRequest", "The request is invalid.", True)
             with STORE.lock:
                 room = STORE.impersonate(acct, imp.text) if imp is not None else STORE.own_mailbox(acct)
@@ -398,14 +421,75 @@ class Handler(BaseHTTPRequestHandler):
             delay = float(STORE.settings.get("delay_ms_ops", {}).get(op, STORE.settings.get("delay_ms", 0))) / 1000.0
             if delay:
                 time.sleep(delay)
-            return 200, envelope(handler(STORE, room, op_el))
+            if op in STREAM_OPS:
+                return 200, envelope(STREAM_OPS[op](STORE, room, op_el, acct))
+            body = handler(STORE, room, op_el)
+            if op in CHANGES and "ResponseClass=\"Success\"" in body:
+                ews_notify.notify(room.primary, CHANGES[op], "?")
+            return 200, envelope(body)
         except EwsError as err:
-            if err.fault or op not in OPERATIONS or op.endswith("Request"):
+            if err.fault or (op not in OPERATIONS and op not in STREAM_OPS) or op.endswith("Request"):
                 return 500, fault_xml(err)
             return 200, envelope(response(op, [message(op, "", err)]))
         finally:
             with INFLIGHT_LOCK:
                 INFLIGHT[name] -= 1
+
+
+    def _stream(self, acct, op_el, version, imp, entry):
+        """GetStreamingEvents: a chunked HTTP/1.1 answer, one envelope per chunk, written as each
+        message becomes due (see ews_notify.py). Errors before the stream starts get a whole answer."""
+        try:
+            if version not in VERSIONS or VERSIONS.index(version) < VERSIONS.index("Exchange2010_SP1"):
+                raise EwsError("ErrorInvalidServerVersion", "GetStreamingEvents needs Exchange2010_SP1 or later.",
+                               True)
+            with STORE.lock:
+                room = STORE.impersonate(acct, imp.text) if imp is not None else STORE.own_mailbox(acct)
+            sub_id, timeout_s = ews_notify.open_stream(STORE, room, op_el, acct)
+        except EwsError as err:
+            xml = fault_xml(err) if err.fault else envelope(response("GetStreamingEvents",
+                                                                      [message("GetStreamingEvents", "", err)]))
+            entry.update(status=500 if err.fault else 200, code=err.code)
+            return self._send(500 if err.fault else 200, xml)
+        entry.update(status=200, code="NoError", logged=True)
+        with STORE.lock:
+            STORE.log.append(entry)
+        buffered = bool(STORE.settings.get("stream_buffered"))
+        held = []
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml; charset=utf-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.flush()
+            for part in ews_notify.messages(STORE, sub_id, timeout_s):
+                if part is None:
+                    continue
+                data = part.encode("utf-8")
+                entry["messages"] = entry.get("messages", 0) + 1
+                if buffered:
+                    held.append(data)        # a proxy that forwards the answer only when it is whole
+                    continue
+                self._chunk(data)
+            for data in held:
+                self._chunk(data)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True      # the client hung up
+        finally:
+            ews_notify.close_stream(acct, sub_id)
+            entry["ended"] = time.time()
+            entry["bytes"] = self.sent_bytes
+
+    def _chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+        self.sent_bytes = getattr(self, "sent_bytes", 0) + len(data)
+
+
+STREAM_OPS = {"Subscribe": ews_notify.subscribe, "Unsubscribe": ews_notify.unsubscribe}
+CHANGES = {"CreateItem": "created", "UpdateItem": "modified", "DeleteItem": "deleted"}
 
 
 class Server(ThreadingHTTPServer):
