@@ -147,6 +147,8 @@ static const struct key keys[] = {
 	{ "source", "auth", K_CHOICE, OFF(source.auth), 0, 0, "none|basic|ntlm|negotiate|bearer" },
 	{ "source", "ca_file", K_STRING, OFF(source.ca_file), 0, 0, NULL },
 	{ "source", "refresh", K_INT, OFF(source.refresh_s), 10, 86400, NULL },
+	{ "source", "safety_refresh", K_INT, OFF(source.safety_refresh_s), 60, 86400, NULL },
+	{ "source", "poll", K_INT, OFF(source.poll_s), 5, 3600, NULL },
 	{ "source", "auth_retry", K_INT, OFF(source.auth_retry_s), 900, 86400, NULL },
 	{ "source", "allow_insecure_http", K_BOOL, OFF(source.allow_insecure_http), 0, 0, NULL },
 	{ "source", "timeout", K_INT, OFF(source.timeout_s), 1, 600, NULL },
@@ -422,6 +424,8 @@ config_defaults(struct config *c)
 	c->source.type = SOURCE_DEMO;
 	c->source.auth = HTTP_AUTH_NONE;
 	c->source.refresh_s = 60;
+	c->source.safety_refresh_s = 900;
+	c->source.poll_s = 15;
 	c->source.auth_retry_s = 900;
 	c->source.timeout_s = 20;
 	c->source.max_body = 16L << 20;
