@@ -61,21 +61,23 @@ class World:
         self.sign = None
         self.extra = []
 
-    def start(self, source_lines=None, speed=SPEED):
+    def start(self, source_lines=None, speed=SPEED, booking=(), now=T0):
         state = os.path.join(self.work, "state")
         os.makedirs(state, exist_ok=True)
         # Default timing: no refresh, poll or safety_refresh lines.
         lines = ["[room]", "name = Fjord (4.12)", "timezone = UTC", "[source]"] + \
-            (source_lines or self.b.source(self.work)) + ["timeout = 10", "[paths]", "state_dir = %s" % state,
+            (source_lines or self.b.source(self.work)) + ["timeout = 10", "[booking]"] + list(booking) + \
+            ["[paths]", "state_dir = %s" % state,
                                                           "cache = %s/schedule.cache" % state, ""]
         conf = os.path.join(self.work, "roomsign.conf")
         with open(conf, "w") as f:
             f.write("\n".join(lines))
         self.view = os.path.join(self.work, "view.json")
-        self.sign = signproc.Sign(self.a.roomsign, ["--config", conf, "--now", rt.iso(T0)],
+        self.hits = os.path.join(self.work, "hits.json")
+        self.sign = signproc.Sign(self.a.roomsign, ["--config", conf, "--now", rt.iso(now)],
                                   os.path.join(self.work, "sign.log"), env={"TZ": "UTC",
                                                                             "ROOMSIGN_CLOCK_SPEED": str(speed)},
-                                  view_json=self.view)
+                                  view_json=self.view, hit_areas=self.hits)
         self.speed = speed
 
     def screen(self):
@@ -102,6 +104,13 @@ class World:
               (what, clock_s, self.screen()))
         print("%s: on the screen after %.1f s (clock)" % (what, took))
         return took
+
+    def buttons(self):
+        try:
+            with open(self.hits) as f:
+                return [h["id"] for h in json.load(f)]
+        except (OSError, ValueError):
+            return []
 
     def close(self):
         if self.sign:
@@ -146,6 +155,22 @@ def server_create(w, subject, start, end):
         w.b.acct.put(href, ics(uid, start, end, subject, extra))
 
 
+def server_check_in_and_hide(w, step):
+    """Another sign's check-in (step 0) and the organizer marking the meeting private (step 1),
+    each written on the server."""
+    if w.name == "graph":
+        change = {"ext": {CHECKED_IN_ID: "1"}} if step == 0 else {"sensitivity": "private"}
+        w.b.fake.admin("edit", dict(change, room=w.b.room, id=graph_ids(w)[0]))
+    else:
+        href, uid, extra = w.b.items[0]
+        extra += "X-ROOMSIGN-CHECKED-IN:1\r\n" if step == 0 else "CLASS:PRIVATE\r\n"
+        w.b.items[0] = (href, uid, extra)
+        w.b.acct.put(href, ics(uid, T0, T0 + 60 * MIN, rt.SUBJECT, extra))
+
+
+CHECKED_IN_ID = "String {00020329-0000-0000-C000-000000000046} Name RoomsignCheckedIn"
+
+
 def ics(uid, start, end, subject, extra):
     return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//another client//EN\r\nBEGIN:VEVENT\r\n"
             f"UID:{uid}\r\nDTSTAMP:20261201T080000Z\r\nDTSTART:{rt.ical_utc(start)}\r\n"
@@ -182,6 +207,23 @@ def changes_reach_the_screen(w):
         check(len(full) == 1, "one full calendarView read (the start), the rest by delta: %d" % len(full))
         check(len(delta) >= 3 and all("odata.maxpagesize=100" in r["prefer"] for r in delta),
               "the polls asked calendarView/delta with Prefer: odata.maxpagesize: %s" % delta[:3])
+
+
+@case
+def check_in_and_privacy_come_by_poll(w):
+    """What calendarView/delta does not carry (the check-in's extended property) and what the
+    sign must never show (a private meeting's subject) are right after a cheap poll."""
+    w.b.others_meeting(T0, T0 + 60 * MIN)
+    w.start(booking=["checkin = yes", "checkin_before = 5", "checkin_grace = 15"], now=T0 + MIN)
+    w.wait_title(rt.SUBJECT, "the first read", 60)
+    check(signproc.wait_for(lambda: "check-in" in w.buttons(), 10), "a check-in button: %s" % w.buttons())
+    server_check_in_and_hide(w, 0)
+    t0 = time.monotonic()
+    check(signproc.wait_for(lambda: "check-in" not in w.buttons(), BOUND_S / w.speed, 0.05),
+          "another sign's check-in not on the screen within %d s (buttons %s)" % (BOUND_S, w.buttons()))
+    print("a check-in made elsewhere: on the screen after %.1f s (clock)" % ((time.monotonic() - t0) * w.speed))
+    server_check_in_and_hide(w, 1)
+    w.wait_title("Private meeting", "a meeting made private on the server", BOUND_S)
 
 
 @case

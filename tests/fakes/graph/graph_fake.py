@@ -21,7 +21,8 @@ Control, no auth, on the same port (JSON):
   POST /_admin/touch_before {method, count, subject}   someone else edits the item just before
                           the next `count` PATCH/DELETE reach it: its ETag changes (If-Match → 412)
   POST /_admin/move       {room, id, start, end}   moved in Outlook: new times, new changeKey
-  POST /_admin/edit       {room, id, subject?, start?, end?}   edited in Outlook (new changeKey)
+  POST /_admin/edit       {room, id, subject?, sensitivity?, start?, end?, ext?: {prop id: value}}
+                          edited in Outlook or by another sign (new changeKey)
   POST /_admin/remove     {room, id}   deleted in Outlook
   POST /_admin/expire_delta   every delta token is forgotten: their next use answers 410
   POST /_admin/expire_tokens
@@ -276,8 +277,11 @@ class Handler(BaseHTTPRequestHandler):
                 for k in ("start", "end"):
                     if k in body:
                         ev[k] = parse_time(body[k])
-                if "subject" in body:
-                    ev["subject"] = body["subject"]
+                for k in ("subject", "sensitivity"):
+                    if k in body:
+                        ev[k] = body[k]
+                for prop_id, value in body.get("ext", {}).items():   # an extended property set elsewhere
+                    ev["ext"][prop_id.lower()] = (prop_id, value)
                 ev["changeKey"] = secrets.token_urlsafe(12)
         elif path == "/_admin/remove":
             with STORE.lock:
