@@ -91,6 +91,10 @@ collection_sync_token(struct caldav *c, struct source_error *err, bool *failed)
 	char *token = NULL, *body = caldav_xml_propfind_collections();
 	*failed = !caldav_request(c, "PROPFIND", c->collection, "0", body, NULL, NULL, 0, &resp, err);
 	free(body);
+	if (!*failed && resp.status == 401) { /* a refused password: one request, not two */
+		caldav_status_error(c, &resp, "Reading the calendar", c->collection, err);
+		*failed = true;
+	}
 	if (!*failed && (resp.status == 207) && caldav_xml_parse_collections(resp.body, resp.body_len, &list, &n) && n)
 		token = xstrdup(list[0].sync_token);
 	caldav_collections_free(list, n);
@@ -164,6 +168,11 @@ full_query(struct caldav *c, rs_time from, rs_time to, struct source_error *err)
 	c->cache_from = from;
 	c->cache_to = to;
 	c->full_at_ms = time_mono_ms();
+	if (c->sync_doubted && !c->sync_refused) { /* sync refused, but the calendar reads fine */
+		log_warn("the server does not answer sync-collection: changes show after full reads every %d s",
+			c->base.config->refresh_s);
+		c->sync_refused = true;
+	}
 	log_debug("full read: %zu resources, sync %s", c->count, token ? "offered" : "not offered");
 	return true;
 }
@@ -206,12 +215,7 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 			bool expired = caldav_xml_has_error(resp.body, resp.body_len, "valid-sync-token");
 			log_info("sync-collection refused (HTTP %ld%s): reading the whole window", status,
 				expired ? ", token expired" : "");
-			if (!expired && !c->sync_refused) {
-				log_warn("the server does not answer sync-collection: changes show after full reads "
-					 "every %d s",
-					c->base.config->refresh_s);
-				c->sync_refused = true;
-			}
+			c->sync_doubted = !expired; /* judged by the full query that follows */
 			r = SYNC_RESTART;
 		} else if (status) {
 			caldav_status_error(c, &resp, "Refreshing the calendar", c->collection, err);
@@ -247,6 +251,7 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 		c->sync_token = changes.sync_token;
 		changes.sync_token = NULL;
 		*more = changes.truncated;
+		c->sync_doubted = false;
 		log_debug("sync: %zu changes, %zu fetched", changes.count, n);
 	}
 	caldav_multistatus_finish(&changes);

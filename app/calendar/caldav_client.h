@@ -25,7 +25,8 @@ struct caldav {
 	/* Cheap polls (issue 16): */
 	uint64_t full_at_ms;   /* monotonic time of the last full query */
 	unsigned long changes; /* resources added, changed or removed by sync so far */
-	bool sync_refused;     /* the server refused sync-collection: full reads every `refresh` */
+	bool sync_doubted;     /* the last sync-collection was refused (not for its token) */
+	bool sync_refused;     /* … and a full query then worked: full reads every `refresh` */
 };
 
 /* One WebDAV request with the account's credentials, TLS and size caps. false: no HTTP answer. */

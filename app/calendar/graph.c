@@ -531,7 +531,7 @@ delta_walk(struct graph_source *g, char *url, struct graph_delta_page *all, long
 			.may_resend = true,
 			.delta_page = true,
 			.status_out = status,
-			.ctx = context(g, "Asking the room's calendar what changed", false) };
+			.ctx = context(g, "Reading the room's calendar", false) };
 		if (pages == MAX_PAGES || all->changed_count + all->removed_count > MAX_EVENTS) {
 			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The room's calendar changes fill more than %d pages.",
 				MAX_PAGES);
@@ -566,9 +566,9 @@ out:
 }
 
 /* A new delta round over [from, to): only its deltaLink is kept (the full read that follows is
- * the truth). A server that refuses calendarView/delta is noted: full reads from then on. */
+ * the truth). *refused: the server answered 400, 404, 405 or 501 (no such function?). */
 static bool
-start_delta(struct graph_source *g, rs_time from, rs_time to, struct source_error *err)
+start_delta(struct graph_source *g, rs_time from, rs_time to, bool *refused, struct source_error *err)
 {
 	char start[32], end[32];
 	time_format_utc(from, start, sizeof(start));
@@ -578,13 +578,9 @@ start_delta(struct graph_source *g, rs_time from, rs_time to, struct source_erro
 	struct graph_delta_page round;
 	long status;
 	char *url = xasprintf("%s%s/calendarView/delta?startDateTime=%s&endDateTime=%s", g->api, g->room, start, end);
+	*refused = false;
 	if (!delta_walk(g, url, &round, &status, err)) {
-		if (status == 400 || status == 404 || status == 405 || status == 501) {
-			log_warn("calendarView/delta is refused (HTTP %ld: %s): reading the whole window every %d s "
-				 "instead",
-				status, err->message, g->base.config->refresh_s);
-			g->delta_unsupported = true;
-		}
+		*refused = status == 400 || status == 404 || status == 405 || status == 501;
 		return false;
 	}
 	g->delta_link = round.delta_link;
@@ -594,18 +590,28 @@ start_delta(struct graph_source *g, rs_time from, rs_time to, struct source_erro
 	return true;
 }
 
-/* The window read in full (after a new delta round when there is none for it). A failed round
- * fails the sync only when delta_must_work (a poll); a refresh goes on with the full read. */
+/* A new delta round, then the window read in full: the cheap poll's start (and restart after a
+ * 410 or a new day). A refused round followed by a working full read is a server without
+ * calendarView/delta: noted once, and full reads every `refresh` from then on. */
 static bool
-full_sync(struct graph_source *g, rs_time from, rs_time to, bool delta_must_work, struct source_error *err)
+full_sync(struct graph_source *g, rs_time from, rs_time to, struct source_error *err)
 {
-	if (!g->delta_unsupported && (!same_window(g, from, to) || !g->delta_link) &&
-		!start_delta(g, from, to, err) && delta_must_work && !g->delta_unsupported)
+	bool refused = false;
+	struct source_error delta_err = { 0 };
+	if (!g->delta_unsupported && !start_delta(g, from, to, &refused, &delta_err) && !refused) {
+		*err = delta_err;
 		return false;
+	}
 	struct event *events = NULL;
 	size_t count = 0;
 	if (!read_view(g, from, to, &events, &count, err))
-		return false;
+		return false; /* the real trouble (no such mailbox …) speaks for itself */
+	if (refused) {
+		log_warn("Microsoft Graph refused calendarView/delta (%s): reading the whole window every %d s "
+			 "instead",
+			delta_err.message, g->base.config->refresh_s);
+		g->delta_unsupported = true;
+	}
 	cache_set(g, from, to, events, count);
 	return true;
 }
@@ -631,17 +637,19 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 {
 	struct graph_source *g = to_graph(s);
 	traffic_report(g);
-	if (!g->has_cache || same_window(g, from, to)) { /* the sign's window: the cache follows */
-		if (!full_sync(g, from, to, false, err))
-			return false;
-		*out = cache_schedule(g);
-		return true;
-	}
 	struct event *events = NULL;
 	size_t count = 0;
 	if (!read_view(g, from, to, &events, &count, err))
 		return false;
-	*out = schedule_create(from, to, events, count);
+	if (g->has_cache && !same_window(g, from, to)) { /* another window (a booking's check) */
+		*out = schedule_create(from, to, events, count);
+		return true;
+	}
+	/* The sign's window: the cache follows (the delta link stays: what it reports again is
+	 * read again, harmlessly). A first fetch only adopts the window: commands never start a
+	 * delta round, the first cheap poll does. */
+	cache_set(g, from, to, events, count);
+	*out = cache_schedule(g);
 	return true;
 }
 
@@ -720,7 +728,7 @@ graph_fetch_changes(struct source *s, rs_time from, rs_time to, struct schedule 
 		free(g->delta_link);
 		g->delta_link = NULL;
 	}
-	if (!full_sync(g, from, to, true, err))
+	if (!full_sync(g, from, to, err))
 		return false;
 	*out = cache_schedule(g);
 	return true;

@@ -21,3 +21,9 @@ add_test(NAME bench.process
 		${ROOMSIGN_BENCH_DATA}/schedule.ics ${CMAKE_CURRENT_BINARY_DIR}/bench-work)
 set_tests_properties(bench.parse bench.render.demo bench.render.1000 bench.process PROPERTIES
 	LABELS bench FIXTURES_REQUIRED bench_data RUN_SERIAL ON TIMEOUT 600 ENVIRONMENT "TZ=UTC")
+# Issue 16: requests, bytes and change-to-screen latency per sign-hour, full polling vs the cheap
+# polls (Graph calendarView/delta, CalDAV sync-collection), 3 hours at 60x clock (~4 min).
+add_test(NAME bench.changes
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/bench_changes.py $<TARGET_FILE:roomsign>
+		${ROOMSIGN_TESTS_DIR} ${CMAKE_CURRENT_BINARY_DIR}/bench-changes-work)
+set_tests_properties(bench.changes PROPERTIES LABELS bench RUN_SERIAL ON TIMEOUT 900 ENVIRONMENT "TZ=UTC")
