@@ -533,8 +533,8 @@ delta_walk(struct graph_source *g, char *url, struct graph_delta_page *all, long
 			.status_out = status,
 			.ctx = context(g, "Reading the room's calendar", false) };
 		if (pages == MAX_PAGES || all->changed_count + all->removed_count > MAX_EVENTS) {
-			source_fail(err, SOURCE_ERR_BAD_RESPONSE, "The room's calendar changes fill more than %d pages.",
-				MAX_PAGES);
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+				"The room's calendar changes fill more than %d pages.", MAX_PAGES);
 			goto out;
 		}
 		if (!graph_call(g, &call, &resp, err))
