@@ -246,7 +246,7 @@ graph_parse_delta(const char *body, size_t len, struct graph_delta_page *page, s
 	memset(page, 0, sizeof(*page));
 	cJSON *root = parse_body(body, len);
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, "value");
-	const char *why = "an answer that is not a calendarView delta page";
+	const char *why = "an answer that is not a calendarView page"; /* one sentence for both reads */
 	if (!cJSON_IsArray(value))
 		goto fail;
 	int n = cJSON_GetArraySize(value);
