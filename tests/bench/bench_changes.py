@@ -51,7 +51,8 @@ def day_meetings():
     out = []
     for day in (0, 1):
         for i in range(8):
-            start = DAY0 + day * 86400 + (8 + i) * 3600 + 15 * MIN
+            # today's end before the long meeting (the screen shows it), tomorrow's in office hours
+            start = DAY0 + day * 86400 + ((1 if day == 0 else 8) + i) * 3600 + 15 * MIN
             out.append(("Meeting %d.%d" % (day, i), start, start + 30 * MIN))
     return out
 
