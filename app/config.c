@@ -152,6 +152,7 @@ static const struct key keys[] = {
 	{ "source", "ca_file", K_STRING, OFF(source.ca_file), 0, 0, NULL },
 	{ "source", "refresh", K_INT, OFF(source.refresh_s), 10, 86400, NULL },
 	{ "source", "safety_refresh", K_INT, OFF(source.safety_refresh_s), 60, 86400, NULL },
+	{ "source", "poll", K_INT, OFF(source.poll_s), 5, 3600, NULL },
 	{ "source", "auth_retry", K_INT, OFF(source.auth_retry_s), 900, 86400, NULL },
 	{ "source", "allow_insecure_http", K_BOOL, OFF(source.allow_insecure_http), 0, 0, NULL },
 	{ "source", "timeout", K_INT, OFF(source.timeout_s), 1, 600, NULL },
@@ -492,6 +493,7 @@ config_defaults(struct config *c)
 	c->source.safety_refresh_s = 900;
 	c->source.ews_streaming = true;
 	c->source.stream_timeout_min = 30;
+	c->source.poll_s = 15;
 	c->source.auth_retry_s = 900;
 	c->source.timeout_s = 20;
 	c->source.max_body = 16L << 20;

@@ -23,6 +23,7 @@ struct source_config {
 	char *ca_file;
 	int refresh_s;
 	int safety_refresh_s; /* [source] safety_refresh: full re-read when changes arrive by push or cheap poll (default 900) */
+	int poll_s;           /* [source] poll: cheap change poll (Graph delta, CalDAV sync) (default 15) */
 	int auth_retry_s;         /* after a refused sign-in: wait this long (>= 900: AD lockouts) */
 	bool allow_insecure_http; /* credentials over http:// (a test lab only) */
 	char *server_version;     /* ews RequestServerVersion, default Exchange2013_SP1 */

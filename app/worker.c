@@ -98,18 +98,18 @@ note_failure(struct worker *w, const struct source_error *err)
 	}
 }
 
+/* Hands a fetch's outcome to the main thread: a snapshot (none when a cheap poll found nothing
+ * new), or the failure, counted for the back-off. */
 static void
-refresh(struct worker *w)
+deliver(struct worker *w, bool ok, struct schedule *schedule, const struct source_error *err)
 {
-	rs_time from, to;
-	struct schedule *schedule = NULL;
-	struct source_error err = { 0 };
-	worker_window(time_now(), &from, &to);
-	if (source_fetch(w->source, from, to, &schedule, &err)) {
+	if (ok) {
 		if (w->last_logged[0])
 			log_info("calendar reachable again");
 		w->last_logged[0] = '\0';
 		w->failures = 0;
+		if (!schedule)
+			return;
 		struct worker_result *r = result_new(RESULT_SNAPSHOT);
 		r->ok = true;
 		r->schedule = schedule;
@@ -117,31 +117,83 @@ refresh(struct worker *w)
 		return;
 	}
 	w->failures++;
-	note_failure(w, &err);
-	note_auth(w, &err);
+	note_failure(w, err);
+	note_auth(w, err);
 	struct worker_result *r = result_new(RESULT_FETCH_FAILED);
-	r->category = err.category;
-	r->retry_after_ms = err.retry_after_ms;
-	snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
-	snprintf(r->detail, sizeof(r->detail), "%s", err.message);
+	r->category = err->category;
+	r->retry_after_ms = err->retry_after_ms;
+	snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(err));
+	snprintf(r->detail, sizeof(r->detail), "%s", err->message);
 	w->post(w->ctx, r);
-	if (err.category == SOURCE_ERR_THROTTLED && err.retry_after_ms > 0) /* whole seconds, rounded up */
-		w->retry_after_s = err.retry_after_ms / 1000 >= HTTP_RETRY_AFTER_MAX_S
+	if (err->category == SOURCE_ERR_THROTTLED && err->retry_after_ms > 0) /* whole seconds, rounded up */
+		w->retry_after_s = err->retry_after_ms / 1000 >= HTTP_RETRY_AFTER_MAX_S
 					   ? HTTP_RETRY_AFTER_MAX_S
-					   : (err.retry_after_ms + 999) / 1000;
+					   : (err->retry_after_ms + 999) / 1000;
 }
 
-/* Seconds until the next refresh: the configured interval ±10 % (safety_refresh while the source
- * pushes its changes), or back-off after failures. */
+static void
+refresh(struct worker *w)
+{
+	rs_time from, to;
+	struct schedule *schedule = NULL;
+	struct source_error err = { 0 };
+	worker_window(time_now(), &from, &to);
+	bool ok = source_fetch(w->source, from, to, &schedule, &err);
+	deliver(w, ok, schedule, &err);
+}
+
+/* Does the backend have a cheap change poll? Then the timer polls every [source] poll seconds
+ * and re-reads the whole window only every safety_refresh. */
+static bool
+polls(const struct worker *w)
+{
+	return w->source->ops->fetch_changes != NULL;
+}
+
+/* The timer's cheap poll: a snapshot only when something changed. */
+static void
+poll_changes(struct worker *w)
+{
+	rs_time from, to;
+	struct schedule *schedule = NULL;
+	struct source_error err = { 0 };
+	worker_window(time_now(), &from, &to);
+	bool ok = w->source->ops->fetch_changes(w->source, from, to, &schedule, &err);
+	deliver(w, ok, schedule, ok ? NULL : &err);
+}
+
+/* Clock seconds (an accelerated clock runs faster) to monotonic milliseconds from now. */
+static uint64_t
+mono_after(int seconds)
+{
+	return time_mono_ms() + (uint64_t)((double)seconds * 1000.0 / time_speed());
+}
+
+/* The next cheap poll: [source] poll ±10 %; none while failures back off or a refused sign-in
+ * waits (the full refresh's timer then decides, as without polling). */
+static uint64_t
+next_poll_ms(struct worker *w)
+{
+	if (!polls(w) || w->failures > 0 || w->auth_until_ms)
+		return UINT64_MAX;
+	int poll_s = w->config->source.poll_s > 0 ? w->config->source.poll_s : 15;
+	int jitter = poll_s / 10;
+	int delay = poll_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
+	return mono_after(delay);
+}
+
+/* Seconds until the next full refresh: the configured interval (safety_refresh for a backend
+ * with a cheap poll) ±10 %, or back-off after failures (capped by refresh, as without polls). */
 static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
 	int safety_s = w->config->source.safety_refresh_s >= 60 ? w->config->source.safety_refresh_s : 900;
-	int interval = atomic_load(&w->source->watching) ? safety_s : refresh_s;
-	int jitter = interval / 10;
+	/* pushed or cheaply polled changes: the full re-read is the safety net */
+	int full_s = atomic_load(&w->source->watching) || polls(w) ? safety_s : refresh_s;
+	int jitter = full_s / 10;
 	if (w->failures == 0)
-		return interval - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
+		return full_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
 	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
 	if (delay > refresh_s)
 		delay = refresh_s;
@@ -320,6 +372,19 @@ refuse_while_locked(struct worker *w, const struct worker_request *q)
 	w->post(w->ctx, r);
 }
 
+/* After a refused sign-in nothing signs in again for auth_retry: the timer waits until then. */
+static uint64_t
+after_refusal(struct worker *w, uint64_t next_refresh_ms)
+{
+	if (!w->auth_failed)
+		return next_refresh_ms;
+	w->auth_until_ms = time_mono_ms() + auth_wait_ms(w);
+	log_info("the server refused the sign-in: no new attempt for %d minutes (Refresh on the admin "
+		 "screen tries at once)",
+		auth_retry_s(w) / 60);
+	return w->auth_until_ms;
+}
+
 /* Runs one job, then (but after a room search) re-reads the calendar; returns when the timer's
  * next refresh is due. After a refused sign-in nothing signs in again for auth_retry. */
 static uint64_t
@@ -340,16 +405,27 @@ run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_re
 		if (!w->auth_failed)
 			refresh(w);
 		/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
-		next_refresh_ms = time_mono_ms() + (uint64_t)((double)next_delay_s(w) * 1000.0 / time_speed());
+		next_refresh_ms = mono_after(next_delay_s(w));
 	}
-	if (w->auth_failed) {
-		w->auth_until_ms = time_mono_ms() + auth_wait_ms(w);
-		log_info("the server refused the sign-in: no new attempt for %d minutes (Refresh on the admin "
-			 "screen tries at once)",
-			auth_retry_s(w) / 60);
-		next_refresh_ms = w->auth_until_ms;
+	return after_refusal(w, next_refresh_ms);
+}
+
+/* Sleeps until `until_ms` (monotonic) or a request or stop arrives; called with the lock held. */
+static void
+wait_until(struct worker *w, uint64_t now_ms, uint64_t until_ms)
+{
+	uint64_t wait_ms = until_ms - now_ms;
+	if (wait_ms > 86400000ULL)
+		wait_ms = 86400000ULL;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(wait_ms / 1000);
+	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
 	}
-	return next_refresh_ms;
+	pthread_cond_timedwait(&w->wake, &w->lock, &ts);
 }
 
 /* Called by the source's own thread after a change (or when its push stops or resumes). */
@@ -380,21 +456,13 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t next_refresh_ms = 0;
+	uint64_t next_refresh_ms = 0, poll_ms = UINT64_MAX;
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		uint64_t now_ms = time_mono_ms();
-		if (w->queued == 0 && !w->changed && now_ms < next_refresh_ms) {
-			uint64_t wait_ms = next_refresh_ms - now_ms;
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += (time_t)(wait_ms / 1000);
-			ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+		uint64_t due_ms = poll_ms < next_refresh_ms ? poll_ms : next_refresh_ms;
+		if (w->queued == 0 && !w->changed && now_ms < due_ms) {
+			wait_until(w, now_ms, due_ms);
 			continue;
 		}
 		struct worker_request q = { .job = JOB_REFRESH };
@@ -404,10 +472,19 @@ worker_main(void *arg)
 			memmove(&w->queue[0], &w->queue[1], (w->queued - 1) * sizeof(q));
 			w->queued--;
 		}
+		bool pushed = w->changed;
 		if (q.job == JOB_REFRESH)
 			w->changed = false; /* this refresh reads whatever the push announced */
 		pthread_mutex_unlock(&w->lock);
-		next_refresh_ms = run_job(w, &q, asked, next_refresh_ms);
+		if (!asked && !pushed && now_ms < next_refresh_ms) {
+			w->auth_failed = false;
+			poll_changes(w); /* the cheap poll came first */
+			if (w->failures > 0)
+				next_refresh_ms = after_refusal(w, mono_after(next_delay_s(w)));
+		} else {
+			next_refresh_ms = run_job(w, &q, asked, next_refresh_ms);
+		}
+		poll_ms = next_poll_ms(w);
 		event_finish(&q.event);
 		start_watching(w);
 		pthread_mutex_lock(&w->lock);

@@ -33,16 +33,18 @@ cache_find(struct caldav *c, const char *href)
 	return NULL;
 }
 
-static void
+/* true when href was cached. */
+static bool
 cache_remove(struct caldav *c, const char *href)
 {
 	struct cached *it = cache_find(c, href);
 	if (!it)
-		return;
+		return false;
 	free(it->href);
 	free(it->etag);
 	free(it->data);
 	*it = c->items[--c->count];
+	return true;
 }
 
 /* Takes ownership of nothing: copies. */
@@ -89,6 +91,10 @@ collection_sync_token(struct caldav *c, struct source_error *err, bool *failed)
 	char *token = NULL, *body = caldav_xml_propfind_collections();
 	*failed = !caldav_request(c, "PROPFIND", c->collection, "0", body, NULL, NULL, 0, &resp, err);
 	free(body);
+	if (!*failed && resp.status == 401) { /* a refused password: one request, not two */
+		caldav_status_error(c, &resp, "Reading the calendar", c->collection, err);
+		*failed = true;
+	}
 	if (!*failed && (resp.status == 207) && caldav_xml_parse_collections(resp.body, resp.body_len, &list, &n) && n)
 		token = xstrdup(list[0].sync_token);
 	caldav_collections_free(list, n);
@@ -161,6 +167,12 @@ full_query(struct caldav *c, rs_time from, rs_time to, struct source_error *err)
 	c->has_cache = true;
 	c->cache_from = from;
 	c->cache_to = to;
+	c->full_at_ms = time_mono_ms();
+	if (c->sync_doubted && !c->sync_refused) { /* sync refused, but the calendar reads fine */
+		log_warn("the server does not answer sync-collection: changes show after full reads every %d s",
+			c->base.config->refresh_s);
+		c->sync_refused = true;
+	}
 	log_debug("full read: %zu resources, sync %s", c->count, token ? "offered" : "not offered");
 	return true;
 }
@@ -200,9 +212,10 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 	if (!ok) {
 		enum sync_result r = SYNC_FAILED;
 		if (status == 403 || status == 409 || status == 400 || status == 501) {
+			bool expired = caldav_xml_has_error(resp.body, resp.body_len, "valid-sync-token");
 			log_info("sync-collection refused (HTTP %ld%s): reading the whole window", status,
-				caldav_xml_has_error(resp.body, resp.body_len, "valid-sync-token") ? ", token expired"
-												   : "");
+				expired ? ", token expired" : "");
+			c->sync_doubted = !expired; /* judged by the full query that follows */
 			r = SYNC_RESTART;
 		} else if (status) {
 			caldav_status_error(c, &resp, "Refreshing the calendar", c->collection, err);
@@ -223,19 +236,22 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 	free(wanted);
 	if (ok) {
 		for (size_t i = 0; i < changes.count; i++)
-			if (changes.resources[i].status == 404)
-				cache_remove(c, changes.resources[i].href);
+			if (changes.resources[i].status == 404 && cache_remove(c, changes.resources[i].href))
+				c->changes++;
 		for (size_t i = 0; i < fetched.count; i++) {
 			struct caldav_resource *r = &fetched.resources[i];
-			if (r->status == 200 && r->data)
+			if (r->status == 200 && r->data) {
 				cache_put(c, r->href, r->etag, r->data);
-			else if (r->status == 404)
-				cache_remove(c, r->href);
+				c->changes++;
+			} else if (r->status == 404 && cache_remove(c, r->href)) {
+				c->changes++;
+			}
 		}
 		free(c->sync_token);
 		c->sync_token = changes.sync_token;
 		changes.sync_token = NULL;
 		*more = changes.truncated;
+		c->sync_doubted = false;
 		log_debug("sync: %zu changes, %zu fetched", changes.count, n);
 	}
 	caldav_multistatus_finish(&changes);
@@ -270,6 +286,21 @@ build(struct caldav *c, rs_time from, rs_time to)
 	return schedule_create(from, to, events, count);
 }
 
+/* Has `seconds` of the sign's clock passed since the last full query? */
+static bool
+full_read_older_than(const struct caldav *c, int seconds)
+{
+	return time_mono_ms() - c->full_at_ms >= (uint64_t)((double)seconds * 1000.0 / time_speed());
+}
+
+static bool
+cache_covers(const struct caldav *c, rs_time from, rs_time to)
+{
+	return c->has_cache && from >= c->cache_from && to <= c->cache_to;
+}
+
+/* A refresh: sync-collection while the last full query is younger than safety_refresh (the
+ * safety net re-reads the whole window), else a full query. */
 static bool
 caldav_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
 {
@@ -277,11 +308,41 @@ caldav_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, 
 	if (!caldav_discover(c, err))
 		return false;
 	enum sync_result r = SYNC_RESTART;
-	if (c->has_cache && c->sync_token && from >= c->cache_from && to <= c->cache_to)
+	if (cache_covers(c, from, to) && c->sync_token && !c->sync_refused &&
+		!full_read_older_than(c, s->config->safety_refresh_s))
 		r = sync_changes(c, err);
 	if (r == SYNC_FAILED)
 		return false; /* the cache and token are as they were: the next try resumes */
 	if (r == SYNC_RESTART && !full_query(c, from, to, err))
+		return false;
+	*out = build(c, from, to);
+	return true;
+}
+
+/* The cheap poll (every [source] poll s): one sync-collection REPORT, a calendar-multiget of
+ * the changed resources only; a schedule only when something changed. A server without
+ * sync-collection gets a full query every `refresh` s instead, as before polls. */
+static bool
+caldav_fetch_changes(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	struct caldav *c = (struct caldav *)s;
+	*out = NULL;
+	if (!caldav_discover(c, err))
+		return false;
+	if (cache_covers(c, from, to) && c->sync_token && !c->sync_refused) {
+		unsigned long before = c->changes;
+		enum sync_result r = sync_changes(c, err);
+		if (r == SYNC_FAILED)
+			return false;
+		if (r == SYNC_OK) {
+			if (c->changes != before)
+				*out = build(c, from, to);
+			return true;
+		}
+	} else if (cache_covers(c, from, to) && !full_read_older_than(c, s->config->refresh_s)) {
+		return true;
+	}
+	if (!full_query(c, from, to, err))
 		return false;
 	*out = build(c, from, to);
 	return true;
@@ -694,6 +755,7 @@ caldav_destroy(struct source *s)
 
 static const struct source_ops caldav_ops = {
 	.fetch = caldav_fetch,
+	.fetch_changes = caldav_fetch_changes,
 	.book = caldav_book,
 	.update_end = caldav_update_end,
 	.release = caldav_release,

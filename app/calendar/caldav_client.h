@@ -22,6 +22,11 @@ struct caldav {
 	char *sync_token; /* NULL: the next read is a full query */
 	struct cached *items;
 	size_t count, cap;
+	/* Cheap polls (issue 16): */
+	uint64_t full_at_ms;   /* monotonic time of the last full query */
+	unsigned long changes; /* resources added, changed or removed by sync so far */
+	bool sync_doubted;     /* the last sync-collection was refused (not for its token) */
+	bool sync_refused;     /* … and a full query then worked: full reads every `refresh` */
 };
 
 /* One WebDAV request with the account's credentials, TLS and size caps. false: no HTTP answer. */

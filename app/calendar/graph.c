@@ -22,6 +22,8 @@
 #define MAX_EVENTS            10000
 #define PAGE_SIZE             100 /* $top; Graph's default page is 10 */
 #define SCHEDULE_INTERVAL_MIN 15
+#define DELTA_PAGE_SIZE       100 /* Prefer: odata.maxpagesize on calendarView/delta */
+#define DELTA_REREAD_MAX      20  /* more changed events in one poll: one full read instead */
 #define SELECT                                                                                  \
 	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,isOrganizer,type," \
 	"transactionId,createdDateTime,changeKey"
@@ -32,6 +34,19 @@ struct graph_source {
 	char *api;    /* https://graph.microsoft.com/v1.0 */
 	char *origin; /* https://graph.microsoft.com/ — next links must stay here */
 	char *room;   /* /users/<escaped mailbox> */
+	/* Delta state (README "Changes within seconds"): the sign's window as the last full read
+	 * and the delta polls since left it, and the link that asks what changed next. */
+	struct event *events;
+	size_t count;
+	rs_time win_from, win_to;
+	bool has_cache;
+	char *delta_link;       /* NULL: no round yet, or it must start again */
+	bool delta_unsupported; /* the server refused calendarView/delta: full reads every `refresh` */
+	uint64_t full_at_ms;    /* monotonic time of the last full read of the window */
+	/* Traffic, logged once an hour of the sign's clock. */
+	unsigned long requests;
+	unsigned long long bytes;
+	rs_time traffic_since;
 };
 
 struct call {
@@ -40,6 +55,8 @@ struct call {
 	const char *body;
 	bool may_resend;      /* idempotent: safe to send again after a dropped answer */
 	const char *if_match; /* NULL, or the ETag the change is based on (412 when stale) */
+	bool delta_page;      /* Prefer: odata.maxpagesize (calendarView/delta pages) */
+	long *status_out;     /* NULL, or gets the HTTP status of a failed answer (0: none) */
 	struct graph_context ctx;
 };
 
@@ -108,12 +125,17 @@ static bool
 graph_call(struct graph_source *g, const struct call *call, struct http_response *resp, struct source_error *err)
 {
 	const struct source_config *c = g->base.config;
-	struct http_header headers[5] = {
+	struct http_header headers[6] = {
 		{ "Accept", "application/json" },
 		{ "Prefer", "outlook.timezone=\"UTC\"" },
 		{ "Prefer", "IdType=\"ImmutableId\"" },
 	};
 	size_t header_count = 3;
+	char max_page[40];
+	if (call->delta_page) {
+		snprintf(max_page, sizeof(max_page), "odata.maxpagesize=%d", DELTA_PAGE_SIZE);
+		headers[header_count++] = (struct http_header){ "Prefer", max_page };
+	}
 	if (call->if_match)
 		headers[header_count++] = (struct http_header){ "If-Match", call->if_match };
 	if (call->body)
@@ -136,6 +158,9 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			.timeout_s = c->timeout_s,
 			.max_body = c->max_body,
 		};
+		g->requests++;
+		if (call->status_out)
+			*call->status_out = 0;
 		if (!http_perform(&req, resp, err)) {
 			http_response_finish(resp); /* headers of a dropped answer may be left */
 			if (!call->may_resend || attempt + 1 >= MAX_ATTEMPTS || err->category != SOURCE_ERR_NETWORK)
@@ -144,8 +169,11 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			sleep_s(1L << attempt);
 			continue;
 		}
+		g->bytes += resp->body_len;
 		if (resp->status >= 200 && resp->status < 300)
 			return true;
+		if (call->status_out)
+			*call->status_out = resp->status;
 		if (resp->status == 401 && !renewed) {
 			/* The token expired early or was revoked: one fresh token, one more try. */
 			renewed = true;
@@ -190,10 +218,11 @@ append_page(struct event **events, size_t *count, size_t *cap, struct graph_page
 	page->count = 0; /* moved: the page no longer owns them */
 }
 
+/* Reads [from, to) with calendarView ($select, the check-in's $expand), page by page. */
 static bool
-graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+read_view(struct graph_source *g, rs_time from, rs_time to, struct event **events_out, size_t *count_out,
+	struct source_error *err)
 {
-	struct graph_source *g = to_graph(s);
 	char start[32], end[32];
 	time_format_utc(from, start, sizeof(start));
 	time_format_utc(to, end, sizeof(end));
@@ -240,7 +269,8 @@ graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, s
 			goto out;
 		}
 	}
-	*out = schedule_create(from, to, events, count);
+	*events_out = events;
+	*count_out = count;
 	events = NULL;
 	count = 0;
 	ok = true;
@@ -401,6 +431,307 @@ read_event(struct graph_source *g, const struct event *e, struct event *fresh, s
 	ok = graph_parse_event(resp.body, resp.body_len, fresh, err);
 	http_response_finish(&resp);
 	return ok;
+}
+
+/* ---- the window cache and calendarView/delta (issue 16) ----
+ * A full read of the sign's window goes through calendarView with $select and the check-in's
+ * $expand (which calendarView/delta does not take): that is the cache. Before it, a delta round
+ * over the same window (Prefer: odata.maxpagesize, nextLink … deltaLink) yields the deltaLink;
+ * a change between the two comes once more in the next poll and is applied again, harmlessly.
+ * A poll GETs the deltaLink: created or updated ids are read again one by one with GET
+ * /events/{id} (the check-in property, the same $select as the full read), @removed ids leave
+ * the cache. 410 (syncStateNotFound, resyncRequired) starts a new round. */
+
+static bool
+same_window(const struct graph_source *g, rs_time from, rs_time to)
+{
+	return g->has_cache && from == g->win_from && to == g->win_to;
+}
+
+static void
+cache_clear(struct graph_source *g)
+{
+	for (size_t i = 0; i < g->count; i++)
+		event_finish(&g->events[i]);
+	free(g->events);
+	g->events = NULL;
+	g->count = 0;
+	g->has_cache = false;
+}
+
+/* Takes ownership of events[0..count). */
+static void
+cache_set(struct graph_source *g, rs_time from, rs_time to, struct event *events, size_t count)
+{
+	cache_clear(g);
+	g->events = events;
+	g->count = count;
+	g->win_from = from;
+	g->win_to = to;
+	g->has_cache = true;
+	g->full_at_ms = time_mono_ms();
+}
+
+static void
+cache_drop(struct graph_source *g, const char *id)
+{
+	for (size_t i = 0; i < g->count; i++)
+		if (g->events[i].id && strcmp(g->events[i].id, id) == 0) {
+			event_finish(&g->events[i]);
+			g->events[i] = g->events[--g->count];
+			return;
+		}
+}
+
+/* Takes ownership of *e: replaces the cached event with its id, or adds it. */
+static void
+cache_put(struct graph_source *g, struct event *e)
+{
+	cache_drop(g, e->id);
+	g->events = xrealloc(g->events, (g->count + 1) * sizeof(*g->events));
+	g->events[g->count++] = *e;
+	memset(e, 0, sizeof(*e));
+}
+
+static struct schedule *
+cache_schedule(const struct graph_source *g)
+{
+	struct event *copy = g->count ? xcalloc(g->count, sizeof(*copy)) : NULL;
+	for (size_t i = 0; i < g->count; i++)
+		event_copy(&copy[i], &g->events[i]);
+	return schedule_create(g->win_from, g->win_to, copy, g->count);
+}
+
+/* Moves the ids of page into all. */
+static void
+delta_merge(struct graph_delta_page *all, struct graph_delta_page *page)
+{
+	all->changed = xrealloc(all->changed, (all->changed_count + page->changed_count + 1) * sizeof(char *));
+	memcpy(all->changed + all->changed_count, page->changed, page->changed_count * sizeof(char *));
+	all->changed_count += page->changed_count;
+	page->changed_count = 0;
+	all->removed = xrealloc(all->removed, (all->removed_count + page->removed_count + 1) * sizeof(char *));
+	memcpy(all->removed + all->removed_count, page->removed, page->removed_count * sizeof(char *));
+	all->removed_count += page->removed_count;
+	page->removed_count = 0;
+}
+
+/* Follows a delta round from url (owned) through its nextLinks to the deltaLink; the ids of
+ * every page are gathered in *all. *status: the HTTP status of a refused answer (410 …). */
+static bool
+delta_walk(struct graph_source *g, char *url, struct graph_delta_page *all, long *status, struct source_error *err)
+{
+	memset(all, 0, sizeof(*all));
+	*status = 0;
+	bool ok = false;
+	for (int pages = 0; url; pages++) {
+		struct http_response resp;
+		struct graph_delta_page page;
+		struct call call = { .url = url,
+			.may_resend = true,
+			.delta_page = true,
+			.status_out = status,
+			.ctx = context(g, "Reading the room's calendar", false) };
+		if (pages == MAX_PAGES || all->changed_count + all->removed_count > MAX_EVENTS) {
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+				"The room's calendar changes fill more than %d pages.", MAX_PAGES);
+			goto out;
+		}
+		if (!graph_call(g, &call, &resp, err))
+			goto out;
+		bool parsed = graph_parse_delta(resp.body, resp.body_len, &page, err);
+		http_response_finish(&resp);
+		if (!parsed)
+			goto out;
+		delta_merge(all, &page);
+		free(url);
+		url = page.next_link;
+		page.next_link = NULL;
+		free(all->delta_link);
+		all->delta_link = page.delta_link;
+		page.delta_link = NULL;
+		graph_delta_page_finish(&page);
+		if ((url && !same_origin(g, url)) || (all->delta_link && !same_origin(g, all->delta_link))) {
+			source_fail(err, SOURCE_ERR_BAD_RESPONSE,
+				"Microsoft Graph sent a delta link to another host; not followed.");
+			goto out;
+		}
+	}
+	ok = true;
+out:
+	free(url);
+	if (!ok)
+		graph_delta_page_finish(all);
+	return ok;
+}
+
+/* A new delta round over [from, to): only its deltaLink is kept (the full read that follows is
+ * the truth). *refused: the server answered 400, 404, 405 or 501 (no such function?). */
+static bool
+start_delta(struct graph_source *g, rs_time from, rs_time to, bool *refused, struct source_error *err)
+{
+	char start[32], end[32];
+	time_format_utc(from, start, sizeof(start));
+	time_format_utc(to, end, sizeof(end));
+	free(g->delta_link);
+	g->delta_link = NULL;
+	struct graph_delta_page round;
+	long status;
+	char *url = xasprintf("%s%s/calendarView/delta?startDateTime=%s&endDateTime=%s", g->api, g->room, start, end);
+	*refused = false;
+	if (!delta_walk(g, url, &round, &status, err)) {
+		*refused = status == 400 || status == 404 || status == 405 || status == 501;
+		return false;
+	}
+	g->delta_link = round.delta_link;
+	round.delta_link = NULL;
+	graph_delta_page_finish(&round);
+	log_debug("delta round started for the window");
+	return true;
+}
+
+/* A new delta round, then the window read in full: the cheap poll's start (and restart after a
+ * 410 or a new day). A refused round followed by a working full read is a server without
+ * calendarView/delta: noted once, and full reads every `refresh` from then on. */
+static bool
+full_sync(struct graph_source *g, rs_time from, rs_time to, struct source_error *err)
+{
+	bool refused = false;
+	struct source_error delta_err = { 0 };
+	if (!g->delta_unsupported && !start_delta(g, from, to, &refused, &delta_err) && !refused) {
+		*err = delta_err;
+		return false;
+	}
+	struct event *events = NULL;
+	size_t count = 0;
+	if (!read_view(g, from, to, &events, &count, err))
+		return false; /* the real trouble (no such mailbox …) speaks for itself */
+	if (refused) {
+		log_warn("Microsoft Graph refused calendarView/delta (%s): reading the whole window every %d s "
+			 "instead",
+			delta_err.message, g->base.config->refresh_s);
+		g->delta_unsupported = true;
+	}
+	cache_set(g, from, to, events, count);
+	return true;
+}
+
+/* Once an hour of the sign's clock: what the calendar cost (README "Changes within seconds"). */
+static void
+traffic_report(struct graph_source *g)
+{
+	rs_time now = time_now();
+	if (!g->traffic_since)
+		g->traffic_since = now;
+	if (now - g->traffic_since < TIME_HOUR)
+		return;
+	log_info("traffic: %lu requests, %llu bytes received in the last %lld min", g->requests, g->bytes,
+		(long long)(now - g->traffic_since) / 60);
+	g->requests = 0;
+	g->bytes = 0;
+	g->traffic_since = now;
+}
+
+static bool
+graph_fetch(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	struct graph_source *g = to_graph(s);
+	traffic_report(g);
+	struct event *events = NULL;
+	size_t count = 0;
+	if (!read_view(g, from, to, &events, &count, err))
+		return false;
+	if (g->has_cache && !same_window(g, from, to)) { /* another window (a booking's check) */
+		*out = schedule_create(from, to, events, count);
+		return true;
+	}
+	/* The sign's window: the cache follows (the delta link stays: what it reports again is
+	 * read again, harmlessly). A first fetch only adopts the window: commands never start a
+	 * delta round, the first cheap poll does. */
+	cache_set(g, from, to, events, count);
+	*out = cache_schedule(g);
+	return true;
+}
+
+static bool
+overlaps(const struct event *e, rs_time from, rs_time to)
+{
+	return e->start < to && (e->end > from || e->start >= from);
+}
+
+/* Reads each changed event again and drops the removed ones; too many: one full read. */
+static bool
+apply_delta(struct graph_source *g, const struct graph_delta_page *d, struct source_error *err)
+{
+	if (d->changed_count > DELTA_REREAD_MAX) {
+		struct event *events = NULL;
+		size_t count = 0;
+		if (!read_view(g, g->win_from, g->win_to, &events, &count, err))
+			return false;
+		cache_set(g, g->win_from, g->win_to, events, count);
+		return true;
+	}
+	struct event *fresh = xcalloc(d->changed_count + 1, sizeof(*fresh));
+	bool ok = true;
+	size_t i;
+	for (i = 0; i < d->changed_count && ok; i++) {
+		struct event key = { .id = d->changed[i] };
+		ok = read_event(g, &key, &fresh[i], err) || err->category == SOURCE_ERR_NOT_FOUND;
+	}
+	if (ok) { /* the cache changes only when every read worked: a failed poll is asked again */
+		for (size_t k = 0; k < d->removed_count; k++)
+			cache_drop(g, d->removed[k]);
+		for (size_t k = 0; k < d->changed_count; k++) {
+			if (fresh[k].id && overlaps(&fresh[k], g->win_from, g->win_to))
+				cache_put(g, &fresh[k]);
+			else
+				cache_drop(g, d->changed[k]); /* deleted meanwhile, or moved out of the window */
+		}
+	}
+	for (size_t k = 0; k < i; k++)
+		event_finish(&fresh[k]);
+	free(fresh);
+	return ok;
+}
+
+/* The cheap poll: GET the deltaLink; a schedule only when something changed. */
+static bool
+graph_fetch_changes(struct source *s, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	struct graph_source *g = to_graph(s);
+	*out = NULL;
+	traffic_report(g);
+	if (g->delta_unsupported) { /* full reads, but only every `refresh` as without polls */
+		uint64_t every_ms = (uint64_t)((double)s->config->refresh_s * 1000.0 / time_speed());
+		if (same_window(g, from, to) && time_mono_ms() - g->full_at_ms < every_ms)
+			return true;
+	} else if (same_window(g, from, to) && g->delta_link) {
+		struct graph_delta_page d;
+		long status;
+		if (delta_walk(g, xstrdup(g->delta_link), &d, &status, err)) {
+			bool changed = d.changed_count + d.removed_count > 0;
+			bool ok = !changed || apply_delta(g, &d, err);
+			if (ok) {
+				free(g->delta_link);
+				g->delta_link = d.delta_link;
+				d.delta_link = NULL;
+				log_debug("delta: %zu changed, %zu removed", d.changed_count, d.removed_count);
+			}
+			graph_delta_page_finish(&d);
+			if (ok && changed)
+				*out = cache_schedule(g);
+			return ok;
+		}
+		if (status != 410)
+			return false;
+		log_info("the delta link expired (HTTP 410: %s): reading the whole window again", err->message);
+		free(g->delta_link);
+		g->delta_link = NULL;
+	}
+	if (!full_sync(g, from, to, err))
+		return false;
+	*out = cache_schedule(g);
+	return true;
 }
 
 /* Reads the meeting again first: one moved, edited or cancelled in Outlook since the sign's last
@@ -623,6 +954,8 @@ graph_destroy(struct source *s)
 {
 	struct graph_source *g = to_graph(s);
 	oauth_destroy(g->oauth);
+	cache_clear(g);
+	free(g->delta_link);
 	free(g->api);
 	free(g->origin);
 	free(g->room);
@@ -631,6 +964,7 @@ graph_destroy(struct source *s)
 
 static const struct source_ops graph_ops = {
 	.fetch = graph_fetch,
+	.fetch_changes = graph_fetch_changes,
 	.book = graph_book,
 	.update_end = graph_update_end,
 	.release = graph_release,

@@ -225,6 +225,81 @@ fail:
 	return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent %s; the calendar was not updated.", why);
 }
 
+/* An https:// link of sane length, copied; NULL (why set) otherwise or when absent. */
+static bool
+link_copy(const cJSON *root, const char *key, char **out, const char **why)
+{
+	const char *link = json_string(root, key);
+	if (!link)
+		return true;
+	if (strlen(link) >= GRAPH_MAX_URL || strncmp(link, "https://", 8) != 0) {
+		*why = "a delta link that is not an https:// URL";
+		return false;
+	}
+	*out = xstrdup(link);
+	return true;
+}
+
+bool
+graph_parse_delta(const char *body, size_t len, struct graph_delta_page *page, struct source_error *err)
+{
+	memset(page, 0, sizeof(*page));
+	cJSON *root = parse_body(body, len);
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, "value");
+	const char *why = "an answer that is not a calendarView page"; /* one sentence for both reads */
+	if (!cJSON_IsArray(value))
+		goto fail;
+	int n = cJSON_GetArraySize(value);
+	if (n > GRAPH_MAX_PAGE_EVENTS) {
+		why = "a delta page with too many events";
+		goto fail;
+	}
+	page->changed = xcalloc((size_t)n + 1, sizeof(*page->changed));
+	page->removed = xcalloc((size_t)n + 1, sizeof(*page->removed));
+	const cJSON *item;
+	cJSON_ArrayForEach(item, value)
+	{
+		const char *id = json_string(item, "id");
+		if (!id || !*id) {
+			why = "a changed event without an id";
+			goto fail;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(item, "@removed"))
+			page->removed[page->removed_count++] = xstrdup(id);
+		else
+			page->changed[page->changed_count++] = xstrdup(id);
+	}
+	if (!link_copy(root, "@odata.nextLink", &page->next_link, &why) ||
+		!link_copy(root, "@odata.deltaLink", &page->delta_link, &why))
+		goto fail;
+	if (!page->next_link == !page->delta_link) {
+		why = "a delta page with neither or both of nextLink and deltaLink";
+		goto fail;
+	}
+	cJSON_Delete(root);
+	return true;
+fail:
+	cJSON_Delete(root);
+	graph_delta_page_finish(page);
+	return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent %s; the calendar was not updated.", why);
+}
+
+void
+graph_delta_page_finish(struct graph_delta_page *page)
+{
+	if (!page)
+		return;
+	for (size_t i = 0; i < page->changed_count; i++)
+		free(page->changed[i]);
+	for (size_t i = 0; i < page->removed_count; i++)
+		free(page->removed[i]);
+	free(page->changed);
+	free(page->removed);
+	free(page->next_link);
+	free(page->delta_link);
+	memset(page, 0, sizeof(*page));
+}
+
 void
 graph_page_finish(struct graph_page *page)
 {

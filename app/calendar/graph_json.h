@@ -35,6 +35,21 @@ struct graph_page {
 bool graph_parse_calendar_view(const char *body, size_t len, struct graph_page *page_out, struct source_error *err);
 void graph_page_finish(struct graph_page *page); /* accepts a zeroed page */
 
+/* One page of GET /users/{room}/calendarView/delta: which events changed (created or updated,
+ * listed with their properties) and which left the view (`"@removed": {"reason": …}`), by id.
+ * Exactly one of next_link (more pages of this round) and delta_link (the round is over; ask it
+ * next time) is set. */
+struct graph_delta_page {
+	char **changed, **removed; /* ids, malloc'd */
+	size_t changed_count, removed_count;
+	char *next_link, *delta_link;
+};
+
+/* false with err (bad-response) when the JSON is not a delta page, an id is missing, or neither
+ * or both links are there (links must be https://). */
+bool graph_parse_delta(const char *body, size_t len, struct graph_delta_page *page_out, struct source_error *err);
+void graph_delta_page_finish(struct graph_delta_page *page); /* accepts a zeroed page */
+
 /* Parses one event object (the answer to POST /events or PATCH). */
 bool graph_parse_event(const char *body, size_t len, struct event *event_out, struct source_error *err);
 

@@ -39,6 +39,8 @@ struct source;
 
 struct source_ops {
 	bool (*fetch)(struct source *, rs_time from, rs_time to, struct schedule **out, struct source_error *);
+	/* Optional. A cheap poll: the current schedule of [from,to) if anything changed since the last fetch or fetch_changes (*out set), *out NULL when nothing changed. */
+	bool (*fetch_changes)(struct source *, rs_time from, rs_time to, struct schedule **out, struct source_error *);
 	/* Creates a meeting [start, end) in the room's calendar; created_out gets id/version etc. */
 	bool (*book)(struct source *, rs_time start, rs_time end, const char *subject, struct event *created_out,
 		struct source_error *);

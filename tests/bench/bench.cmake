@@ -31,3 +31,9 @@ add_test(NAME bench.push.ews
 		--fake ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
 		--ca-script ${ROOMSIGN_TESTS_DIR}/fakes/make-test-ca.sh --workdir ${CMAKE_CURRENT_BINARY_DIR}/bench-push)
 set_tests_properties(bench.push.ews PROPERTIES LABELS bench RUN_SERIAL ON TIMEOUT 600)
+# Issue 16: requests, bytes and change-to-screen latency per sign-hour, full polling vs the cheap
+# polls (Graph calendarView/delta, CalDAV sync-collection), 3 hours at 60x clock (~4 min).
+add_test(NAME bench.changes
+	COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/bench_changes.py $<TARGET_FILE:roomsign>
+		${ROOMSIGN_TESTS_DIR} ${CMAKE_CURRENT_BINARY_DIR}/bench-changes-work)
+set_tests_properties(bench.changes PROPERTIES LABELS bench RUN_SERIAL ON TIMEOUT 900 ENVIRONMENT "TZ=UTC")

@@ -76,7 +76,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP and k.lower() != "host"}
-        headers["Host"] = u.netloc
+        # The client's Host is kept: links a server builds from it (Graph's nextLink and
+        # deltaLink) point back through the proxy, as they would on the real service.
+        headers["Host"] = self.headers.get("Host", u.netloc)
         conn.request(self.command, self.path, body=body, headers=headers)
         r = conn.getresponse()
         data = r.read()

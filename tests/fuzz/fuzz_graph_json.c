@@ -28,6 +28,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		graph_page_finish(&page);
 	}
+	struct graph_delta_page delta;
+	if (graph_parse_delta(body, size, &delta, &err)) {
+		if (!delta.next_link == !delta.delta_link)
+			__builtin_trap(); /* exactly one link */
+		graph_delta_page_finish(&delta);
+	}
 	struct event e = { 0 };
 	if (graph_parse_event(body, size, &e, &err))
 		event_finish(&e);

@@ -7,7 +7,8 @@ Listens on a free loopback port (written to PORT_FILE), forwards every request u
 UPSTREAM_URL (https, verified with CA_FILE) and appends one line per request to LOG_FILE:
     METHOD PATH KIND [HREF ...]
 where KIND is the root element of an XML body (propfind, calendar-query, sync-collection,
-calendar-multiget, …) or "-", and the HREFs are those a calendar-multiget asks for. Tests read
+calendar-multiget, …) or "-", and the HREFs are those a calendar-multiget asks for. LOG_FILE.bytes
+gets one line per forwarded answer: its size in bytes (status line, headers and body). Tests read
 the log to prove which requests were made (e.g. that a refresh used sync-collection and fetched
 only the changed resources).
 
@@ -119,9 +120,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if k.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
+        sent = len(data) + sum(len(h) for h in getattr(self, "_headers_buffer", [])) + 2
         self.end_headers()
         self.wfile.write(data)
         conn.close()
+        with open(LOG + ".bytes", "a") as f:     # response bytes, headers and body (benchmarks)
+            f.write("%d\n" % sent)
 
     do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = do_HEAD = forward
     do_MKCALENDAR = do_PROPPATCH = do_POST = do_MOVE = forward

@@ -415,11 +415,65 @@ test_graph_checked_in_elsewhere_is_read(void **state)
 	free(patch);
 }
 
+/* calendarView/delta: created/updated items by id, @removed items apart, exactly one link. */
+static void
+test_graph_delta_page_changed_and_removed(void **state)
+{
+	(void)state;
+	const char *json = "{\"@odata.context\":\"x\",\"value\":["
+			   "{\"id\":\"AAMk1=\",\"subject\":\"Budget\",\"start\":{\"dateTime\":\"2026-12-01T10:00:00\","
+			   "\"timeZone\":\"UTC\"}},"
+			   "{\"@odata.type\":\"#microsoft.graph.event\",\"id\":\"AAMk2=\",\"@removed\":{\"reason\":"
+			   "\"deleted\"}}],"
+			   "\"@odata.deltaLink\":\"https://graph.microsoft.com/v1.0/users/r/calendarView/delta?"
+			   "$deltatoken=abc\"}";
+	struct graph_delta_page page;
+	struct source_error err = { 0 };
+	assert_true(graph_parse_delta(json, strlen(json), &page, &err));
+	assert_int_equal(page.changed_count, 1);
+	assert_string_equal(page.changed[0], "AAMk1=");
+	assert_int_equal(page.removed_count, 1);
+	assert_string_equal(page.removed[0], "AAMk2=");
+	assert_null(page.next_link);
+	assert_string_equal(
+		page.delta_link, "https://graph.microsoft.com/v1.0/users/r/calendarView/delta?$deltatoken=abc");
+	graph_delta_page_finish(&page);
+	const char *empty = "{\"value\":[],\"@odata.nextLink\":\"https://graph.microsoft.com/v1.0/x?$skiptoken=1\"}";
+	assert_true(graph_parse_delta(empty, strlen(empty), &page, &err));
+	assert_int_equal(page.changed_count + page.removed_count, 0);
+	assert_non_null(page.next_link);
+	assert_null(page.delta_link);
+	graph_delta_page_finish(&page);
+}
+
+static void
+test_graph_delta_page_rejects_bad_pages(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"{\"value\":[]}", /* no link at all */
+		"{\"value\":[],\"@odata.deltaLink\":\"https://a/d\",\"@odata.nextLink\":\"https://a/n\"}", /* both */
+		"{\"value\":[],\"@odata.deltaLink\":\"http://a/d\"}", /* not https */
+		"{\"value\":[{\"subject\":\"no id\"}],\"@odata.deltaLink\":\"https://a/d\"}",
+		"{\"value\":{},\"@odata.deltaLink\":\"https://a/d\"}",
+		"<html>",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct graph_delta_page page;
+		struct source_error err = { 0 };
+		assert_false(graph_parse_delta(bad[i], strlen(bad[i]), &page, &err));
+		assert_int_equal(err.category, SOURCE_ERR_BAD_RESPONSE);
+		assert_null(page.changed);
+	}
+}
+
 int
 main(void)
 {
 	time_set_zone("UTC");
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graph_delta_page_changed_and_removed),
+		cmocka_unit_test(test_graph_delta_page_rejects_bad_pages),
 		cmocka_unit_test(test_graph_calendar_view_keeps_fields),
 		cmocka_unit_test(test_graph_private_and_confidential_lose_subject),
 		cmocka_unit_test(test_graph_cancelled_meeting_does_not_block),

@@ -294,6 +294,69 @@ test_worker_window_covers_today_and_tomorrow(void **state)
 	assert_int_equal(to, t_utc("2026-12-02T23:00:00Z"));
 }
 
+/* A source with a cheap poll: fetch_changes counts its calls and has a schedule only when
+ * `changed` is set. */
+static int polls_made, changes_pending;
+static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool
+polled_changes(struct source *base, rs_time from, rs_time to, struct schedule **out, struct source_error *err)
+{
+	pthread_mutex_lock(&poll_lock);
+	polls_made++;
+	bool changed = changes_pending > 0;
+	changes_pending = 0;
+	pthread_mutex_unlock(&poll_lock);
+	*out = NULL;
+	return !changed || scripted_fetch(base, from, to, out, err);
+}
+
+static const struct source_ops polled_ops = {
+	.fetch = scripted_fetch,
+	.fetch_changes = polled_changes,
+	.book = scripted_book,
+	.destroy = scripted_destroy,
+};
+
+/* [source] poll: the timer polls every poll s and reads in full only every safety_refresh; a
+ * poll that found nothing posts nothing, one that found a change posts its snapshot. */
+static void
+test_worker_polls_cheaply_and_reads_in_full_rarely(void **state)
+{
+	struct config config;
+	config_defaults(&config);
+	config.source.poll_s = 15;            /* 75 ms real at SPEED */
+	config.source.safety_refresh_s = 900; /* 4.5 s real */
+	struct scripted src = { .base = { .ops = &polled_ops, .config = &config.source } };
+	pthread_mutex_init(&src.lock, NULL);
+	struct inbox in = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct worker *w = worker_create(&src.base, &config, post, &in);
+	assert_non_null(w);
+	worker_result_free(wait_for(&in, RESULT_SNAPSHOT)); /* the first full read */
+	usleep(1500000);                                    /* 300 clock s: about 20 polls */
+	pthread_mutex_lock(&poll_lock);
+	int polls = polls_made;
+	pthread_mutex_unlock(&poll_lock);
+	pthread_mutex_lock(&in.lock);
+	size_t posted = in.count;
+	pthread_mutex_unlock(&in.lock);
+	pthread_mutex_lock(&src.lock);
+	int fetches = src.fetches;
+	pthread_mutex_unlock(&src.lock);
+	assert_in_range(polls, 12, 23); /* every 13.5-16.5 clock s */
+	assert_int_equal(fetches, 1);   /* no full read before safety_refresh */
+	assert_int_equal(posted, 0);    /* nothing changed: nothing posted */
+	pthread_mutex_lock(&poll_lock);
+	changes_pending = 1;
+	pthread_mutex_unlock(&poll_lock);
+	worker_result_free(wait_for(&in, RESULT_SNAPSHOT)); /* the next poll brings the change */
+	worker_destroy(w);
+	drain(&in);
+	pthread_mutex_destroy(&src.lock);
+	config_finish(&config);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -303,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_worker_refused_sign_in_waits_auth_retry),
 		cmocka_unit_test(test_worker_plain_errors_do_not_leak_details),
 		cmocka_unit_test(test_worker_window_covers_today_and_tomorrow),
+		cmocka_unit_test(test_worker_polls_cheaply_and_reads_in_full_rarely),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

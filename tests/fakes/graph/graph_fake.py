@@ -5,7 +5,7 @@
 
 Token endpoint: POST /{tenant}/oauth2/v2.0/token (client secret or JWT client assertion, checked:
 signature against the app's uploaded certificate, aud, iss, sub, nbf, exp, jti replay).
-Graph: /v1.0/users/{room}/calendarView, /events, /events/{id}[/decline|/cancel],
+Graph: /v1.0/users/{room}/calendarView, /calendarView/delta, /events, /events/{id}[/decline|/cancel],
 /calendar/getSchedule. See graph_store.py for what is modelled.
 
 Control, no auth, on the same port (JSON):
@@ -21,8 +21,12 @@ Control, no auth, on the same port (JSON):
   POST /_admin/touch_before {method, count, subject}   someone else edits the item just before
                           the next `count` PATCH/DELETE reach it: its ETag changes (If-Match → 412)
   POST /_admin/move       {room, id, start, end}   moved in Outlook: new times, new changeKey
+  POST /_admin/edit       {room, id, subject?, sensitivity?, start?, end?, ext?: {prop id: value}}
+                          edited in Outlook or by another sign (new changeKey)
+  POST /_admin/remove     {room, id}   deleted in Outlook
+  POST /_admin/expire_delta   every delta token is forgotten: their next use answers 410
   POST /_admin/expire_tokens
-  GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
+  GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions, bytes_sent)
 """
 
 import argparse
@@ -162,7 +166,7 @@ def token_endpoint(tenant_path, form, token_url):
                      f"app '{app['client_id']}'.")
 
 
-def graph_route(method, parts, query, body, auth, base, if_match=None):
+def graph_route(method, parts, query, body, auth, base, if_match=None, prefer=()):
     """parts: the path after /v1.0/, split and unquoted."""
     app = STORE.check_token(auth)
     if len(parts) < 3 or parts[0] != "users":
@@ -174,6 +178,8 @@ def graph_route(method, parts, query, body, auth, base, if_match=None):
     rest = parts[2:]
     if method == "GET" and rest == ["calendarView"]:
         return 200, STORE.calendar_view(room, query, base)
+    if method == "GET" and rest == ["calendarView", "delta"]:
+        return 200, STORE.delta(room, query, base, prefer)
     if method == "POST" and rest == ["events"]:
         return STORE.create(room, body)
     if method == "POST" and rest == ["calendar", "getSchedule"]:
@@ -213,6 +219,9 @@ class Handler(BaseHTTPRequestHandler):
         if obj is not None:
             self.send_header("Content-Type", "application/json; odata.metadata=minimal")
         self.send_header("Content-Length", str(len(data)))
+        if not self.path.startswith("/_admin/"):
+            with STORE.lock:
+                STORE.bytes_sent += len(data) + sum(len(h) for h in getattr(self, "_headers_buffer", [])) + 2
         if fault and fault["kind"] == "truncated":
             self.send_header("Connection", "close")
             self.end_headers()
@@ -262,6 +271,24 @@ class Handler(BaseHTTPRequestHandler):
                 ev = STORE.find(body["room"].lower(), body["id"])
                 ev["start"], ev["end"] = parse_time(body["start"]), parse_time(body["end"])
                 ev["changeKey"] = secrets.token_urlsafe(12)
+        elif path == "/_admin/edit":
+            with STORE.lock:
+                ev = STORE.find(body["room"].lower(), body["id"])
+                for k in ("start", "end"):
+                    if k in body:
+                        ev[k] = parse_time(body[k])
+                for k in ("subject", "sensitivity"):
+                    if k in body:
+                        ev[k] = body[k]
+                for prop_id, value in body.get("ext", {}).items():   # an extended property set elsewhere
+                    ev["ext"][prop_id.lower()] = (prop_id, value)
+                ev["changeKey"] = secrets.token_urlsafe(12)
+        elif path == "/_admin/remove":
+            with STORE.lock:
+                room = body["room"].lower()
+                STORE.events[room].remove(STORE.find(room, body["id"]))
+        elif path == "/_admin/expire_delta":
+            STORE.expire_delta()
         elif path == "/_admin/expire_tokens":
             STORE.expire_tokens()
         elif path == "/_admin/calendar":
@@ -269,7 +296,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_admin/log":
             with STORE.lock:
                 return self.send_json(200, {"requests": STORE.requests, "tokens": STORE.token_log,
-                                            "actions": STORE.actions})
+                                            "actions": STORE.actions, "bytes_sent": STORE.bytes_sent})
         else:
             return self.send_json(404, {"error": "no such admin call"})
         return self.send_json(200, {"ok": True})
@@ -316,7 +343,8 @@ class Handler(BaseHTTPRequestHandler):
                                  "supported: send application/json.")
             body = json.loads(raw) if raw else {}
             status, out = graph_route(self.command, parts[1:], query, body,
-                                      self.headers.get("Authorization"), base, self.headers.get("If-Match"))
+                                      self.headers.get("Authorization"), base, self.headers.get("If-Match"),
+                                      self.headers.get_all("Prefer") or [])
             self.record(status, {"transactionId": body.get("transactionId") if isinstance(body, dict) else None})
             return self.send_json(status, out, fault=fault)
         except TokenError as e:

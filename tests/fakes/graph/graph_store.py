@@ -7,6 +7,15 @@ What is modelled because the client depends on it (PROTOCOLS.md section B):
     token can die before the client expects it);
   * calendarView over [start, end) overlaps, $select honoured, 10 per page unless $top says more
     (capped by max_page_size), @odata.nextLink with $skip;
+  * calendarView/delta (Microsoft's "Get incremental changes to events in a calendar view" and
+    event: delta, v1.0): startDateTime/endDateTime only on the first request, the round's state
+    in opaque tokens ($skiptoken in @odata.nextLink, $deltatoken in @odata.deltaLink), pages of
+    Prefer: odata.maxpagesize (10 without it); $select, $filter, $orderby, $expand, $search and
+    $top are refused on it (the client sends none); items come with calendarView's properties but
+    no extended properties; an event deleted or moved out of the window comes as
+    {"id", "@removed": {"reason": "deleted"}}; a token the server no longer knows answers 410
+    syncStateNotFound (/_admin/expire_delta forgets them all); settings.delta false: 400, as a
+    server without the function;
   * POST /events idempotent on transactionId; PATCH; DELETE; decline and cancel recorded apart;
   * getSchedule with its limits (100 schedules, 62 days, 5–1440 min interval);
   * If-Match on PATCH and DELETE: a stale ETag answers 412 ErrorIrresolvableConflict;
@@ -156,6 +165,8 @@ class Store:
                              "max_page_size": 1000}
             self.settings.update(spec.get("settings", {}))
             self.tokens, self.jtis = {}, set()
+            self.delta_states = {}     # token -> {room, start, end, seen: {id: changeKey}, pending}
+            self.bytes_sent = 0        # response bytes (headers and body), for the benchmark
             self.faults, self.after_create, self.touch_before = [], [], []
             self.requests, self.token_log, self.actions = [], [], []
             for e in spec.get("events", []):
@@ -289,6 +300,63 @@ class Store:
             rest = "&".join(f"{k}={urllib.parse.quote(v, safe=':,/$()')}" for k, v in query.items() if k != "$skip")
             out["@odata.nextLink"] = f"{base}/v1.0/users/{room}/calendarView?{rest}&$skip={skip + size}"
         return out
+
+    # ---- calendarView/delta -----------------------------------------------------------------
+    def delta(self, room, query, base, prefer):
+        """GET .../calendarView/delta: a first request with the window, or a $skiptoken /
+        $deltatoken of a round. The answer lists what changed against the state the token holds."""
+        if self.settings.get("delta") is False:
+            raise GraphError(400, "BadRequest", "Resource not found for the segment 'delta'.")
+        bad = [k for k in query if k.lower() in ("$select", "$filter", "$orderby", "$expand", "$search", "$top")]
+        if bad:
+            raise GraphError(400, "ErrorInvalidUrlQuery", f"The query parameter '{bad[0]}' is not supported "
+                             "with change tracking over the 'calendarView' resource.")
+        size = self.settings["page_size"]
+        for h in prefer:
+            for part in h.split(","):
+                k, _, v = part.strip().partition("=")
+                if k.strip().lower() == "odata.maxpagesize" and v.strip().isdigit():
+                    size = max(1, min(int(v), self.settings["max_page_size"]))
+        with self.lock:
+            if "$skiptoken" in query:
+                state = self.delta_states.get(query["$skiptoken"])
+            elif "$deltatoken" in query:
+                state = self.delta_states.get(query["$deltatoken"])
+                if state is not None:
+                    state = dict(state, pending=None)
+            else:
+                try:
+                    start, end = parse_time(query["startDateTime"]), parse_time(query["endDateTime"])
+                except (KeyError, ValueError):
+                    raise GraphError(400, "ErrorInvalidParameter", "This request requires a time window specified "
+                                     "by the query string parameters StartDateTime and EndDateTime.")
+                state = {"room": room, "start": start, "end": end, "seen": {}, "pending": None}
+            if state is None or state["room"] != room:
+                raise GraphError(410, "syncStateNotFound", "The sync state generation is not found. Please "
+                                 "resync.")
+            if state["pending"] is None:     # a new answer: what differs from the state held
+                hits = {ev["id"]: ev for ev in self.events[room]
+                        if ev["start"] < state["end"] and ev["end"] > state["start"]}
+                items = [self.render(ev, None) for i, ev in sorted(hits.items(), key=lambda kv: kv[1]["start"])
+                         if state["seen"].get(i) != ev["changeKey"]]
+                items += [{"@odata.type": "#microsoft.graph.event", "id": i, "@removed": {"reason": "deleted"}}
+                          for i in state["seen"] if i not in hits]
+                state = dict(state, pending=items, next_seen={i: ev["changeKey"] for i, ev in hits.items()})
+            page, rest = state["pending"][:size], state["pending"][size:]
+            token = secrets.token_urlsafe(24)
+            out = {"@odata.context": f"{base}/v1.0/$metadata#Collection(event)", "value": page}
+            if rest:
+                self.delta_states[token] = dict(state, pending=rest)
+                out["@odata.nextLink"] = f"{base}/v1.0/users/{room}/calendarView/delta?$skiptoken={token}"
+            else:
+                self.delta_states[token] = {"room": room, "start": state["start"], "end": state["end"],
+                                            "seen": state["next_seen"], "pending": None}
+                out["@odata.deltaLink"] = f"{base}/v1.0/users/{room}/calendarView/delta?$deltatoken={token}"
+            return out
+
+    def expire_delta(self):
+        with self.lock:
+            self.delta_states.clear()
 
     @staticmethod
     def body_time(obj, name):
