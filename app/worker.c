@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/backoff.h"
 #include "core/booking.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -13,7 +14,6 @@
 #include "ui/i18n.h"
 
 #define QUEUE_MAX        16
-#define BACKOFF_FIRST_S  5
 #define AUTH_RETRY_MIN_S 900 /* at most 4 refused sign-ins an hour: AD locks the shared account after 5-10 */
 
 struct worker {
@@ -127,18 +127,16 @@ refresh(struct worker *w)
 					   : (err.retry_after_ms + 999) / 1000;
 }
 
-/* Seconds until the next refresh: the configured interval ±10 %, or back-off after failures. */
+/* Seconds until the next refresh: the interval with jitter, or back-off after failures
+ * (core/backoff.h), or longer when the server asked for it. */
 static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
-	int jitter = refresh_s / 10;
+	double u = (double)rand_r(&w->seed) / ((double)RAND_MAX + 1.0);
+	int delay = backoff_delay_s(refresh_s, w->failures, u);
 	if (w->failures == 0)
-		return refresh_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
-	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
-	if (delay > refresh_s)
-		delay = refresh_s;
-	delay = delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+		return delay;
 	/* The server's advice when it asks for longer (at most ten refresh intervals); a short
 	 * Retry-After does not cut the back-off: "1 s" forty times in a row is no back-off. */
 	long advice = w->retry_after_s < (long)refresh_s * 10 ? w->retry_after_s : (long)refresh_s * 10;
