@@ -21,3 +21,16 @@ add_test(NAME bench.process
 		${ROOMSIGN_BENCH_DATA}/schedule.ics ${CMAKE_CURRENT_BINARY_DIR}/bench-work)
 set_tests_properties(bench.parse bench.render.demo bench.render.1000 bench.process PROPERTIES
 	LABELS bench FIXTURES_REQUIRED bench_data RUN_SERIAL ON TIMEOUT 600 ENVIRONMENT "TZ=UTC")
+
+# 200 signs, one service account, one Exchange (issue 15): 200 real headless signs against one
+# fake EWS (then one fake Graph) with the documented default throttling, a simulated hour at 20x
+# (3 minutes each) with a 5-minute outage; prints requests per minute, throttled answers, the
+# recovery after the outage, fleet memory and CPU. Asserts only that every sign recovered.
+foreach(fleet_kind ews graph)
+	add_test(NAME bench.fleet.${fleet_kind}
+		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/bench_fleet.py ${fleet_kind}
+			--roomsign $<TARGET_FILE:roomsign> --fakes ${ROOMSIGN_TESTS_DIR}/fakes
+			--workdir ${CMAKE_CURRENT_BINARY_DIR}/fleet-work)
+	set_tests_properties(bench.fleet.${fleet_kind} PROPERTIES LABELS bench RUN_SERIAL ON TIMEOUT 900
+		ENVIRONMENT "TZ=UTC;ROOMSIGN_TEST_NOW=2026-12-01T09:00:00Z")
+endforeach()

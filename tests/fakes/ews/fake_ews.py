@@ -483,6 +483,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     ssl_context = None
+    request_queue_size = 256    # listen backlog: a fleet connects at once (socketserver's 5 drops them)
 
     def finish_request(self, request, client_address):
         # The TLS handshake runs in the connection's own thread, so a client that rejects our

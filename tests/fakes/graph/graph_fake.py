@@ -21,10 +21,12 @@ Control, no auth, on the same port (JSON):
   POST /_admin/touch_before {method, count, subject}   someone else edits the item just before
                           the next `count` PATCH/DELETE reach it: its ETag changes (If-Match → 412)
   POST /_admin/move       {room, id, start, end}   moved in Outlook: new times, new changeKey
-  POST /_admin/settings   {throttle: true, clock_speed: s, outage: true}   see Throttling below
+  POST /_admin/settings   {throttle: true, clock_speed: s, outage: true, delay_ms: d (each Graph call
+                           takes d ms), mailbox_requests: n (the 10-minute budget, for tests)}
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions)
-  GET  /_admin/throttle   {"policy", "peak": {app mailbox: n}, "throttled": n}
+  GET  /_admin/throttle   {"policy", "peak": {app mailbox: n}, "throttled": n, "mailbox_concurrency",
+                           "mailbox_requests", "window_s"}
 
 Throttling, opt-in (`--throttle`, GRAPH_FAKE_THROTTLE=1 or settings throttle = true): Outlook's
 service limits as documented (graph/throttling-limits, "Outlook service limits", evaluated for
@@ -87,6 +89,7 @@ def throttle_enter(app_id, mailbox):
     """Takes a slot of the (app, mailbox) budget or raises the 429 Graph answers."""
     with STORE.lock:
         on, speed = STORE.settings.get("throttle"), float(STORE.settings.get("clock_speed") or 1)
+        budget = int(STORE.settings.get("mailbox_requests") or MAILBOX_REQUESTS)
     if not on:
         return None
     key = f"{app_id} {mailbox.lower()}"
@@ -97,7 +100,7 @@ def throttle_enter(app_id, mailbox):
             window.pop(0)
         n = THROTTLE["inflight"].get(key, 0) + 1
         THROTTLE["peak"][key] = max(THROTTLE["peak"].get(key, 0), n)
-        if n > MAILBOX_CONCURRENCY or len(window) >= MAILBOX_REQUESTS:
+        if n > MAILBOX_CONCURRENCY or len(window) >= budget:
             THROTTLE["throttled"] += 1
             limit = "MailboxConcurrency" if n > MAILBOX_CONCURRENCY else "MailboxRequests"
             wait = 1 if n > MAILBOX_CONCURRENCY else max(1, int((window[0] + MAILBOX_WINDOW_S - now) / speed) + 1)
@@ -216,6 +219,10 @@ def graph_route(method, parts, query, body, auth, base, if_match=None):
         raise GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
     key = throttle_enter(app["client_id"], parts[1])
     try:
+        with STORE.lock:
+            delay = float(STORE.settings.get("delay_ms") or 0) / 1000.0
+        if delay:
+            time.sleep(delay)   # the mailbox's work takes this long: requests overlap
         return mailbox_route(app, method, parts, query, body, base, if_match)
     finally:
         throttle_leave(key)
@@ -322,7 +329,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_admin/throttle":
             with THROTTLE["lock"]:
                 return self.send_json(200, {"policy": STORE.settings.get("throttle"), "peak": dict(THROTTLE["peak"]),
-                                            "throttled": THROTTLE["throttled"]})
+                                            "throttled": THROTTLE["throttled"],
+                                            "mailbox_concurrency": MAILBOX_CONCURRENCY, "window_s": MAILBOX_WINDOW_S,
+                                            "mailbox_requests": int(STORE.settings.get("mailbox_requests")
+                                                                    or MAILBOX_REQUESTS)})
         elif path == "/_admin/log":
             with STORE.lock:
                 return self.send_json(200, {"requests": STORE.requests, "tokens": STORE.token_log,
@@ -405,6 +415,7 @@ def main():
     args = ap.parse_args()
     STORE.throttle = args.throttle or bool(os.environ.get("GRAPH_FAKE_THROTTLE"))
     STORE.setup({})
+    ThreadingHTTPServer.request_queue_size = 256   # listen backlog: a fleet connects at once
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
