@@ -103,12 +103,14 @@ class Server:
                                            for i in range(n)],
                                  "settings": {"clock_speed": speed}})
 
-    def add_meeting(self, i, subject, start, end):
+    def add_meetings(self, n, subject, start, end):
+        """Books every room at once (one admin call: it must not wait behind the fleet)."""
         if self.kind == "ews":
-            self.admin("event", {"room": room(i), "subject": subject, "start": iso(start), "end": iso(end)})
+            self.admin("events", [{"room": room(i), "subject": subject % i, "start": iso(start), "end": iso(end)}
+                                  for i in range(n)])
         else:
-            self.admin("events", {"room": room(i), "events": [{"subject": subject, "start": iso(start),
-                                                                "end": iso(end)}]})
+            self.admin("events", [{"room": room(i), "events": [{"subject": subject % i, "start": iso(start),
+                                                                 "end": iso(end)}]} for i in range(n)])
 
     def outage(self, on):
         self.admin("settings", {"outage": on})
@@ -238,8 +240,7 @@ def run(kind, args):
             t = time.time()
             if state == "before" and t >= outage_on:
                 server.outage(True)
-                for i in range(n):   # someone books every room while the server is down
-                    server.add_meeting(i, subject % i, now - 3600, now + 12 * 3600)
+                server.add_meetings(n, subject, now - 3600, now + 12 * 3600)   # booked while it is down
                 state = "down"
             elif state == "down" and t >= outage_off:
                 server.outage(False)

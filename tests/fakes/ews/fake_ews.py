@@ -16,6 +16,7 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
   POST /_admin/faults    [{"kind": K, "count": n, "ops": [...], "backoff_ms": b, "delay_ms": d}]
          K: 500 | 503 | slow | truncated | garbage | drop | busy
   POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}
+  POST /_admin/events    [{...}, ...]   the same for many events at once
   POST /_admin/touch     {"room": ..., "id": ...}   someone else edits the item: new ChangeKey
   POST /_admin/move      {"room": ..., "id": ..., "start": ISO, "end": ISO}   moved in Outlook: new times
                          and a new ChangeKey (single items)
@@ -202,6 +203,9 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/_admin/event":
                 item = STORE.add_event(data)
                 return self._json({"id": item.id, "changekey": item.ck})
+            if url.path == "/_admin/events":    # many at once (the fleet benchmark)
+                items = [STORE.add_event(e) for e in data]
+                return self._json([{"id": i.id, "changekey": i.ck} for i in items])
             if url.path == "/_admin/touch":
                 room = STORE.resolve(data["room"], primary_only=False)
                 v = STORE.find_view(room, data["id"])

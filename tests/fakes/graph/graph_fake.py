@@ -10,7 +10,7 @@ Graph: /v1.0/users/{room}/calendarView, /events, /events/{id}[/decline|/cancel],
 
 Control, no auth, on the same port (JSON):
   POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
-  POST /_admin/events     {room, events: [...]}                      adds events
+  POST /_admin/events     {room, events: [...]} (or a list of them)   adds events
   POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size,
                            barrier: {match, method, parties}}  the first `parties` matching
                            requests wait for each other (up to 10 s): two signs pass together
@@ -303,8 +303,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_admin/setup":
             STORE.setup(body)
         elif path == "/_admin/events":
-            for e in body["events"]:
-                STORE.add_event(body["room"], e)
+            for group in body if isinstance(body, list) else [body]:   # a list: many rooms at once
+                for e in group["events"]:
+                    STORE.add_event(group["room"], e)
         elif path == "/_admin/settings":
             with STORE.lock:
                 STORE.settings.update(body)
