@@ -115,7 +115,7 @@ def ews_case(args, work, throttle):
         rooms = ["room-%02d@example.test" % i for i in range(30)]
         seed = {"accounts": {"EXAMPLE\\svc-roomsign": {"password": PASSWORD, "impersonation": True}},
                 "rooms": [{"primary": r} for r in rooms],
-                "settings": {"auth": ["Basic"], "delay_ms": 1500, "backoff_ms": 750}}
+                "settings": {"auth": ["Basic"], "delay_ms": 4000, "backoff_ms": 750}}
         call(base + "/_admin/seed", json.dumps(seed).encode())
         policy = json.loads(call(base + "/_admin/throttle")[2])
         one_room = at_once(30, lambda i: ews_get_folder(base, rooms[0]))
@@ -166,7 +166,7 @@ def graph_case(args, work):
         rooms = ["room-%d@example.test" % i for i in range(5)]
         setup = {"tenants": [{"id": tenant, "domains": ["example.test"]}],
                  "apps": [{"client_id": app, "tenant": tenant, "secrets": [{"value": secret}]}],
-                 "rooms": [{"address": r, "tenant": tenant} for r in rooms], "settings": {"delay_ms": 1500}}
+                 "rooms": [{"address": r, "tenant": tenant} for r in rooms], "settings": {"delay_ms": 3000}}
         call(base + "/_admin/setup", json.dumps(setup).encode(), ctx=ctx)
         form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": app, "client_secret": secret,
                                        "scope": "https://graph.microsoft.com/.default"}).encode()

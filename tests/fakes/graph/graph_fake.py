@@ -406,6 +406,21 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any
 
 
+class Server(ThreadingHTTPServer):
+    """TLS handshakes run in each connection's thread, not in the accept loop, and the listen
+    backlog holds a fleet's connections (socketserver's default of 5 drops them)."""
+    daemon_threads = True
+    request_queue_size = 256
+    ssl_context = None
+
+    def finish_request(self, request, client_address):
+        try:
+            request = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        super().finish_request(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cert", required=True)
@@ -416,12 +431,10 @@ def main():
     args = ap.parse_args()
     STORE.throttle = args.throttle or bool(os.environ.get("GRAPH_FAKE_THROTTLE"))
     STORE.setup({})
-    ThreadingHTTPServer.request_queue_size = 256   # listen backlog: a fleet connects at once
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", args.port), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    server.ssl_context = ctx
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
