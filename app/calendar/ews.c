@@ -59,11 +59,9 @@ names_of(const struct ews_source *s)
 	return (struct ews_names){ .username = c->username, .mailbox = c->mailbox, .url = c->url };
 }
 
-/* Sleeps ms clock milliseconds: an accelerated test clock (ROOMSIGN_CLOCK_SPEED) shortens it. */
 static void
 sleep_ms(long ms)
 {
-	ms = (long)((double)ms / time_speed());
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;

@@ -74,12 +74,10 @@ strip_slash(const char *url)
 	return xstrndup(url, n);
 }
 
-/* Sleeps s clock seconds: an accelerated test clock (ROOMSIGN_CLOCK_SPEED) shortens it. */
 static void
 sleep_s(long s)
 {
-	long ms = (long)((double)s * 1000.0 / time_speed());
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = { .tv_sec = s, .tv_nsec = 0 };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
