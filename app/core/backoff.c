@@ -32,6 +32,6 @@ backoff_delay_s(int refresh_s, unsigned failures, double u)
 		at_cap++;
 	}
 	if (failures == at_cap)
-		return spread(refresh_s / 2, refresh_s - 1, u); /* a random phase: [r/2, 3r/2) */
+		return spread(1, refresh_s - 1, u); /* a random phase of the interval: [1, r] */
 	return around(refresh_s, u);
 }

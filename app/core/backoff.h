@@ -10,8 +10,8 @@
  * one worked); u: uniform in [0, 1). refresh_s ≤ 0 means 60.
  * - 0 failures: refresh_s ± 10 %.
  * - then 5, 10, 20 … s, each uniform in [d/2, d], while below refresh_s;
- * - the first step that reaches refresh_s: uniform in [refresh_s/2, 3·refresh_s/2), which puts
- *   the sign at a uniformly random phase of the interval;
+ * - the first step that reaches refresh_s: uniform in [1, refresh_s], which puts the sign at a
+ *   uniformly random phase of the interval;
  * - from then on refresh_s ± 10 %, like the normal timer: during a long outage each sign asks no
  *   more often than it does when all is well, and when the server returns the fleet's first
  *   successes are spread evenly over one interval. */

@@ -18,6 +18,12 @@ requests, and those come from the same worker, back-off and HTTP code either way
 memory and CPU the issue asks for are the whole sign's, and 200 headless signs fit this machine
 (measured: the figures below). The refresh interval is the default, 60 s.
 
+The sign's retries inside one request (EWS: up to 3, 0.2-2.4 s apart; Graph: Retry-After up to
+30 s) sleep on the real clock, so in simulated time they last `speed` times longer: during the
+outage the fake sees fewer of them than a real server would, and a sign caught in one when the
+server returns comes back later. Likewise the fake (one Python process) answers far slower than
+Exchange, so every request lasts `speed` times longer in simulated time.
+
 Prints the figures; asserts only that it measured them (every sign alive, every room fetched
 before and after the outage, every screen fresh again) -- never a time. Times are simulated
 seconds (wall seconds x speed): under load the signs and the fake share 2 cores, so a request's

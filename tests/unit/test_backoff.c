@@ -19,12 +19,12 @@ test_backoff_steps(void **state)
 	assert_int_equal(backoff_delay_s(60, 1, 0.9999), 5);
 	assert_int_equal(backoff_delay_s(60, 2, 0.0), 5);
 	assert_int_equal(backoff_delay_s(60, 4, 0.9999), 40);
-	assert_int_equal(backoff_delay_s(60, 5, 0.0), 30); /* reaches the interval: a random phase */
-	assert_int_equal(backoff_delay_s(60, 5, 0.9999), 89);
+	assert_int_equal(backoff_delay_s(60, 5, 0.0), 1); /* reaches the interval: a random phase */
+	assert_int_equal(backoff_delay_s(60, 5, 0.9999), 60);
 	assert_int_equal(backoff_delay_s(60, 6, 0.0), 54); /* then the interval again */
 	assert_int_equal(backoff_delay_s(60, 60, 0.9999), 66);
 	assert_int_equal(backoff_delay_s(0, 0, 0.0), 54); /* unset: 60 s */
-	assert_int_equal(backoff_delay_s(5, 1, 0.0), 2);  /* an interval at the first step */
+	assert_int_equal(backoff_delay_s(5, 1, 0.0), 1);  /* an interval at the first step */
 	assert_int_equal(backoff_delay_s(5, 2, 0.0), 5);
 }
 
