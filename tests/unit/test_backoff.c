@@ -39,9 +39,9 @@ uniform(uint64_t *s)
 }
 
 struct fleet_result {
-	double first, last;            /* first success of each sign after the outage, s after it ends */
-	int peak_per_10s;              /* most first successes in one 10-s slice */
-	double outage_per_minute;      /* attempts per minute in the outage's last 3 minutes */
+	double first, last;       /* first success of each sign after the outage, s after it ends */
+	int peak_per_10s;         /* most first successes in one 10-s slice */
+	double outage_per_minute; /* attempts per minute in the outage's last 3 minutes */
 };
 
 /* SIGNS signs, in steady state (random phases), lose the server at t = 0 for outage_s seconds.
