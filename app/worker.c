@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/backoff.h"
 #include "core/booking.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -13,7 +14,6 @@
 #include "ui/i18n.h"
 
 #define QUEUE_MAX        16
-#define BACKOFF_FIRST_S  5
 #define AUTH_RETRY_MIN_S 900 /* at most 4 refused sign-ins an hour: AD locks the shared account after 5-10 */
 
 struct worker {
@@ -182,22 +182,20 @@ next_poll_ms(struct worker *w)
 	return mono_after(delay);
 }
 
-/* Seconds until the next full refresh: the configured interval (safety_refresh for a backend
- * with a cheap poll) ±10 %, or back-off after failures (capped by refresh, as without polls). */
+/* Seconds until the next full refresh: the configured interval (safety_refresh while changes are
+ * pushed or cheaply polled) ±10 %, or back-off after failures (core/backoff.h, on the refresh
+ * interval as without push or polls), or longer when the server asked for it. */
 static int
 next_delay_s(struct worker *w)
 {
 	int refresh_s = w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60;
 	int safety_s = w->config->source.safety_refresh_s >= 60 ? w->config->source.safety_refresh_s : 900;
 	/* pushed or cheaply polled changes: the full re-read is the safety net */
-	int full_s = atomic_load(&w->source->watching) || polls(w) ? safety_s : refresh_s;
-	int jitter = full_s / 10;
+	bool safety = atomic_load(&w->source->watching) || polls(w);
+	double u = (double)rand_r(&w->seed) / ((double)RAND_MAX + 1.0);
+	int delay = backoff_delay_s(safety && w->failures == 0 ? safety_s : refresh_s, w->failures, u);
 	if (w->failures == 0)
-		return full_s - jitter + (jitter ? (int)(rand_r(&w->seed) % (unsigned)(2 * jitter + 1)) : 0);
-	int delay = BACKOFF_FIRST_S << (w->failures > 6 ? 6 : w->failures - 1);
-	if (delay > refresh_s)
-		delay = refresh_s;
-	delay = delay / 2 + (int)(rand_r(&w->seed) % (unsigned)(delay / 2 + 1));
+		return delay;
 	/* The server's advice when it asks for longer (at most ten refresh intervals); a short
 	 * Retry-After does not cut the back-off: "1 s" forty times in a row is no back-off. */
 	long advice = w->retry_after_s < (long)refresh_s * 10 ? w->retry_after_s : (long)refresh_s * 10;

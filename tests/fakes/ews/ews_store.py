@@ -176,6 +176,8 @@ class Store:
                 self.add_event(e)
             self.settings = {"max_version": "Exchange2016", "max_concurrency": 27, "backoff_ms": 1000,
                              "auth": ["NTLM", "Basic", "Bearer"], "domain": "EXAMPLE"}
+            if getattr(self, "throttle", None):     # fake_ews.py --throttle: kept across seeds
+                self.settings["throttle"] = self.throttle
             self.settings.update(seed.get("settings", {}))
             self.log, self.sent, self.faults = [], [], []
 

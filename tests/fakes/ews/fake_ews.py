@@ -11,9 +11,12 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
   POST /_admin/settings  {...}   merge: max_version, max_concurrency, backoff_ms, find_count_limit,
                                  delay_ms, delay_ms_ops {op: ms}, barrier_ops {op: n},
                                  auth [NTLM, Basic, Bearer, Negotiate]
+                                 throttle ("exchange": the documented default policy, below),
+                                 max_inflight, outage (true: every EWS request gets 503)
   POST /_admin/faults    [{"kind": K, "count": n, "ops": [...], "backoff_ms": b, "delay_ms": d}]
          K: 500 | 503 | slow | truncated | garbage | drop | busy
   POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}
+  POST /_admin/events    [{...}, ...]   the same for many events at once
   POST /_admin/touch     {"room": ..., "id": ...}   someone else edits the item: new ChangeKey
   POST /_admin/move      {"room": ..., "id": ..., "start": ISO, "end": ISO}   moved in Outlook: new times
                          and a new ChangeKey (single items)
@@ -26,6 +29,18 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
                          HTTP version, status, ResponseCode, time
   GET  /_admin/sent      creates, updates, deletes (silent ones flagged) and declines
   GET  /_admin/kerberos  refused Kerberos tokens and principals, with the GSS-API's reason
+  GET  /_admin/throttle  {"policy", "max_concurrency", "max_inflight", "peak": {budget: n},
+                         "peak_inflight", "throttled": n}   what the throttling saw
+
+Throttling. Without `throttle` the fake keeps its old rule: max_concurrency requests at once per
+signed-in account. `--throttle exchange` (or FAKE_EWS_THROTTLE=exchange, or settings throttle = "exchange") applies Exchange's
+default policy as documented (ews-throttling-in-exchange.md; the Exchange dev blog "More
+throttling changes for Exchange Online", 2012): EWSMaxConcurrency 27; an impersonated request is
+charged to a copy of the *target mailbox's* budget (shared by every service account that
+impersonates it), a request without impersonation to the service account's own budget. The
+request over the limit gets HTTP 500 with an ErrorServerBusy SOAP fault whose MessageXml carries
+BackOffMilliseconds (and Policy / MaxConcurrencyLimit / ErrorMessage, as Exchange Online words
+it). More than max_inflight requests in the server at once (requests queuing in IIS) get HTTP 503.
   GET  /_admin/auth_failures  every refused sign-in (wrong password, NTLM response, ticket or token;
                          not the bare challenge): [{"t", "scheme", "user"}], as AD would count them
 """
@@ -50,12 +65,13 @@ import ntlm  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import testclock  # noqa: E402,F401  (ROOMSIGN_TEST_NOW: the harness's pinned clock)
 from ews_ops import OPERATIONS, response_code  # noqa: E402
-from ews_store import VERSIONS, EwsError, Store, child, envelope, fault_xml, local, message, parse_time, response  # noqa: E402,E501
+from ews_store import VERSIONS, EwsError, Store, child, envelope, escape, fault_xml, local, message, parse_time, response  # noqa: E402
 
 STORE = Store()
 AUTH_FAILURES = []  # refused sign-ins, for /_admin/auth_failures (kept across seeds)
 INFLIGHT = {}
 INFLIGHT_LOCK = threading.Lock()
+THROTTLE = {"peak": {}, "peak_inflight": 0, "inflight": 0, "throttled": 0}
 BARRIER = threading.Condition()
 ARRIVED = {}
 
@@ -75,6 +91,43 @@ def barrier(op):
 
 class DropConnection(Exception):
     pass
+
+
+def budget_fault(limit, backoff_ms):
+    """The answer over EWSMaxConcurrency: a SOAP fault, ErrorServerBusy, with the back-off hint and
+    the policy part in MessageXml, the way Exchange Online reports it (ews-managed-api#293)."""
+    text = ("This operation exceeds the throttling budget for policy part 'MaxConcurrency', policy value '%d', "
+            "Budget type: 'Ews'.  Suggested backoff time %d ms." % (limit, backoff_ms))
+    values = [("BackOffMilliseconds", str(backoff_ms)), ("Policy", "MaxConcurrency"),
+              ("MaxConcurrencyLimit", str(limit)), ("ErrorMessage", text)]
+    xml = fault_xml(EwsError("ErrorServerBusy", "You have exceeded the available concurrent connections for "
+                             "your account.  Try again once your other requests have completed.", True, backoff_ms))
+    extra = "".join('<t:Value Name="%s">%s</t:Value>' % (k, escape(v)) for k, v in values[1:])
+    return xml.replace("</t:MessageXml>", extra + "</t:MessageXml>")
+
+
+def budget_key(acct, imp):
+    """Whose EWSMaxConcurrency budget a request spends. Under the documented policy an
+    impersonated request spends the target mailbox's (service-account copy), anything else the
+    caller's own; the old rule of this fake charges the caller always."""
+    if STORE.settings.get("throttle") == "exchange" and imp is not None:
+        return "mailbox:" + imp.text.strip().lower()
+    return "account:" + acct["name"].lower()
+
+
+def server_enter():
+    """Counts a request into the server; False when more than max_inflight are inside (IIS queues:
+    503). Only under the documented policy."""
+    with INFLIGHT_LOCK:
+        THROTTLE["inflight"] += 1
+        THROTTLE["peak_inflight"] = max(THROTTLE["peak_inflight"], THROTTLE["inflight"])
+        limit = STORE.settings.get("max_inflight")
+        return not (STORE.settings.get("throttle") == "exchange" and limit and THROTTLE["inflight"] > int(limit))
+
+
+def server_leave():
+    with INFLIGHT_LOCK:
+        THROTTLE["inflight"] -= 1
 
 
 # Operations on a mailbox's items: Exchange acts on the caller's own mailbox without
@@ -167,6 +220,9 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/_admin/drop_subscriptions":
                 ews_notify.drop_all()
                 return self._json({"ok": True})
+            if url.path == "/_admin/events":    # many at once (the fleet benchmark)
+                items = [STORE.add_event(e) for e in data]
+                return self._json([{"id": i.id, "changekey": i.ck} for i in items])
             if url.path == "/_admin/touch":
                 room = STORE.resolve(data["room"], primary_only=False)
                 v = STORE.find_view(room, data["id"])
@@ -194,6 +250,13 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/_admin/auth_failures":
                 with STORE.lock:
                     return self._json(list(AUTH_FAILURES))
+            if url.path == "/_admin/throttle":
+                with INFLIGHT_LOCK:
+                    return self._json({"policy": STORE.settings.get("throttle"),
+                                       "max_concurrency": STORE.settings["max_concurrency"],
+                                       "max_inflight": STORE.settings.get("max_inflight"),
+                                       "peak": dict(THROTTLE["peak"]), "peak_inflight": THROTTLE["peak_inflight"],
+                                       "throttled": THROTTLE["throttled"]})
             if url.path == "/_admin/kerberos":
                 return self._json(negotiate.REFUSALS)
         self._json({"error": "no such admin path"}, 404)
@@ -339,7 +402,14 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"t": time.time(), "path": self.path, "http_version": self.request_version,
                  "anchor": self.headers.get("X-AnchorMailbox"), "content_type": self.headers.get("Content-Type")}
         self.sent_bytes = 0
+        inside = server_enter()
         try:
+            if STORE.settings.get("outage") or not inside:
+                # The application pool is down, or requests queue in IIS: http.sys answers 503.
+                entry.update(op="(unavailable)", status=503, throttled="outage" if inside else "overload")
+                self.close_connection = True
+                self._send(503, "<html><body>HTTP Error 503. The service is unavailable.</body></html>", "text/html")
+                return
             self._post(body, entry)
         except DropConnection:
             entry["status"] = "dropped"
@@ -349,6 +419,7 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         finally:
+            server_leave()
             entry["bytes"] = self.sent_bytes      # body bytes the client received (benchmarks)
             if "op" in entry and not entry.get("logged"):
                 with STORE.lock:
@@ -400,13 +471,18 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, xml)
 
     def _dispatch(self, acct, op, op_el, version, imp):
-        name = acct["name"].lower()
+        name = budget_key(acct, imp)
+        limit = int(STORE.settings["max_concurrency"])
         with INFLIGHT_LOCK:
             INFLIGHT[name] = INFLIGHT.get(name, 0) + 1
-            busy = INFLIGHT[name] > int(STORE.settings["max_concurrency"])
+            busy = INFLIGHT[name] > limit
+            THROTTLE["peak"][name] = max(THROTTLE["peak"].get(name, 0), INFLIGHT[name])
+            THROTTLE["throttled"] += busy
         try:
+            if busy and STORE.settings.get("throttle") == "exchange":
+                return 500, budget_fault(limit, int(STORE.settings.get("backoff_ms") or 0))
             if busy:
-                # EWSMaxConcurrency exceeded: the budget is per account, impersonation or not.
+                # EWSMaxConcurrency exceeded (the old rule: per account, impersonation or not).
                 raise EwsError("ErrorServerBusy", "The server cannot service this request right now. "
                                "Try again later.", True, STORE.settings.get("backoff_ms"))
             if version is not None and (version not in VERSIONS or
@@ -495,6 +571,7 @@ CHANGES = {"CreateItem": "created", "UpdateItem": "modified", "DeleteItem": "del
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     ssl_context = None
+    request_queue_size = 256    # listen backlog: a fleet connects at once (socketserver's 5 drops them)
 
     def finish_request(self, request, client_address):
         # The TLS handshake runs in the connection's own thread, so a client that rejects our
@@ -513,7 +590,10 @@ def main():
     ap.add_argument("--seed")
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--throttle", choices=["exchange"], help="Exchange's documented default throttling policy")
     args = ap.parse_args()
+    STORE.throttle = args.throttle or os.environ.get("FAKE_EWS_THROTTLE")
+    STORE.reset({})
     if args.seed:
         with open(args.seed, encoding="utf-8") as f:
             STORE.reset(json.load(f))

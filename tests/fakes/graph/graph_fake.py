@@ -10,7 +10,7 @@ Graph: /v1.0/users/{room}/calendarView, /calendarView/delta, /events, /events/{i
 
 Control, no auth, on the same port (JSON):
   POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
-  POST /_admin/events     {room, events: [...]}                      adds events
+  POST /_admin/events     {room, events: [...]} (or a list of them)   adds events
   POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size,
                            barrier: {match, method, parties}}  the first `parties` matching
                            requests wait for each other (up to 10 s): two signs pass together
@@ -27,6 +27,17 @@ Control, no auth, on the same port (JSON):
   POST /_admin/expire_delta   every delta token is forgotten: their next use answers 410
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions, bytes_sent)
+  POST /_admin/settings   {throttle: true, clock_speed: s, outage: true, delay_ms: d (each Graph call
+                           takes d ms), mailbox_requests: n (the 10-minute budget, for tests)}
+  GET  /_admin/throttle   {"policy", "peak": {app mailbox: n}, "throttled": n, "mailbox_concurrency",
+                           "mailbox_requests", "window_s"}
+
+Throttling, opt-in (`--throttle`, GRAPH_FAKE_THROTTLE=1 or settings throttle = true): Outlook's
+service limits as documented (graph/throttling-limits, "Outlook service limits", evaluated for
+each app ID and mailbox combination): 4 concurrent requests, 10,000 requests in a 10-minute
+period. Over either: HTTP 429, code ApplicationThrottled, with Retry-After in seconds. The
+10 minutes run on clock_speed times the real clock (the benchmark's accelerated hour).
+settings outage = true answers every Graph and token request 503 (the service is down).
 """
 
 import argparse
@@ -71,6 +82,43 @@ def barrier(method, path):
         ARRIVED[0] += 1
         BARRIER.notify_all()
         BARRIER.wait_for(lambda: ARRIVED[0] >= n, timeout=10)
+
+
+THROTTLE = {"lock": threading.Lock(), "inflight": {}, "windows": {}, "peak": {}, "throttled": 0}
+MAILBOX_CONCURRENCY = 4
+MAILBOX_REQUESTS, MAILBOX_WINDOW_S = 10000, 600
+
+
+def throttle_enter(app_id, mailbox):
+    """Takes a slot of the (app, mailbox) budget or raises the 429 Graph answers."""
+    with STORE.lock:
+        on, speed = STORE.settings.get("throttle"), float(STORE.settings.get("clock_speed") or 1)
+        budget = int(STORE.settings.get("mailbox_requests") or MAILBOX_REQUESTS)
+    if not on:
+        return None
+    key = f"{app_id} {mailbox.lower()}"
+    now = time.monotonic() * speed
+    with THROTTLE["lock"]:
+        window = THROTTLE["windows"].setdefault(key, [])
+        while window and window[0] <= now - MAILBOX_WINDOW_S:
+            window.pop(0)
+        n = THROTTLE["inflight"].get(key, 0) + 1
+        THROTTLE["peak"][key] = max(THROTTLE["peak"].get(key, 0), n)
+        if n > MAILBOX_CONCURRENCY or len(window) >= budget:
+            THROTTLE["throttled"] += 1
+            limit = "MailboxConcurrency" if n > MAILBOX_CONCURRENCY else "MailboxRequests"
+            wait = 1 if n > MAILBOX_CONCURRENCY else max(1, int((window[0] + MAILBOX_WINDOW_S - now) / speed) + 1)
+            raise GraphError(429, "ApplicationThrottled", f"Application is over its {limit} limit.",
+                             {"Retry-After": str(wait)})
+        window.append(now)
+        THROTTLE["inflight"][key] = n
+    return key
+
+
+def throttle_leave(key):
+    if key:
+        with THROTTLE["lock"]:
+            THROTTLE["inflight"][key] -= 1
 
 
 def b64url_decode(s):
@@ -173,6 +221,18 @@ def graph_route(method, parts, query, body, auth, base, if_match=None, prefer=()
         raise GraphError(400, "BadRequest", "Resource not found for the segment.")
     if parts[1] == "me":
         raise GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+    key = throttle_enter(app["client_id"], parts[1])
+    try:
+        with STORE.lock:
+            delay = float(STORE.settings.get("delay_ms") or 0) / 1000.0
+        if delay:
+            time.sleep(delay)   # the mailbox's work takes this long: requests overlap
+        return mailbox_route(app, method, parts, query, body, base, if_match)
+    finally:
+        throttle_leave(key)
+
+
+def mailbox_route(app, method, parts, query, body, base, if_match):
     write = method in ("POST", "PATCH", "DELETE") and parts[2:] != ["calendar", "getSchedule"]
     room = STORE.room_for(app, parts[1], write=write)
     rest = parts[2:]
@@ -252,8 +312,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_admin/setup":
             STORE.setup(body)
         elif path == "/_admin/events":
-            for e in body["events"]:
-                STORE.add_event(body["room"], e)
+            for group in body if isinstance(body, list) else [body]:   # a list: many rooms at once
+                for e in group["events"]:
+                    STORE.add_event(group["room"], e)
         elif path == "/_admin/settings":
             with STORE.lock:
                 STORE.settings.update(body)
@@ -293,6 +354,13 @@ class Handler(BaseHTTPRequestHandler):
             STORE.expire_tokens()
         elif path == "/_admin/calendar":
             return self.send_json(200, STORE.calendar(query["room"]))
+        elif path == "/_admin/throttle":
+            with THROTTLE["lock"]:
+                return self.send_json(200, {"policy": STORE.settings.get("throttle"), "peak": dict(THROTTLE["peak"]),
+                                            "throttled": THROTTLE["throttled"],
+                                            "mailbox_concurrency": MAILBOX_CONCURRENCY, "window_s": MAILBOX_WINDOW_S,
+                                            "mailbox_requests": int(STORE.settings.get("mailbox_requests")
+                                                                    or MAILBOX_REQUESTS)})
         elif path == "/_admin/log":
             with STORE.lock:
                 return self.send_json(200, {"requests": STORE.requests, "tokens": STORE.token_log,
@@ -307,6 +375,12 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.read_body()
         if url.path.startswith("/_admin/"):
             return self.admin(url.path, query, raw)
+        with STORE.lock:
+            outage = STORE.settings.get("outage")
+        if outage:
+            self.record(503, {"throttled": "outage"})
+            self.close_connection = True
+            return self.send_json(503, GraphError(503, "ServiceUnavailable", "The service is unavailable.").body())
         fault = STORE.take_fault(self.command, urllib.parse.unquote(url.path))
         if fault and fault["kind"] in ("429", "500", "503"):
             status = int(fault["kind"])
@@ -351,7 +425,7 @@ class Handler(BaseHTTPRequestHandler):
             self.record(e.status, {"token": True, "aadsts": e.code})
             return self.send_json(e.status, e.body())
         except GraphError as e:
-            self.record(e.status, {"code": e.code})
+            self.record(e.status, {"code": e.code, "throttled": e.status == 429 or None})
             return self.send_json(e.status, e.body(), e.headers)
         except json.JSONDecodeError:
             self.record(400, {"code": "BadRequest"})
@@ -360,18 +434,35 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any
 
 
+class Server(ThreadingHTTPServer):
+    """TLS handshakes run in each connection's thread, not in the accept loop, and the listen
+    backlog holds a fleet's connections (socketserver's default of 5 drops them)."""
+    daemon_threads = True
+    request_queue_size = 256
+    ssl_context = None
+
+    def finish_request(self, request, client_address):
+        try:
+            request = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        super().finish_request(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
+    ap.add_argument("--throttle", action="store_true", help="Outlook's documented per-app-per-mailbox limits")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    STORE.throttle = args.throttle or bool(os.environ.get("GRAPH_FAKE_THROTTLE"))
+    STORE.setup({})
+    server = Server(("127.0.0.1", args.port), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    server.ssl_context = ctx
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"

@@ -163,6 +163,8 @@ class Store:
                 self.events[r["address"].lower()] = []
             self.settings = {"token_lifetime": 3600, "expires_in": None, "page_size": 10,
                              "max_page_size": 1000}
+            if getattr(self, "throttle", False):     # graph_fake.py --throttle: kept across setups
+                self.settings["throttle"] = True
             self.settings.update(spec.get("settings", {}))
             self.tokens, self.jtis = {}, set()
             self.delta_states = {}     # token -> {room, start, end, seen: {id: changeKey}, pending}
