@@ -442,6 +442,8 @@ class Server(ThreadingHTTPServer):
     ssl_context = None
 
     def finish_request(self, request, client_address):
+        if self.ssl_context is None:   # --plain-http
+            return super().finish_request(request, client_address)
         try:
             request = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
@@ -451,8 +453,11 @@ class Server(ThreadingHTTPServer):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--plain-http", action="store_true",
+                    help="no TLS (the fleet benchmark: a handshake per request would make this one Python "
+                         "process the bottleneck; the signs need [source] allow_insecure_http)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--throttle", action="store_true", help="Outlook's documented per-app-per-mailbox limits")
@@ -460,16 +465,19 @@ def main():
     STORE.throttle = args.throttle or bool(os.environ.get("GRAPH_FAKE_THROTTLE"))
     STORE.setup({})
     server = Server(("127.0.0.1", args.port), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(args.cert, args.key)
-    server.ssl_context = ctx
+    if not args.plain_http:
+        if not args.cert or not args.key:
+            ap.error("--cert and --key are needed (or --plain-http)")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        server.ssl_context = ctx
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as f:
             f.write(str(port))
         os.replace(tmp, args.port_file)
-    print(f"graph_fake: listening on https://127.0.0.1:{port}", flush=True)
+    print(f"graph_fake: listening on {'http' if args.plain_http else 'https'}://127.0.0.1:{port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
