@@ -33,8 +33,11 @@ has_dep() { echo "$depends" | tr -d ' ' | tr ',|' '\n\n' | sed 's/(.*//' | grep 
 root=$work/root
 rm -rf "$root"
 dpkg-deb --extract "$deb" "$root"
+# The native architecture's copy: /lib32/libm.so.6 (libc6-i386, pulled in by clang's runtime)
+# is not what the binary loads.
+multiarch=$(gcc -print-multiarch)
 for soname in $(objdump -p "$root/usr/bin/roomsign" | awk '$1 == "NEEDED" { print $2 }'); do
-	pkg=$(dpkg -S "*/$soname" 2>/dev/null | head -n1 | cut -d: -f1)
+	pkg=$(dpkg -S "*/$multiarch/$soname" 2>/dev/null | head -n1 | cut -d: -f1)
 	if [ -z "$pkg" ]; then
 		fail "no installed package provides $soname"
 	elif ! has_dep "$pkg"; then

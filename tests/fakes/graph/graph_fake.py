@@ -227,12 +227,12 @@ def graph_route(method, parts, query, body, auth, base, if_match=None, prefer=()
             delay = float(STORE.settings.get("delay_ms") or 0) / 1000.0
         if delay:
             time.sleep(delay)   # the mailbox's work takes this long: requests overlap
-        return mailbox_route(app, method, parts, query, body, base, if_match)
+        return mailbox_route(app, method, parts, query, body, base, if_match, prefer)
     finally:
         throttle_leave(key)
 
 
-def mailbox_route(app, method, parts, query, body, base, if_match):
+def mailbox_route(app, method, parts, query, body, base, if_match, prefer):
     write = method in ("POST", "PATCH", "DELETE") and parts[2:] != ["calendar", "getSchedule"]
     room = STORE.room_for(app, parts[1], write=write)
     rest = parts[2:]
