@@ -125,6 +125,7 @@ class Touch:
         if len(self.colours) != 3:
             raise Fail("THEME_FREE/BUSY/SOON not found in " + theme_h)
         self.tracking = 0
+        self.mouse_s = 10.0  # how long a mouse click took to act without ROOMSIGN_INPUT
         self.shot = 0
         self.size = None
 
@@ -211,7 +212,8 @@ class Touch:
         return self.guest.lines("log")
 
     def done_lines(self):
-        return [line for line in self.log() if line.startswith("done: ") or line.startswith("failed: ")]
+        """The outcome lines of actions ("sign: done: ..." / "sign: failed: ...")."""
+        return [line for line in self.log() if re.match(r"\w+: (done|failed): ", line)]
 
     # ---- the scenario ----
     def start(self, phase, now, night="-", input_mode="-"):
@@ -238,7 +240,7 @@ class Touch:
         self.wait_hits(f"[{phase}] home with the durations after ending", lambda ids: "book-30" in ids)
         self.wait_colour("free", f"[{phase}] after ending the meeting")
 
-    def book(self, phase):
+    def book(self, phase, until):
         """book-30, confirm: returns (confirm tap to the outcome message, confirm tap to busy) in s."""
         before = len(self.done_lines())
         self.tap("book-30", lambda ids: "confirm" in ids, f"[{phase}] the booking dialog")
@@ -254,9 +256,10 @@ class Touch:
         t_busy = time.monotonic() - t0
         self.wait_hits(f"[{phase}] home with the meeting's end-now", lambda ids: "end-early" in ids)
         done = self.done_lines()[before:]
-        if not any(line.startswith("done: ") for line in done):
-            raise Fail(f"[{phase}] the sign's journal does not show the booking: {done}")
-        print(f"touch-test: [{phase}] booked: {done[-1]}", flush=True)
+        booked = f"booked 30 minutes, until {until}"
+        if not any(": done: " in line for line in done) or not any(booked in line for line in self.log()):
+            raise Fail(f"[{phase}] the sign's journal does not show '{booked}' and its outcome: {done}")
+        print(f"touch-test: [{phase}] {booked} ({done[-1]})", flush=True)
         return t_message, t_busy
 
     def plain(self):
@@ -270,15 +273,17 @@ class Touch:
             raise Fail("[plain] no evdev touchscreen for the virtio multitouch device (group input, 0660)")
         self.wait_colour("busy", "[plain] the demo's meeting at start")
         self.end_meeting("plain")
-        t_message, t_busy = self.book("plain")
+        t_message, t_busy = self.book("plain", "10:30")
         print(f"touch-test: tap on 'Book' (finger up) to the busy colour in the screendump: {t_busy:.1f} s, "
               f"of which {t_message:.1f} s to the 'booked' message, then its 'OK' tapped at once "
               "(TCG-emulated cortex-a72, screendumps polled: an upper bound)", flush=True)
         self.end_meeting("plain")
         # The control for the next phase: here, without ROOMSIGN_INPUT, a mouse click does act.
         hits = self.wait_hits("[plain] 'book-30'", lambda ids: "book-30" in ids)
+        t0 = time.monotonic()
         self.mouse(hits["book-30"])
         self.wait_hits("[plain] the booking dialog after a mouse click", lambda ids: "confirm" in ids)
+        self.mouse_s = time.monotonic() - t0
         self.tap("cancel", lambda ids: "book-30" in ids, "[plain] home after cancelling")
         print("touch-test: [plain] PASS (a mouse click acts too without ROOMSIGN_INPUT)", flush=True)
 
@@ -287,25 +292,25 @@ class Touch:
         hits = self.wait_hits("[touch] 'end-early'", lambda ids: "end-early" in ids)
         self.wait_colour("busy", "[touch] the demo's meeting at start")
         self.mouse(hits["end-early"])
-        time.sleep(3)
+        time.sleep(max(5.0, 3 * self.mouse_s))  # three times what the click took to act above
         if "confirm" in self.guest.hits():
             raise Fail("[touch] a mouse click acted although ROOMSIGN_INPUT=touch")
         self.end_meeting("touch")
-        self.book("touch")
+        self.book("touch", "10:30")
         self.end_meeting("touch")
         print("touch-test: [touch] PASS (finger events only; the mouse click did nothing)", flush=True)
 
     def night(self):
         self.start("night", "2026-12-02T23:00Z", night="22:00-06:00")
         deadline = time.monotonic() + WAIT_S
-        while not any(line == "backlight off (night)" for line in self.log()):
+        while not any(line.endswith(": backlight off (night)") for line in self.log()):
             if time.monotonic() > deadline:
                 raise Fail("[night] the sign did not switch the panel off for the night")
             time.sleep(0.5)
         hits = self.wait_hits("[night] 'end-early'", lambda ids: "end-early" in ids)
         self.finger(hits["end-early"])
         deadline = time.monotonic() + WAIT_S
-        while not any(line == "backlight on" for line in self.log()):
+        while not any(line.endswith(": backlight on") for line in self.log()):
             if time.monotonic() > deadline:
                 raise Fail("[night] the first tap did not turn the panel on")
             time.sleep(0.5)
@@ -318,7 +323,7 @@ class Touch:
             raise Fail(f"[night] the waking tap changed the room: the screen shows {colour}")
         print("touch-test: [night] the first tap turned the panel on and did nothing else", flush=True)
         self.end_meeting("night")
-        self.book("night")
+        self.book("night", "23:30")
         print("touch-test: [night] PASS (the second tap acted and the sequence booked)", flush=True)
 
 
