@@ -218,7 +218,7 @@ sync_round(struct caldav *c, bool *more, struct source_error *err)
 			c->sync_doubted = !expired; /* judged by the full query that follows */
 			r = SYNC_RESTART;
 		} else if (status) {
-			caldav_status_error(c, &resp, "Refreshing the calendar", c->collection, err);
+			caldav_status_error(c, &resp, "Reading the calendar", c->collection, err);
 		}
 		http_response_finish(&resp);
 		return r;
