@@ -256,11 +256,14 @@ class World:
         self.a = a
         self.signs = []
 
-    def config(self, booking="", led="", name="roomsign.conf", refresh=30, state=None):
+    def config(self, booking="", led="", name="roomsign.conf", refresh=30, state=None, push=True):
+        """push=False: the sign learns of changes only by its refresh (no EWS streaming, no Graph
+        delta or CalDAV sync polls in between), so a change on the server stays unseen."""
         state = state or self.state
         os.makedirs(state, exist_ok=True)
+        quiet = [] if push else ["streaming = no", "poll = 3600", "safety_refresh = %d" % refresh]
         lines = ["[room]", "name = Fjord (4.12)", "timezone = UTC", "[source]"] + self.backend.source(self.work) + \
-            ["refresh = %d" % refresh, "timeout = 10", "[booking]", booking, "[led]", led, "[paths]",
+            quiet + ["refresh = %d" % refresh, "timeout = 10", "[booking]", booking, "[led]", led, "[paths]",
              "state_dir = %s" % state, "cache = %s/schedule.cache" % state, ""]
         path = os.path.join(self.work, name)
         with open(path, "w") as f:
@@ -361,7 +364,7 @@ def moved_meeting_is_left_alone(w):
     """The meeting is moved on the server after the sign's last fetch and before its grace ends:
     the re-read before the release sees it and leaves it alone."""
     releasable(w, T0, T0 + 60 * MIN)
-    config = w.config("checkin = yes\ncheckin_before = 0\ncheckin_grace = 1", refresh=3600)
+    config = w.config("checkin = yes\ncheckin_before = 0\ncheckin_grace = 1", refresh=3600, push=False)
     s = w.start(config, T0 - 20, speed=10)        # refresh: 6 minutes of real time, none in the test
     w.fresh(s)
     w.backend.move_all(T0 + 30 * MIN, T0 + 90 * MIN)
