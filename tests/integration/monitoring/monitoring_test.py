@@ -194,7 +194,8 @@ def write_config(workdir, fake_port, textfile):
             "[room]", "name = " + ROOM_NAME, "timezone = UTC", "",
             "[source]", "type = ews", "url = http://127.0.0.1:%d/EWS/Exchange.asmx" % fake_port,
             "mailbox = " + ROOM, "username = EXAMPLE\\svc-roomsign", "password_file = " + secret,
-            "auth = ntlm", "timeout = 5", "allow_insecure_http = yes", "refresh = %d" % REFRESH_S, "",
+            "auth = ntlm", "timeout = 5", "allow_insecure_http = yes", "refresh = %d" % REFRESH_S,
+            "streaming = no", "",   # reads every refresh: a pushing sign reads only every safety_refresh
             "[monitoring]", "textfile = " + textfile, "",
             "[paths]", "state_dir = " + os.path.join(workdir, "state"), ""]))
     return path
