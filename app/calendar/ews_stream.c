@@ -283,14 +283,14 @@ listen(struct ews_stream *st)
 	st->last_keepalive_ms = 0;
 	bool ok = http_perform_stream(&req, &stream, &resp, &err);
 	free(body);
+	long status = resp.status;
+	http_response_finish(&resp); /* also after a stream ended by its own parts: its headers */
 	if (st->ended)
 		return st->end;
 	if (!ok) {
 		snprintf(st->why, sizeof(st->why), "%.500s", err.message);
 		return END_FAILED;
 	}
-	long status = resp.status;
-	http_response_finish(&resp);
 	if (status == 401) {
 		snprintf(st->why, sizeof(st->why), "Exchange refused the sign-in (HTTP 401)");
 		return END_AUTH;
