@@ -88,7 +88,8 @@ monitor_result(struct monitor *m, const struct worker_result *r)
 	if (!m)
 		return;
 	switch (r->kind) {
-	case RESULT_SNAPSHOT: metrics_sync_ok(&m->metrics, real_now()); break;
+	case RESULT_SNAPSHOT:
+	case RESULT_IN_SYNC: metrics_sync_ok(&m->metrics, real_now()); break;
 	case RESULT_FETCH_FAILED:
 		metrics_sync_failed(&m->metrics, real_now(), source_category_name(r->category),
 			r->category == SOURCE_ERR_THROTTLED ? r->retry_after_ms : 0);

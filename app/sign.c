@@ -326,6 +326,13 @@ take_result(struct sign *s, struct worker_result *r)
 		if (!s->config->cache_file || !cache_save(s->config->cache_file, s->schedule))
 			log_debug("schedule not cached");
 		break;
+	case RESULT_IN_SYNC: /* nothing new: what the sign shows is still the calendar */
+		if (!s->sync.has_schedule)
+			break;
+		s->sync.stale = false;
+		s->sync.last_ok = time_now();
+		s->sync.last_error[0] = '\0';
+		break;
 	case RESULT_FETCH_FAILED:
 		snprintf(s->sync.last_error, sizeof(s->sync.last_error), "%s", r->detail);
 		s->sync.last_error_category = r->category;

@@ -108,9 +108,7 @@ deliver(struct worker *w, bool ok, struct schedule *schedule, const struct sourc
 			log_info("calendar reachable again");
 		w->last_logged[0] = '\0';
 		w->failures = 0;
-		if (!schedule)
-			return;
-		struct worker_result *r = result_new(RESULT_SNAPSHOT);
+		struct worker_result *r = result_new(schedule ? RESULT_SNAPSHOT : RESULT_IN_SYNC);
 		r->ok = true;
 		r->schedule = schedule;
 		w->post(w->ctx, r);
@@ -167,6 +165,27 @@ static uint64_t
 mono_after(int seconds)
 {
 	return time_mono_ms() + (uint64_t)((double)seconds * 1000.0 / time_speed());
+}
+
+/* While changes are pushed the calendar is read only every safety_refresh, yet the sign is in
+ * sync: it says so every refresh interval (monitoring's last sync, the admin screen), as often
+ * as a sign without push reads. None while push is down or reads fail. */
+static uint64_t
+next_in_sync_ms(struct worker *w)
+{
+	if (!atomic_load(&w->source->watching) || w->failures > 0)
+		return UINT64_MAX;
+	return mono_after(w->config->source.refresh_s > 0 ? w->config->source.refresh_s : 60);
+}
+
+static void
+say_in_sync(struct worker *w)
+{
+	if (!atomic_load(&w->source->watching) || w->failures > 0)
+		return;
+	struct worker_result *r = result_new(RESULT_IN_SYNC);
+	r->ok = true;
+	w->post(w->ctx, r);
 }
 
 /* The next cheap poll: [source] poll ±10 %; none while failures back off or a refused sign-in
@@ -454,11 +473,12 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t next_refresh_ms = 0, poll_ms = UINT64_MAX;
+	uint64_t next_refresh_ms = 0, poll_ms = UINT64_MAX, in_sync_ms = UINT64_MAX;
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		uint64_t now_ms = time_mono_ms();
 		uint64_t due_ms = poll_ms < next_refresh_ms ? poll_ms : next_refresh_ms;
+		due_ms = in_sync_ms < due_ms ? in_sync_ms : due_ms;
 		if (w->queued == 0 && !w->changed && now_ms < due_ms) {
 			wait_until(w, now_ms, due_ms);
 			continue;
@@ -474,6 +494,12 @@ worker_main(void *arg)
 		if (q.job == JOB_REFRESH)
 			w->changed = false; /* this refresh reads whatever the push announced */
 		pthread_mutex_unlock(&w->lock);
+		if (!asked && !pushed && now_ms < next_refresh_ms && now_ms < poll_ms) {
+			say_in_sync(w); /* only the in-sync beat was due */
+			in_sync_ms = next_in_sync_ms(w);
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		if (!asked && !pushed && now_ms < next_refresh_ms) {
 			w->auth_failed = false;
 			poll_changes(w); /* the cheap poll came first */
@@ -485,6 +511,7 @@ worker_main(void *arg)
 		poll_ms = next_poll_ms(w);
 		event_finish(&q.event);
 		start_watching(w);
+		in_sync_ms = next_in_sync_ms(w);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);

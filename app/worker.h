@@ -13,7 +13,9 @@ struct worker_request {
 	struct event event; /* extend, end, release: a copy of the meeting (owned) */
 };
 
-enum worker_result_kind { RESULT_SNAPSHOT, RESULT_FETCH_FAILED, RESULT_ACTION, RESULT_ROOMS };
+/* RESULT_IN_SYNC: the schedule the sign shows is still the calendar's, known without a new
+ * snapshot (a cheap poll found nothing new, or pushed changes are being received). */
+enum worker_result_kind { RESULT_SNAPSHOT, RESULT_FETCH_FAILED, RESULT_ACTION, RESULT_ROOMS, RESULT_IN_SYNC };
 
 struct worker_result {
 	enum worker_result_kind kind;

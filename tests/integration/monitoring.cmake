@@ -14,7 +14,14 @@ add_test(NAME integration.monitoring.prometheus_not_synced_alert
 		--rules ${CMAKE_SOURCE_DIR}/config/roomsign-alerts.yml
 		--fake ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
 		--workdir ${CMAKE_CURRENT_BINARY_DIR}/monitoring-work)
-set_tests_properties(integration.monitoring.prometheus_not_synced_alert PROPERTIES LABELS integration
+# The same with the sign's default push (EWS streaming): synced while it only hears the stream.
+add_test(NAME integration.monitoring.prometheus_not_synced_alert.streaming
+	COMMAND ${ROOMSIGN_PYTHON} ${ROOMSIGN_MONITORING_TEST} e2e --roomsign $<TARGET_FILE:roomsign>
+		--rules ${CMAKE_SOURCE_DIR}/config/roomsign-alerts.yml
+		--fake ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
+		--workdir ${CMAKE_CURRENT_BINARY_DIR}/monitoring-work --streaming)
+set_tests_properties(integration.monitoring.prometheus_not_synced_alert
+	integration.monitoring.prometheus_not_synced_alert.streaming PROPERTIES LABELS integration
 	SKIP_RETURN_CODE 77 TIMEOUT 180)
 # The SD-card image's node_exporter wiring (drop-in, `roomsign exporter-args`, wrapper) run on this
 # machine with the real node_exporter: off by default, else only on [monitoring] listen, with TLS

@@ -3,7 +3,7 @@
 
   monitoring_test.py check-rules  --rules config/roomsign-alerts.yml
   monitoring_test.py test-rules   --rules-test tests/integration/monitoring/roomsign-alerts.test.yml
-  monitoring_test.py e2e          --roomsign BIN --rules ... --fake fake_ews.py --workdir DIR
+  monitoring_test.py e2e          --roomsign BIN --rules ... --fake fake_ews.py --workdir DIR [--streaming]
 
 e2e: a headless sign reads the fake EWS and writes its textfile; a real node_exporter (textfile
 collector only) exports it on loopback; a real Prometheus scrapes it every second and evaluates
@@ -11,6 +11,11 @@ a copy of config/roomsign-alerts.yml in which only RoomsignNotSynced's 600 s bec
 (derived mechanically: the expression under test is the shipped one). The fake's calendar is cut
 off (FindItem answers 500): the Prometheus API shows RoomsignNotSynced firing, with the room;
 restored, it resolves.
+
+--streaming: the same with the sign's default push (EWS streaming notifications, safety_refresh
+900 s): it reads the calendar once, then only hears the stream's keep-alives, and must still
+count as synced (the alert stays silent) — the fake's log shows it did not poll for it. The
+cut-off is then a whole outage (every request 503, every subscription lost).
 
 Clocks: ROOMSIGN_TEST_NOW pins the sign and the fake to 10:00 UTC today (the seeded meetings are
 "today" whatever the hour the test runs). Prometheus keeps real time, and so do the timestamps
@@ -133,9 +138,18 @@ class Fake:
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 
-    def cut_off(self):
-        """The room's calendar cannot be read: every FindItem answers 500, until restored."""
-        self.admin("faults", [{"kind": "500", "count": -1, "ops": ["FindItem"]}])
+    def cut_off(self, streaming):
+        """The room's calendar cannot be read: every FindItem answers 500, until restored; with
+        streaming the whole server is out (every request 503) and its subscriptions are lost."""
+        if streaming:
+            self.admin("settings", {"outage": True})
+            self.admin("drop_subscriptions", {})
+        else:
+            self.admin("faults", [{"kind": "500", "count": -1, "ops": ["FindItem"]}])
+
+    def log(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/_admin/log" % self.port, timeout=10) as r:
+            return json.loads(r.read())
 
     def restore(self):
         self.admin("seed", self.seed)          # the same calendar, the faults gone
@@ -183,7 +197,7 @@ def seed_today():
     return seed
 
 
-def write_config(workdir, fake_port, textfile):
+def write_config(workdir, fake_port, textfile, streaming):
     secret = os.path.join(workdir, "secret")
     with open(secret, "w") as f:
         f.write(PASSWORD + "\n")
@@ -195,7 +209,9 @@ def write_config(workdir, fake_port, textfile):
             "[source]", "type = ews", "url = http://127.0.0.1:%d/EWS/Exchange.asmx" % fake_port,
             "mailbox = " + ROOM, "username = EXAMPLE\\svc-roomsign", "password_file = " + secret,
             "auth = ntlm", "timeout = 5", "allow_insecure_http = yes", "refresh = %d" % REFRESH_S,
-            "streaming = no", "",   # reads every refresh: a pushing sign reads only every safety_refresh
+            # no: reads every refresh; yes: reads once, then hears pushed changes (read again only
+            # every safety_refresh, 900 s, far beyond the test)
+            "streaming = %s" % ("yes" if streaming else "no"), "safety_refresh = 900", "",
             "[monitoring]", "textfile = " + textfile, "",
             "[paths]", "state_dir = " + os.path.join(workdir, "state"), ""]))
     return path
@@ -218,7 +234,7 @@ scrape_configs:
 
 def e2e(args):
     need(PROMETHEUS, NODE_EXPORTER)
-    workdir = os.path.join(args.workdir, "e2e")
+    workdir = os.path.join(args.workdir, "e2e-streaming" if args.streaming else "e2e")
     shutil.rmtree(workdir, ignore_errors=True)
     textdir = os.path.join(workdir, "textfile")
     os.makedirs(textdir)
@@ -230,7 +246,7 @@ def e2e(args):
     sign = None
     try:
         fake = Fake(procs, args.fake, workdir, seed_today())
-        config = write_config(workdir, fake.port, textfile)
+        config = write_config(workdir, fake.port, textfile, args.streaming)
         sign = signproc.Sign(args.roomsign, ["--config", config], os.path.join(workdir, "sign.log"))
         exporter_port, prom_port = free_port(), free_port()
         procs.start("node_exporter", [NODE_EXPORTER, "--web.listen-address=127.0.0.1:%d" % exporter_port,
@@ -269,10 +285,21 @@ def e2e(args):
                 raise AssertionError("RoomsignNotSynced is %s while the sign syncs" % active[0]["state"])
             time.sleep(1)
         expect(True, "RoomsignNotSynced stayed silent for %d s of healthy syncs" % (THRESHOLD_S + 5))
+        if args.streaming:
+            ops = [e.get("op") for e in fake.log()]
+            expect("GetStreamingEvents" in ops, "the sign listened to streaming notifications")
+            expect(ops.count("FindItem") <= 2, "with push the sign did not poll the calendar (%d FindItem)"
+                   % ops.count("FindItem"))
+            age = prom.value("time() - roomsign_last_sync_success_timestamp_seconds")
+            expect(age is not None and age <= REFRESH_S + 5,
+                   "a pushing sign still exports a fresh sync instant (%.1f s ago)" % age)
 
         # Cut the calendar off: the alert fires within the rule's window.
-        errors_before = prom.value('roomsign_sync_errors_total{category="network"}') or 0
-        fake.cut_off()
+        # FindItem's 500 is a network-category failure; an outage's 503 counts as the server's
+        errors_expr = 'sum(roomsign_sync_errors_total)' if args.streaming else \
+            'roomsign_sync_errors_total{category="network"}'
+        errors_before = prom.value(errors_expr) or 0
+        fake.cut_off(args.streaming)
         cut = time.monotonic()
         firing = signproc.wait_for(lambda: [a for a in prom.alerts("RoomsignNotSynced") if a["state"] == "firing"],
                                    THRESHOLD_S + REFRESH_S + 20, 0.5)
@@ -280,8 +307,7 @@ def e2e(args):
         expect(firing, "RoomsignNotSynced fires in the Prometheus API after the cut-off (%.0f s)" % took)
         expect(took >= THRESHOLD_S - REFRESH_S - 2, "not before the threshold could have passed (%.0f s)" % took)
         expect(firing[0]["labels"].get("room") == ROOM_NAME, "the alert names the room")
-        expect((prom.value('roomsign_sync_errors_total{category="network"}') or 0) > errors_before,
-               "roomsign_sync_errors_total{category=\"network\"} counted the failed refreshes")
+        expect((prom.value(errors_expr) or 0) > errors_before, "%s counted the failed refreshes" % errors_expr)
         expect(sign.alive(), "the sign runs on")
 
         # Restore: the next refresh succeeds and the alert resolves.
@@ -422,6 +448,7 @@ def main():
     ap.add_argument("--rules-test", nargs="+")
     ap.add_argument("--fake")
     ap.add_argument("--workdir", default="/tmp/roomsign-monitoring")
+    ap.add_argument("--streaming", action="store_true")
     args = ap.parse_args()
     if args.case == "check-rules":
         need(PROMTOOL)
