@@ -25,6 +25,10 @@ check_installed() {
 		{ echo "postinst did not create /etc/roomsign and /var/lib/roomsign" >&2; exit 1; }
 	[ -L "$root/etc/systemd/system/multi-user.target.wants/roomsign.service" ] ||
 		{ echo "roomsign.service is not enabled after install" >&2; exit 1; }
+	local textdir
+	textdir=$(in_root stat -c '%U:%G %a' /var/lib/prometheus/node-exporter)
+	[ "$textdir" = "root:roomsign 1775" ] ||
+		{ echo "node_exporter's textfile directory is $textdir, not root:roomsign 1775" >&2; exit 1; }
 }
 check_installed
 say "purging roomsign"
@@ -39,6 +43,11 @@ for leftover in /etc/roomsign /var/lib/roomsign /usr/bin/roomsign /usr/lib/syste
 done
 if in_root getent passwd roomsign >/dev/null; then
 	echo "purge left the roomsign user behind" >&2
+	exit 1
+fi
+if in_root dpkg-statoverride --list /var/lib/prometheus/node-exporter >/dev/null ||
+	[ "$(in_root stat -c '%U:%G %a' /var/lib/prometheus/node-exporter)" != "root:root 755" ]; then
+	echo "purge left node_exporter's textfile directory overridden" >&2
 	exit 1
 fi
 say "purge clean; installing again"
