@@ -1,0 +1,127 @@
+#define LOG_MODULE "report"
+#include "report.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "log.h"
+#include "net/smtp.h"
+
+void
+report_compose(const struct config *config, const char *problem, rs_time now, char *subject, size_t subject_size,
+	char *body, size_t body_size)
+{
+	const char *room = config->room_name ? config->room_name : "";
+	char local[32], utc[24];
+	struct tm tm;
+	time_local(now, &tm);
+	strftime(local, sizeof(local), "%Y-%m-%d %H:%M", &tm);
+	time_format_utc(now, utc, sizeof(utc));
+	/* English on purpose: facilities read every sign's reports, whatever the sign's language. */
+	snprintf(subject, subject_size, "Problem reported in %s: %s", room, problem);
+	snprintf(body, body_size,
+		"Room: %s\n"
+		"Problem: %s\n"
+		"Time: %s %s (%s)\n"
+		"\n"
+		"Reported by a person at the room's sign (roomsign %s).\n",
+		room, problem, local, config->timezone ? config->timezone : "local time", utc, ROOMSIGN_VERSION);
+}
+
+static bool
+is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* RFC 2047 "B" encoding of a UTF-8 header value (a room name with ø or ü). */
+static void
+encoded_word(const char *s, char *out, size_t size)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(s), o = 0;
+	o += (size_t)snprintf(out, size, "=?UTF-8?B?");
+	for (size_t i = 0; i < len && o + 8 < size; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned char)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)s[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	snprintf(out + o, size - o, "?=");
+}
+
+char *
+report_smtp_message(const struct config *config, const char *subject, const char *body, rs_time now)
+{
+	const struct report_config *r = &config->report;
+	char date[64], subj[1024];
+	time_t t = (time_t)now;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm); /* C locale: English names */
+	if (is_ascii(subject))
+		snprintf(subj, sizeof(subj), "%s", subject);
+	else
+		encoded_word(subject, subj, sizeof(subj));
+	size_t cap = strlen(body) * 2 + 2048, o = 0;
+	char *msg = xmalloc(cap);
+	o += (size_t)snprintf(msg, cap,
+		"From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%u@roomsign>\r\n"
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: "
+		"8bit\r\n\r\n",
+		r->from ? r->from : "", r->to ? r->to : "", subj, date, (long long)now, (unsigned)time_mono_ms());
+	for (const char *p = body; *p && o + 3 < cap; p++) { /* LF → CRLF; libcurl dot-stuffs */
+		if (*p == '\n')
+			msg[o++] = '\r';
+		msg[o++] = *p;
+	}
+	msg[o] = '\0';
+	return msg;
+}
+
+static bool
+send_smtp(const struct config *config, const char *subject, const char *body, rs_time now, struct source_error *err)
+{
+	const struct report_config *r = &config->report;
+	char *message = report_smtp_message(config, subject, body, now);
+	struct smtp_request req = {
+		.url = r->smtp_url,
+		.from = r->from,
+		.to = r->to,
+		.username = r->username,
+		.password = r->password,
+		.ca_file = r->ca_file ? r->ca_file : config->source.ca_file,
+		.allow_insecure = r->allow_insecure_smtp,
+		.timeout_s = config->source.timeout_s,
+		.message = message,
+	};
+	bool ok = smtp_send(&req, err);
+	free(message);
+	return ok;
+}
+
+bool
+report_send(
+	struct source *source, const struct config *config, const char *problem, rs_time now, struct source_error *err)
+{
+	const struct report_config *r = &config->report;
+	if (!r->to)
+		return source_fail(err, SOURCE_ERR_CONFIG, "No [report] to: reporting a problem is off.");
+	char subject[512], body[2048];
+	report_compose(config, problem, now, subject, sizeof(subject), body, sizeof(body));
+	bool ok = r->smtp_url ? send_smtp(config, subject, body, now, err)
+			      : source_send_mail(source, r->to, subject, body, err);
+	if (ok)
+		log_info("reported '%s' to %s", problem, r->to);
+	return ok;
+}

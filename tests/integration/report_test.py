@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""Report a problem, without the screen: tests/integration/report_driver (the sign's own config,
+report and transport code) sends a report through a real SMTP server on loopback (the aiosmtpd
+sink), the fake Exchange or the fake Graph; each case asserts what arrived in that server's
+mailbox: recipient, sender, room, problem and time.
+
+  report_test.py CASE --driver BIN --ca-script make-test-ca.sh --workdir DIR
+  report_test.py list
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from smtp_fixture import SmtpSink, body, have_aiosmtpd, header  # noqa: E402
+
+CASES = {}
+NOW = "2026-12-01T10:02:00Z"
+TO = "facilities@example.com"
+FROM = "room-4-12@example.com"
+SMTP_PASSWORD = "Smtp-9d2e-S3cret"   # distinctive: a leak into output is caught
+
+
+def case(fn):
+    CASES[fn.__name__.replace("test_", "", 1)] = fn
+    return fn
+
+
+class Failure(AssertionError):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+class World:
+    def __init__(self, args, name):
+        self.args = args
+        self.dir = os.path.join(args.workdir, name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.sink = None
+
+    def start_sink(self, *flags, cert="server"):
+        self.sink = SmtpSink(self.dir, self.args.ca_script, *flags, cert=cert)
+        return self.sink
+
+    def config(self, report, source="[source]\ntype = demo\n"):
+        path = os.path.join(self.dir, "roomsign.conf")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("[room]\nname = Fjord (4.12)\ntimezone = Europe/Copenhagen\n%s\n[report]\nto = %s\n%s\n"
+                    "[paths]\nstate_dir = %s\n" % (source, TO, report, os.path.join(self.dir, "state")))
+        return path
+
+    def secret(self, name, value):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(value + "\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def send(self, config, problem="projector"):
+        p = subprocess.run([self.args.driver, config, problem, NOW], capture_output=True, text=True, timeout=60)
+        out = p.stdout + p.stderr
+        expect(SMTP_PASSWORD not in out, "the SMTP password leaked into the output: %r" % out)
+        return p.returncode, out
+
+    def finish(self):
+        if self.sink:
+            self.sink.stop()
+
+
+def smtp_report(w, extra=""):
+    return w.config("smtp_url = %s\nfrom = %s\nca_file = %s\n%s" % (w.sink.url(), FROM, w.sink.ca_file, extra))
+
+
+def assert_report(msg, problem="projector"):
+    """One message to TO naming the room, the problem and the time (local with zone, and UTC)."""
+    data = msg["data"]
+    expect(msg["rcpt_tos"] == [TO], "recipient: %r" % msg["rcpt_tos"])
+    expect(header(data, "To") == TO, "To: %r" % header(data, "To"))
+    expect(header(data, "Subject") == "Problem reported in Fjord (4.12): %s" % problem,
+           "Subject: %r" % header(data, "Subject"))
+    text = body(data)
+    for line in ("Room: Fjord (4.12)", "Problem: %s" % problem,
+                 "Time: 2026-12-01 11:02 Europe/Copenhagen (2026-12-01T10:02:00Z)"):
+        expect(line in text.split("\r\n"), "%r in the body:\n%s" % (line, text))
+
+
+@case
+def test_smtp_starttls_delivers(w):
+    sink = w.start_sink()
+    rc, out = w.send(smtp_report(w))
+    expect(rc == 0, "sent: %s" % out)
+    msgs = sink.wait_messages(1)
+    expect(len(msgs) == 1, "one message in the sink: %r" % msgs)
+    assert_report(msgs[0])
+    expect(msgs[0]["mail_from"] == FROM, "envelope sender: %r" % msgs[0]["mail_from"])
+    expect(header(msgs[0]["data"], "From") == FROM, "From: header")
+    expect(msgs[0]["tls"], "the message travelled under STARTTLS")
+
+
+@case
+def test_smtp_without_starttls_is_refused(w):
+    sink = w.start_sink("--no-starttls", cert=None)
+    rc, out = w.send(smtp_report(w))
+    expect(rc == 1 and out.startswith("config:") and "STARTTLS" in out, "refused for no STARTTLS: %s" % out)
+    expect(sink.messages() == [], "nothing sent in clear text: %r" % sink.messages())
+
+
+@case
+def test_smtp_insecure_allowed_in_a_lab(w):
+    sink = w.start_sink("--no-starttls", cert=None)
+    rc, out = w.send(smtp_report(w, "allow_insecure_smtp = yes\n"))
+    expect(rc == 0, "sent: %s" % out)
+    msgs = sink.wait_messages(1)
+    expect(len(msgs) == 1 and not msgs[0]["tls"], "delivered in clear text: %r" % msgs)
+    assert_report(msgs[0])
+
+
+@case
+def test_smtps_implicit_tls(w):
+    sink = w.start_sink("--implicit-tls")
+    config = w.config("smtp_url = %s\nfrom = %s\nca_file = %s\n" % (sink.url("smtps"), FROM, sink.ca_file))
+    rc, out = w.send(config, "cleaning")
+    expect(rc == 0, "sent: %s" % out)
+    msgs = sink.wait_messages(1)
+    expect(len(msgs) == 1 and msgs[0]["tls"], "delivered over TLS: %r" % msgs)
+    assert_report(msgs[0], "cleaning")
+
+
+@case
+def test_smtp_untrusted_certificate_fails(w):
+    sink = w.start_sink(cert="untrusted")
+    rc, out = w.send(smtp_report(w))
+    expect(rc == 1 and out.startswith("network:") and "TLS" in out, "TLS refused: %s" % out)
+    expect(sink.messages() == [], "nothing sent")
+
+
+@case
+def test_smtp_server_refusal_is_a_failure(w):
+    sink = w.start_sink("--refuse-data", "554")
+    rc, out = w.send(smtp_report(w))
+    expect(rc == 1 and out.startswith("permission:") and "554" in out, "refused: %s" % out)
+    expect(sink.messages() == [], "nothing kept: %r" % sink.messages())
+
+
+@case
+def test_smtp_recipient_refused(w):
+    sink = w.start_sink("--refuse-rcpt", "550")
+    rc, out = w.send(smtp_report(w))
+    expect(rc == 1 and "550" in out, "refused: %s" % out)
+    expect(sink.messages() == [], "nothing kept")
+
+
+@case
+def test_smtp_auth(w):
+    sink = w.start_sink("--auth", "roomsign:" + SMTP_PASSWORD)
+    pw = w.secret("smtp.pw", SMTP_PASSWORD)
+    rc, out = w.send(smtp_report(w, "username = roomsign\npassword_file = %s\n" % pw))
+    expect(rc == 0, "sent: %s" % out)
+    msgs = sink.wait_messages(1)
+    expect(len(msgs) == 1 and msgs[0]["auth_user"] == "roomsign", "signed in as roomsign: %r" % msgs)
+    assert_report(msgs[0])
+
+
+@case
+def test_smtp_wrong_password(w):
+    sink = w.start_sink("--auth", "roomsign:" + SMTP_PASSWORD)
+    pw = w.secret("smtp.pw", "not-the-password")
+    rc, out = w.send(smtp_report(w, "username = roomsign\npassword_file = %s\n" % pw))
+    expect(rc == 1 and out.startswith("auth:"), "sign-in refused: %s" % out)
+    expect(sink.messages() == [], "nothing sent")
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "list":
+        print(";".join(sorted(CASES)))
+        return 0
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(CASES))
+    ap.add_argument("--driver", required=True)
+    ap.add_argument("--ca-script", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    if not have_aiosmtpd():
+        if os.environ.get("CI") == "true":
+            print("FAIL: python3-aiosmtpd is missing (.ci/setup test installs it)")
+            return 1
+        print("SKIP: python3-aiosmtpd is missing")
+        return 77
+    w = World(args, args.case)
+    try:
+        CASES[args.case](w)
+        print("PASS", args.case)
+        return 0
+    except Exception:
+        traceback.print_exc()
+        if w.sink:
+            print("--- sink log ---\n" + w.sink.output())
+        return 1
+    finally:
+        w.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
