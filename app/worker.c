@@ -242,7 +242,7 @@ static const char *
 report_error(const struct source_error *err)
 {
 	if (err->category == SOURCE_ERR_NETWORK || err->category == SOURCE_ERR_THROTTLED)
-		return _("The report could not be sent: the mail server cannot be reached. Please tell reception.");
+		return _("The report could not be sent: the server cannot be reached. Please tell reception.");
 	return _("The report could not be sent. Please tell reception.");
 }
 
