@@ -15,6 +15,8 @@ foreach(report_case IN LISTS ROOMSIGN_REPORT_CASES)
 	add_test(NAME integration.report.${report_case}
 		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/report_test.py ${report_case}
 			--driver $<TARGET_FILE:report_driver>
+			--fake-ews ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
+			--fake-graph ${ROOMSIGN_TESTS_DIR}/fakes/graph/graph_fake.py
 			--ca-script ${ROOMSIGN_TESTS_DIR}/fakes/make-test-ca.sh
 			--workdir ${CMAKE_CURRENT_BINARY_DIR}/report-work)
 	set_tests_properties(integration.report.${report_case} PROPERTIES LABELS integration TIMEOUT 120

@@ -18,6 +18,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from smtp_fixture import SmtpSink, body, have_aiosmtpd, header  # noqa: E402
+import ews_fixture  # noqa: E402
 
 CASES = {}
 NOW = "2026-12-01T10:02:00Z"
@@ -47,6 +48,14 @@ class World:
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
         self.sink = None
+        self.ews = None
+
+    def start_ews(self, seed=None):
+        """The fake Exchange, in this case's own directory."""
+        ns = argparse.Namespace(workdir=self.dir, fake=self.args.fake_ews, ca_script=self.args.ca_script)
+        self.ews = ews_fixture.Context(ns, "ews")
+        self.ews.start_fake(seed)
+        return self.ews
 
     def start_sink(self, *flags, cert="server"):
         self.sink = SmtpSink(self.dir, self.args.ca_script, *flags, cert=cert)
@@ -75,6 +84,8 @@ class World:
     def finish(self):
         if self.sink:
             self.sink.stop()
+        if self.ews:
+            self.ews.stop()
 
 
 def smtp_report(w, extra=""):
@@ -180,6 +191,90 @@ def test_smtp_wrong_password(w):
     expect(sink.messages() == [], "nothing sent")
 
 
+# --- EWS: CreateItem of a t:Message, SendOnly, as the room -----------------------------------------
+
+def assert_lines(text, problem):
+    lines = text.replace("\r\n", "\n").split("\n")
+    for line in ("Room: Fjord (4.12)", "Problem: %s" % problem,
+                 "Time: 2026-12-01 11:02 Europe/Copenhagen (2026-12-01T10:02:00Z)"):
+        expect(line in lines, "%r in the message:\n%s" % (line, text))
+
+
+def ews_config(w, username="EXAMPLE\\svc-roomsign", extra=""):
+    path = w.ews.config(username=username, extra="[report]\nto = %s\n%s" % (TO, extra))
+    with open(path, encoding="utf-8") as f:   # the zone the message's local time is in
+        text = f.read().replace("timezone = UTC", "timezone = Europe/Copenhagen")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+@case
+def test_ews_sends_as_the_room(w):
+    ews = w.start_ews()
+    rc, out = w.send(ews_config(w), "screen")
+    expect(rc == 0, "sent: %s" % out)
+    mail = ews.admin("sent_mail")
+    expect(len(mail) == 1, "one message sent by Exchange: %r" % mail)
+    m = mail[0]
+    expect(m["from"] == ews_fixture.ROOM, "sent from the room's mailbox: %r" % m["from"])
+    expect(m["to"] == [TO] and not m["cc"] and not m["bcc"], "to facilities only: %r" % m)
+    expect(m["disposition"] == "SendOnly", "SendOnly: nothing kept in the room's Sent Items: %r" % m)
+    expect(m["subject"] == "Problem reported in Fjord (4.12): screen" and m["body_type"] == "Text", "%r" % m)
+    assert_lines(m["body"], "screen")
+    creates = [e for e in ews.log() if e.get("op") == "CreateItem"]
+    expect(len(creates) == 1 and (creates[0].get("impersonated") or "").lower() == ews_fixture.ROOM,
+           "one CreateItem, impersonating the room: %r" % creates)
+
+
+@case
+def test_ews_refusal_is_a_failure(w):
+    ews = w.start_ews()
+    rc, out = w.send(ews_config(w, username="EXAMPLE\\svc-norole"), "screen")
+    expect(rc == 1 and out.startswith("permission:"), "refused: %s" % out)
+    expect(ews.admin("sent_mail") == [], "nothing sent")
+
+
+def soap(ews, inner):
+    """A raw EWS request to the fake, as svc-roomsign over Basic, impersonating the room."""
+    import base64
+    import urllib.request
+    env = ('<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+           'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" '
+           'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><s:Header>'
+           '<t:RequestServerVersion Version="Exchange2013_SP1"/><t:ExchangeImpersonation><t:ConnectingSID>'
+           '<t:PrimarySmtpAddress>%s</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation></s:Header>'
+           '<s:Body>%s</s:Body></s:Envelope>' % (ews_fixture.ROOM, inner))
+    auth = base64.b64encode(("EXAMPLE\\svc-roomsign:" + ews_fixture.PASSWORD).encode()).decode()
+    req = urllib.request.Request(ews.url, data=env.encode(), method="POST",
+                                 headers={"Content-Type": "text/xml; charset=utf-8", "Authorization": "Basic " + auth,
+                                          "X-AnchorMailbox": ews_fixture.ROOM})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.read().decode()
+
+
+@case
+def test_ews_fake_answers_like_exchange(w):
+    """The fake's own contract: no disposition, no recipient, SaveOnly."""
+    ews = w.start_ews()
+    msg = ("<t:Message><t:Subject>s</t:Subject><t:Body BodyType=\"Text\">b</t:Body>%s</t:Message>")
+    to = "<t:ToRecipients><t:Mailbox><t:EmailAddress>%s</t:EmailAddress></t:Mailbox></t:ToRecipients>" % TO
+    out = soap(ews, "<m:CreateItem><m:Items>%s</m:Items></m:CreateItem>" % (msg % to))
+    expect("ErrorMessageDispositionRequired" in out, "no MessageDisposition: %s" % out)
+    out = soap(ews, '<m:CreateItem MessageDisposition="SendOnly"><m:Items>%s</m:Items></m:CreateItem>' % (msg % ""))
+    expect("ErrorInvalidRecipients" in out and "contains no recipients" in out, "no recipient: %s" % out)
+    out = soap(ews, '<m:CreateItem MessageDisposition="SendNow"><m:Items>%s</m:Items></m:CreateItem>' % (msg % to))
+    expect("ErrorSchemaValidation" in out, "an invalid disposition: %s" % out)
+    out = soap(ews, '<m:CreateItem MessageDisposition="SaveOnly"><m:Items>%s</m:Items></m:CreateItem>' % (msg % to))
+    expect("NoError" in out, "SaveOnly drafts it: %s" % out)
+    expect(ews.admin("sent_mail") == [], "none of those was sent: %r" % ews.admin("sent_mail"))
+    out = soap(ews, '<m:CreateItem MessageDisposition="SendOnly"><m:Items>%s</m:Items></m:CreateItem>' % (msg % to))
+    expect("NoError" in out and len(ews.admin("sent_mail")) == 1, "SendOnly sends: %s" % out)
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "list":
         print(";".join(sorted(CASES)))
@@ -189,8 +284,10 @@ def main():
     ap.add_argument("--driver", required=True)
     ap.add_argument("--ca-script", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--fake-ews")
+    ap.add_argument("--fake-graph")
     args = ap.parse_args()
-    if not have_aiosmtpd():
+    if args.case.startswith("smtp") and not have_aiosmtpd():
         if os.environ.get("CI") == "true":
             print("FAIL: python3-aiosmtpd is missing (.ci/setup test installs it)")
             return 1
@@ -205,6 +302,8 @@ def main():
         traceback.print_exc()
         if w.sink:
             print("--- sink log ---\n" + w.sink.output())
+        if w.ews:
+            print("artifacts: " + w.dir)
         return 1
     finally:
         w.finish()

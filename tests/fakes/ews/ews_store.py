@@ -180,6 +180,7 @@ class Store:
                 self.settings["throttle"] = self.throttle
             self.settings.update(seed.get("settings", {}))
             self.log, self.sent, self.faults = [], [], []
+            self.sent_mail = []     # messages CreateItem sent (t:Message, SendOnly/SendAndSaveCopy)
 
     def add_event(self, e):
         with self.lock:
