@@ -13,6 +13,7 @@
 #include <SDL.h>
 #include "calendar/source.h"
 #include "config.h"
+#include "report.h"
 #include "core/booking.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -285,6 +286,7 @@ cmd_check(const struct config *config, const struct options *o)
 		return EXIT_FAILURE;
 	}
 	source_check(source, o->book_test, report_step, &ctx);
+	report_check(source, config, report_step, &ctx);
 	source_destroy(source);
 	if (ctx.failures)
 		printf("%d problem%s found.\n", ctx.failures, ctx.failures == 1 ? "" : "s");

@@ -125,3 +125,27 @@ report_send(
 		log_info("reported '%s' to %s", problem, r->to);
 	return ok;
 }
+
+void
+report_check(struct source *source, const struct config *config, check_report_fn report, void *ctx)
+{
+	const struct report_config *r = &config->report;
+	char detail[600];
+	if (!r->to)
+		return;
+	if (r->smtp_url) {
+		/* Not sent: a check must not mail facilities. The host, TLS and AUTH are tested by a report. */
+		snprintf(detail, sizeof(detail), "reports go to %s by SMTP through %s from %s%s", r->to, r->smtp_url,
+			r->from ? r->from : "?",
+			r->allow_insecure_smtp ? " (STARTTLS not required: a test lab only)" : "");
+		report(ctx, true, "report a problem", detail);
+		return;
+	}
+	if (source->ops->check_mail) {
+		source->ops->check_mail(source, report, ctx);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "reports go to %s, sent as the room by the %s calendar", r->to,
+		source_type_name(config->source.type));
+	report(ctx, true, "report a problem", detail);
+}

@@ -16,3 +16,6 @@ char *report_smtp_message(const struct config *config, const char *subject, cons
  * Graph 202, SMTP 250 after DATA); false with err filled otherwise. */
 bool report_send(
 	struct source *source, const struct config *config, const char *problem, rs_time now, struct source_error *err);
+/* `roomsign check`'s steps for [report] (none without `to`): SMTP's settings, or whether the
+ * calendar backend may send as the room (asked without sending anything). */
+void report_check(struct source *source, const struct config *config, check_report_fn report, void *ctx);

@@ -65,6 +65,8 @@ struct source_ops {
 	 * when the server confirmed it took the message. */
 	bool (*send_mail)(
 		struct source *, const char *to, const char *subject, const char *body, struct source_error *);
+	/* Optional. `roomsign check`: may send_mail send as the room? Asked without sending anything. */
+	bool (*check_mail)(struct source *, check_report_fn report, void *ctx);
 };
 
 struct source {

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from harness import ERROR_BG, FREE, Failure, Sign, Xvfb, close, expect  # noqa: E402
 from smtp_fixture import SmtpSink, body, have_aiosmtpd, header  # noqa: E402
 import ews_fixture  # noqa: E402
+import graph_harness  # noqa: E402
 
 SIZE = (800, 480)
 NOW = calendar.timegm((2026, 12, 1, 10, 2, 10, 0, 0, 0))   # pinned: the sign starts at 10:02:10Z
@@ -52,6 +53,7 @@ class World:
         os.makedirs(os.path.join(self.dir, "state"))
         self.sink = None
         self.ews = None
+        self.graph = None
         self.xvfb = None
         self.sign = None
         self.stops = []
@@ -67,6 +69,15 @@ class World:
         self.ews.start_fake()
         self.stops.append(self.ews.stop)
         return self.ews
+
+    def start_graph(self, permissions=("Mail.Send",)):
+        """The fake Entra ID + Graph and a Graph room that reports as itself."""
+        ns = argparse.Namespace(roomsign=self.args.roomsign, driver=None, work=os.path.join(self.dir, "graph"),
+                                fakes=os.path.join(os.path.dirname(self.args.fake_graph), ".."))
+        self.graph = graph_harness.Env(ns, "report")
+        self.stops.append(self.graph.close)
+        self.graph.fake.setup(permissions=permissions)
+        return self.graph.write_config(extra="[report]\nto = %s\n[display]\ndpi = 96\nnight =\n" % TO)
 
     def ews_config(self):
         """An Exchange room that reports as itself (no smtp_url)."""
@@ -232,6 +243,34 @@ def test_ews_report_server_error(w):
     v, _ = report_by_touch(s, "projector")
     expect(v["heading"] == "That did not work" and "Sent" not in v["text"], "the screen does not say Sent: %s" % v)
     expect(ews.admin("sent_mail") == [], "nothing sent: %r" % ews.admin("sent_mail"))
+
+
+# --- Graph -------------------------------------------------------------------------------------------
+
+@case
+def test_graph_report_arrives(w):
+    config = w.start_graph()
+    s = w.start(config)
+    v, _ = report_by_touch(s, "screen")
+    expect(v["heading"] == "Done" and v["text"].startswith("Sent"), "the screen says Sent: %s" % v)
+    mail = w.graph.fake.admin("sent_mail")
+    expect(len(mail) == 1, "one message accepted by Graph: %r" % mail)
+    m = mail[0]
+    expect(m["to"] == [TO] and m["from"] == graph_harness.ROOM, "from the room to facilities: %r" % m)
+    expect(m["save_to_sent_items"] is False, "not kept in the room's Sent Items: %r" % m)
+    expect(m["subject"] == "Problem reported in %s: screen" % ROOM_NAME, "subject: %r" % m["subject"])
+    assert_report_text(w, m["body"], "screen")
+
+
+@case
+def test_graph_report_without_mail_send(w):
+    config = w.start_graph(permissions=())
+    s = w.start(config)
+    v, _ = report_by_touch(s, "screen")
+    expect(v["heading"] == "That did not work" and "Sent" not in v["text"], "the screen does not say Sent: %s" % v)
+    expect(not re.search(r"Mail\.Send|403|Graph|RBAC", v["text"]), "no admin jargon on the door: %r" % v["text"])
+    expect(w.graph.fake.admin("sent_mail") == [], "nothing sent")
+    s.wait_log("Mail.Send")   # the admin's reason is in the log
 
 
 def main():

@@ -14,7 +14,7 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_CURRENT_L
 foreach(report_case IN LISTS ROOMSIGN_REPORT_CASES)
 	add_test(NAME integration.report.${report_case}
 		COMMAND ${ROOMSIGN_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/report_test.py ${report_case}
-			--driver $<TARGET_FILE:report_driver>
+			--driver $<TARGET_FILE:report_driver> --roomsign $<TARGET_FILE:roomsign>
 			--fake-ews ${ROOMSIGN_TESTS_DIR}/fakes/ews/fake_ews.py
 			--fake-graph ${ROOMSIGN_TESTS_DIR}/fakes/graph/graph_fake.py
 			--ca-script ${ROOMSIGN_TESTS_DIR}/fakes/make-test-ca.sh

@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from smtp_fixture import SmtpSink, body, have_aiosmtpd, header  # noqa: E402
 import ews_fixture  # noqa: E402
+import graph_harness  # noqa: E402
 
 CASES = {}
 NOW = "2026-12-01T10:02:00Z"
@@ -49,6 +50,20 @@ class World:
         os.makedirs(self.dir)
         self.sink = None
         self.ews = None
+        self.graph = None
+
+    def start_graph(self, permissions=("Mail.Send",), scope="*"):
+        """The fake Entra ID + Graph, and a Graph room config that reports as the room."""
+        ns = argparse.Namespace(roomsign=self.args.roomsign, driver=self.args.driver,
+                                work=os.path.join(self.dir, "graph"), fakes=os.path.dirname(self.args.fake_graph) + "/..")
+        self.graph = graph_harness.Env(ns, "report")
+        self.graph.fake.setup(permissions=permissions, scope=scope)
+        path = self.graph.write_config(extra="[report]\nto = %s\n" % TO)
+        with open(path, encoding="utf-8") as f:
+            text = f.read().replace("timezone = UTC", "timezone = Europe/Copenhagen")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
 
     def start_ews(self, seed=None):
         """The fake Exchange, in this case's own directory."""
@@ -86,6 +101,8 @@ class World:
             self.sink.stop()
         if self.ews:
             self.ews.stop()
+        if self.graph:
+            self.graph.close()
 
 
 def smtp_report(w, extra=""):
@@ -275,6 +292,53 @@ def test_ews_fake_answers_like_exchange(w):
     expect("NoError" in out and len(ews.admin("sent_mail")) == 1, "SendOnly sends: %s" % out)
 
 
+# --- Graph: POST /users/{room}/sendMail, Mail.Send ----------------------------------------------------
+
+@case
+def test_graph_sends_as_the_room(w):
+    config = w.start_graph()
+    rc, out = w.send(config, "other")
+    expect(rc == 0, "sent: %s" % out)
+    mail = w.graph.fake.admin("sent_mail")
+    expect(len(mail) == 1, "one message accepted by Graph: %r" % mail)
+    m = mail[0]
+    expect(m["from"] == graph_harness.ROOM and m["to"] == [TO] and not m["cc"], "from the room to facilities: %r" % m)
+    expect(m["save_to_sent_items"] is False and m["content_type"] == "Text", "not saved, plain text: %r" % m)
+    expect(m["subject"] == "Problem reported in Fjord (4.12): other", "subject: %r" % m["subject"])
+    assert_lines(m["body"], "other")
+    posts = w.graph.fake.requests("/sendMail", "POST")
+    expect(len(posts) == 1 and posts[0]["status"] == 202 and posts[0]["path"] == "/v1.0/users/%s/sendMail"
+           % graph_harness.ROOM, "one POST /users/{room}/sendMail, 202: %r" % posts)
+
+
+@case
+def test_graph_without_mail_send_is_refused(w):
+    config = w.start_graph(permissions=())
+    rc, out = w.send(config, "other")
+    expect(rc == 1 and "\npermission: " in "\n" + out and "Mail.Send" in out, "refused, naming Mail.Send: %s" % out)
+    expect(w.graph.fake.admin("sent_mail") == [], "nothing sent")
+    posts = w.graph.fake.requests("/sendMail", "POST")
+    expect(len(posts) == 1 and posts[0]["status"] == 403, "sent once, refused 403 (never again): %r" % posts)
+
+
+@case
+def test_graph_check_prints_mail_send_guidance(w):
+    config = w.start_graph(permissions=())
+    p = w.graph.run("check")
+    out = p.stdout + p.stderr
+    expect(p.returncode == 1, "check fails without Mail.Send: %s" % out)
+    for text in ("✗ send \"Report a problem\" as the room (Mail.Send)", "Application Mail.Send",
+                 "RBAC for Applications", "-CustomResourceScope", "Test-ServicePrincipalAuthorization",
+                 "do not grant Mail.Send with admin consent"):
+        expect(text in out, "%r in roomsign check's output:\n%s" % (text, out))
+    w.graph.fake.setup(permissions=["Mail.Send"])
+    p = w.graph.run("check")
+    out = p.stdout + p.stderr
+    expect(p.returncode == 0 and "✓ send \"Report a problem\" as the room (Mail.Send)" in out,
+           "check passes with Mail.Send: %s" % out)
+    expect(w.graph.fake.admin("sent_mail") == [], "the check sent nothing: %r" % w.graph.fake.admin("sent_mail"))
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "list":
         print(";".join(sorted(CASES)))
@@ -286,6 +350,7 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--fake-ews")
     ap.add_argument("--fake-graph")
+    ap.add_argument("--roomsign")
     args = ap.parse_args()
     if args.case.startswith("smtp") and not have_aiosmtpd():
         if os.environ.get("CI") == "true":
