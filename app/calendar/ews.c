@@ -492,6 +492,32 @@ ews_send_mail(struct source *src, const char *to, const char *subject, const cha
 	return run_call(ews_of(src), &c, false, &st, err);
 }
 
+/* `roomsign check`: a message without recipients, which Exchange refuses (ErrorInvalidRecipients)
+ * only after it has let the account send as the room; nothing is ever sent. */
+static bool
+ews_check_mail(struct source *src, check_report_fn report, void *ctx)
+{
+	struct call c = { .what = "sending a test message without recipients",
+		.impersonate = true,
+		.build = build_send,
+		.subject = "roomsign check",
+		.body = "" };
+	struct ews_status st;
+	struct source_error err = { 0 };
+	const char *step = "send \"Report a problem\" as the room";
+	bool sent = run_call(ews_of(src), &c, false, &st, &err);
+	if (!sent && strcmp(st.code, "ErrorInvalidRecipients") == 0) {
+		report(ctx, true, step,
+			"Exchange lets the service account send as the room (a test message without recipients was "
+			"refused as such: nothing was sent)");
+		return true;
+	}
+	report(ctx, false, step,
+		sent ? "Exchange accepted a message without recipients: cannot tell whether sending works."
+		     : err.message);
+	return false;
+}
+
 static char *
 build_check_in(const struct ews_header *h, const struct call *c)
 {
@@ -810,6 +836,7 @@ static const struct source_ops ews_ops = {
 	.watch = ews_watch,
 	.destroy = ews_destroy,
 	.send_mail = ews_send_mail,
+	.check_mail = ews_check_mail,
 };
 
 struct source *

@@ -262,9 +262,13 @@ ews_build_send_message(const struct ews_header *h, const char *to, const char *s
 	xbuf_escaped(&b, subject);
 	xbuf_printf(&b, "</t:Subject><t:Body BodyType=\"Text\">");
 	xbuf_escaped(&b, body);
-	xbuf_printf(&b, "</t:Body><t:ToRecipients><t:Mailbox><t:EmailAddress>");
-	xbuf_escaped(&b, to);
-	xbuf_printf(&b, "</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>");
+	xbuf_printf(&b, "</t:Body>");
+	if (to) {
+		xbuf_printf(&b, "<t:ToRecipients><t:Mailbox><t:EmailAddress>");
+		xbuf_escaped(&b, to);
+		xbuf_printf(&b, "</t:EmailAddress></t:Mailbox></t:ToRecipients>");
+	}
+	xbuf_printf(&b, "</t:Message></m:Items></m:CreateItem>");
 	return envelope_close(&b);
 }
 

@@ -252,6 +252,16 @@ def test_ews_refusal_is_a_failure(w):
     expect(ews.admin("sent_mail") == [], "nothing sent")
 
 
+@case
+def test_ews_check_probes_without_sending(w):
+    ews = w.start_ews()
+    config = ews_config(w)
+    p = subprocess.run([w.args.roomsign, "--config", config, "check"], capture_output=True, text=True, timeout=60)
+    out = p.stdout + p.stderr
+    expect(p.returncode == 0 and '✓ send "Report a problem" as the room' in out, "check passes: %s" % out)
+    expect(ews.admin("sent_mail") == [], "the check sent nothing: %r" % ews.admin("sent_mail"))
+
+
 def soap(ews, inner):
     """A raw EWS request to the fake, as svc-roomsign over Basic, impersonating the room."""
     import base64

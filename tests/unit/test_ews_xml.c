@@ -412,6 +412,10 @@ test_ews_update_delete_decline_and_availability_requests(void **state)
 				    "<t:EmailAddress>f@example.com</t:EmailAddress>"));
 	assert_non_null(strstr(xml, "<t:PrimarySmtpAddress>r@example.com</t:PrimarySmtpAddress>")); /* as the room */
 	free(xml);
+	xml = ews_build_send_message(&h, NULL, "roomsign check", ""); /* the check's probe: no recipient */
+	xmlFreeDoc(parse_request(xml));
+	assert_null(strstr(xml, "ToRecipients"));
+	free(xml);
 	xml = ews_build_decline_item(&h, "ID2", "CK2");
 	xmlFreeDoc(parse_request(xml));
 	assert_non_null(strstr(xml, "MessageDisposition=\"SendAndSaveCopy\""));
