@@ -39,48 +39,70 @@ is_ascii(const char *s)
 	return true;
 }
 
-/* RFC 2047 "B" encoding of a UTF-8 header value (a room name with ø or ü). */
-static void
-encoded_word(const char *s, char *out, size_t size)
+/* How many bytes of s (at most max) end on a UTF-8 character boundary. */
+static size_t
+utf8_chunk(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--; /* s[n] continues a character: cut before it */
+	return n ? n : max;
+}
+
+/* RFC 2047 "B" encoding of a UTF-8 header value (a room name with ø or ü): encoded words of at
+ * most 40 bytes each (68 characters: "Subject: " and the first stay within 78), folded onto lines of
+ * their own. */
+static char *
+encoded_words(const char *s)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t len = strlen(s), o = 0;
-	o += (size_t)snprintf(out, size, "=?UTF-8?B?");
-	for (size_t i = 0; i < len && o + 8 < size; i += 3) {
-		unsigned v = (unsigned char)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)s[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	char *out = xmalloc(len * 2 + (len / 37 + 1) * 20 + 1);
+	for (size_t at = 0; at < len;) {
+		size_t n = utf8_chunk(s + at, len - at, 40);
+		const char *open = at ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?"; /* folded: each word on a line */
+		memcpy(out + o, open, strlen(open));
+		o += strlen(open);
+		for (size_t i = 0; i < n; i += 3) {
+			const unsigned char *p = (const unsigned char *)s + at + i;
+			unsigned v =
+				(unsigned)p[0] << 16 | (i + 1 < n ? (unsigned)p[1] << 8 : 0) | (i + 2 < n ? p[2] : 0);
+			out[o++] = b64[(v >> 18) & 63];
+			out[o++] = b64[(v >> 12) & 63];
+			out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+			out[o++] = i + 2 < n ? b64[v & 63] : '=';
+		}
+		memcpy(out + o, "?=", 2);
+		o += 2;
+		at += n;
 	}
-	snprintf(out + o, size - o, "?=");
+	out[o] = '\0';
+	return out;
 }
 
 char *
 report_smtp_message(const struct config *config, const char *subject, const char *body, rs_time now)
 {
 	const struct report_config *r = &config->report;
-	char date[64], subj[1024];
+	char date[64];
 	time_t t = (time_t)now;
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm); /* C locale: English names */
-	if (is_ascii(subject))
-		snprintf(subj, sizeof(subj), "%s", subject);
-	else
-		encoded_word(subject, subj, sizeof(subj));
-	size_t cap = strlen(body) * 2 + 2048, o = 0;
-	char *msg = xmalloc(cap);
-	o += (size_t)snprintf(msg, cap,
-		"From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%u@roomsign>\r\n"
-		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: "
-		"8bit\r\n\r\n",
-		r->from ? r->from : "", r->to ? r->to : "", subj, date, (long long)now, (unsigned)time_mono_ms());
-	for (const char *p = body; *p && o + 3 < cap; p++) { /* LF → CRLF; libcurl dot-stuffs */
+	char *subj = is_ascii(subject) ? xstrdup(subject) : encoded_words(subject);
+	char *head = xasprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%llu@roomsign>\r\n"
+			       "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+			       "Content-Transfer-Encoding: 8bit\r\n\r\n",
+		r->from ? r->from : "", r->to ? r->to : "", subj, date, (long long)now,
+		(unsigned long long)time_mono_ms());
+	free(subj);
+	size_t head_len = strlen(head), o = head_len;
+	char *msg = xmalloc(head_len + strlen(body) * 2 + 1);
+	memcpy(msg, head, head_len);
+	free(head);
+	for (const char *p = body; *p; p++) { /* LF → CRLF; libcurl dot-stuffs */
 		if (*p == '\n')
 			msg[o++] = '\r';
 		msg[o++] = *p;

@@ -68,6 +68,7 @@ struct sign {
 	bool touch_only; /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
 	uint64_t wake_until_ms;
 	struct cooldown cooldown; /* touchscreen limits: [booking] cooldown, refresh_cooldown, max_extend */
+	int report_problem;       /* the report on its way: an index into [report] problems */
 	bool dirty;
 };
 
@@ -342,6 +343,8 @@ take_result(struct sign *s, struct worker_result *r)
 			break; /* background: the next snapshot shows the outcome */
 		log_info("%s: %s", r->ok ? "done" : "failed", r->message); /* what the screen says */
 		ui_action_done(&s->ui, r->ok, r->message, now_ms);
+		if (r->job == JOB_REPORT && !r->ok) /* not reported: it may be tried again */
+			cooldown_forget_report(&s->cooldown, (size_t)s->report_problem);
 		break;
 	case RESULT_ROOMS:
 		for (size_t i = 0; i < s->room_count; i++)
@@ -415,6 +418,7 @@ report_allowed(struct sign *s, const struct ui_action *a, uint64_t now_ms)
 		return false;
 	}
 	cooldown_note_report(&s->cooldown, (size_t)i, now_ms);
+	s->report_problem = i;
 	return true;
 }
 

@@ -90,3 +90,10 @@ cooldown_note_report(struct cooldown *c, size_t problem, uint64_t now_ms)
 	if (c->hour_count < COOLDOWN_HOUR_MAX)
 		c->hour_count++;
 }
+
+void
+cooldown_forget_report(struct cooldown *c, size_t problem)
+{
+	if (problem < COOLDOWN_PROBLEMS)
+		c->reported[problem] = false;
+}

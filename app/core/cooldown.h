@@ -55,3 +55,6 @@ enum cooldown_report_wait cooldown_report_wait(const struct cooldown *c, const s
 	size_t problem, uint64_t now_ms, uint64_t *wait_ms_out);
 /* Records a report of problem started at now_ms. */
 void cooldown_note_report(struct cooldown *c, size_t problem, uint64_t now_ms);
+/* The report of problem did not go out: it may be tried again at once (the screen must not say
+ * it was reported). It still counts against the hourly total, so a broken server is not hammered. */
+void cooldown_forget_report(struct cooldown *c, size_t problem);

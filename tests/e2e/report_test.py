@@ -200,7 +200,12 @@ def test_smtp_report_refused_by_server(w):
     expect("Sent" not in v["text"] and "could not be sent" in v["text"], "the screen does not say Sent: %s" % v)
     expect(not re.search(r"SMTP|554|\bspam\b", v["text"]), "no jargon for a passer-by: %r" % v["text"])
     expect(close(s.pixel(4, 4, "dialog"), ERROR_BG), "the failure message is red-brown")
-    expect(sink.messages() == [], "nothing was kept by the server")
+    expect(sink.messages() == [] and sink.refused() == 1, "the server refused it and kept nothing")
+    # Not reported, so not "reported a short while ago": the same problem may be tried again.
+    s.tap("ok")
+    v, _ = report_by_touch(s, "other")
+    expect("could not be sent" in v["text"], "tried again, refused by the server again: %s" % v)
+    expect(sink.refused() == 2 and sink.messages() == [], "two attempts reached the server, both refused")
 
 
 @case

@@ -76,11 +76,11 @@ class World:
         self.sink = SmtpSink(self.dir, self.args.ca_script, *flags, cert=cert)
         return self.sink
 
-    def config(self, report, source="[source]\ntype = demo\n"):
+    def config(self, report, source="[source]\ntype = demo\n", room="Fjord (4.12)"):
         path = os.path.join(self.dir, "roomsign.conf")
         with open(path, "w", encoding="utf-8") as f:
-            f.write("[room]\nname = Fjord (4.12)\ntimezone = Europe/Copenhagen\n%s\n[report]\nto = %s\n%s\n"
-                    "[paths]\nstate_dir = %s\n" % (source, TO, report, os.path.join(self.dir, "state")))
+            f.write("[room]\nname = %s\ntimezone = Europe/Copenhagen\n%s\n[report]\nto = %s\n%s\n"
+                    "[paths]\nstate_dir = %s\n" % (room, source, TO, report, os.path.join(self.dir, "state")))
         return path
 
     def secret(self, name, value):
@@ -133,6 +133,30 @@ def test_smtp_starttls_delivers(w):
     expect(msgs[0]["mail_from"] == FROM, "envelope sender: %r" % msgs[0]["mail_from"])
     expect(header(msgs[0]["data"], "From") == FROM, "From: header")
     expect(msgs[0]["tls"], "the message travelled under STARTTLS")
+
+
+@case
+def test_smtp_non_ascii_room_name(w):
+    """A room called "Ærø Mødelokale – Østergade 12, 3. sal (Kantinen)": the subject is RFC 2047
+    encoded words a mail reader decodes back, no header line over 78 characters, body in UTF-8."""
+    import email
+    import email.header
+    import email.policy
+    room = "Ærø Mødelokale – Østergade 12, 3. sal (Kantinen ved siden af køkkenet)"
+    sink = w.start_sink()
+    rc, out = w.send(w.config("smtp_url = %s\nfrom = %s\nca_file = %s\n" % (sink.url(), FROM, sink.ca_file),
+                              room=room))
+    expect(rc == 0, "sent: %s" % out)
+    msgs = sink.wait_messages(1)
+    expect(len(msgs) == 1, "one message: %r" % msgs)
+    data = msgs[0]["data"]
+    head = data.split("\r\n\r\n", 1)[0]
+    expect(all(len(line) <= 78 for line in head.split("\r\n")), "header lines fit 78 characters:\n%s" % head)
+    expect(head.isascii(), "the header is ASCII (encoded words):\n%s" % head)
+    parsed = email.message_from_bytes(data.encode("utf-8"), policy=email.policy.default)
+    expect(str(parsed["Subject"]) == "Problem reported in %s: projector" % room,
+           "the subject decodes back: %r" % str(parsed["Subject"]))
+    expect(("Room: %s" % room) in parsed.get_content(), "the body names the room in UTF-8")
 
 
 @case

@@ -51,6 +51,11 @@ class SmtpSink:
                 out.append(json.load(f))
         return out
 
+    def refused(self):
+        """How many messages the server refused after DATA (--refuse-data)."""
+        d = os.path.join(self.dir, "refused")
+        return len(os.listdir(d)) if os.path.isdir(d) else 0
+
     def wait_messages(self, n, timeout=30):
         deadline = time.monotonic() + timeout
         while len(self.messages()) < n and time.monotonic() < deadline:

@@ -56,6 +56,9 @@ test_cooldown_reports_per_problem_and_per_hour(void **state)
 	cooldown_note_report(&c, 0, T0);
 	assert_int_equal(cooldown_report_wait(&c, &r, 0, T0 + 60000, &wait), COOLDOWN_REPORT_SAME_PROBLEM);
 	assert_int_equal(wait, 29 * 60000);
+	cooldown_forget_report(&c, 0); /* it failed: may be tried again at once */
+	assert_int_equal(cooldown_report_wait(&c, &r, 0, T0 + 60000, &wait), COOLDOWN_REPORT_NOW);
+	cooldown_note_report(&c, 0, T0);
 	assert_int_equal(cooldown_report_wait(&c, &r, 1, T0 + 60000, &wait), COOLDOWN_REPORT_NOW); /* another */
 	cooldown_note_report(&c, 1, T0 + 60000);
 	cooldown_note_report(&c, 2, T0 + 120000);

@@ -7,8 +7,8 @@ or implicit TLS (smtps); optional AUTH; can refuse messages the way a real serve
                [--auth USER:PASSWORD] [--refuse-rcpt CODE] [--refuse-data CODE]
 
 Binds 127.0.0.1 on a free port and writes it to DIR/port once it listens. Each accepted message
-becomes DIR/mail/NNNN.json: {"mail_from", "rcpt_tos", "data", "tls", "auth_user"}. Runs until
-SIGTERM."""
+becomes DIR/mail/NNNN.json: {"mail_from", "rcpt_tos", "data", "tls", "auth_user"}; each one
+--refuse-data refused, DIR/refused/NNNN.json. Runs until SIGTERM."""
 
 import argparse
 import asyncio
@@ -38,8 +38,18 @@ class Sink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def _refused(self, envelope):
+        """A refused message is counted (DIR/refused/NNNN.json), not delivered."""
+        refused_dir = os.path.join(self.args.dir, "refused")
+        os.makedirs(refused_dir, exist_ok=True)
+        with self.lock:
+            path = os.path.join(refused_dir, "%04d.json" % (len(os.listdir(refused_dir)) + 1))
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos}, f)
+
     async def handle_DATA(self, server, session, envelope):
         if self.args.refuse_data:
+            self._refused(envelope)
             return "%d 5.7.1 Message rejected as spam by the sink" % self.args.refuse_data
         record = {
             "mail_from": envelope.mail_from,
