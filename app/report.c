@@ -111,12 +111,11 @@ report_smtp_message(const struct config *config, const char *subject, const char
 	return msg;
 }
 
-static bool
-send_smtp(const struct config *config, const char *subject, const char *body, rs_time now, struct source_error *err)
+static struct smtp_request
+smtp_request_of(const struct config *config, const char *message)
 {
 	const struct report_config *r = &config->report;
-	char *message = report_smtp_message(config, subject, body, now);
-	struct smtp_request req = {
+	return (struct smtp_request){
 		.url = r->smtp_url,
 		.from = r->from,
 		.to = r->to,
@@ -127,6 +126,13 @@ send_smtp(const struct config *config, const char *subject, const char *body, rs
 		.timeout_s = config->source.timeout_s,
 		.message = message,
 	};
+}
+
+static bool
+send_smtp(const struct config *config, const char *subject, const char *body, rs_time now, struct source_error *err)
+{
+	char *message = report_smtp_message(config, subject, body, now);
+	struct smtp_request req = smtp_request_of(config, message);
 	bool ok = smtp_send(&req, err);
 	free(message);
 	return ok;
@@ -156,11 +162,14 @@ report_check(struct source *source, const struct config *config, check_report_fn
 	if (!r->to)
 		return;
 	if (r->smtp_url) {
-		/* Not sent: a check must not mail facilities. The host, TLS and AUTH are tested by a report. */
-		snprintf(detail, sizeof(detail), "reports go to %s by SMTP through %s from %s%s", r->to, r->smtp_url,
-			r->from ? r->from : "?",
-			r->allow_insecure_smtp ? " (STARTTLS not required: a test lab only)" : "");
-		report(ctx, true, "report a problem", detail);
+		/* Connect, TLS and sign-in only: a check must not mail facilities. */
+		struct smtp_request req = smtp_request_of(config, NULL);
+		struct source_error err = { 0 };
+		bool ok = smtp_check(&req, &err);
+		snprintf(detail, sizeof(detail), "reports go to %s through %s from %s%s (nothing was sent)", r->to,
+			r->smtp_url, r->from ? r->from : "?",
+			r->allow_insecure_smtp ? "; STARTTLS not required: a test lab only" : "");
+		report(ctx, ok, "report a problem by SMTP", ok ? detail : err.message);
 		return;
 	}
 	if (source->ops->check_mail) {

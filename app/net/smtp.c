@@ -84,24 +84,30 @@ transport_failed(const struct smtp_request *req, CURLcode rc, const char *detail
 	}
 }
 
-bool
-smtp_send(const struct smtp_request *req, struct source_error *err)
+/* One SMTP session: the whole message, or (connect_only) up to the point a message would start. */
+static bool
+session(const struct smtp_request *req, bool connect_only, struct source_error *err)
 {
 	CURL *curl = curl_easy_init();
 	if (!curl)
 		return source_fail(err, SOURCE_ERR_NETWORK, "Cannot start an SMTP transfer (libcurl).");
 	char from[320], to[320], detail[CURL_ERROR_SIZE] = "";
-	snprintf(from, sizeof(from), "<%s>", req->from);
-	snprintf(to, sizeof(to), "<%s>", req->to);
+	snprintf(from, sizeof(from), "<%s>", req->from ? req->from : "");
+	snprintf(to, sizeof(to), "<%s>", req->to ? req->to : "");
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
-	struct upload u = { req->message, strlen(req->message) };
+	const char *message = req->message ? req->message : "";
+	struct upload u = { message, strlen(message) };
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(curl, CURLOPT_READDATA, &u);
+	if (connect_only) {
+		curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L); /* EHLO, STARTTLS, AUTH; no MAIL FROM */
+	} else {
+		curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+		curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(curl, CURLOPT_READDATA, &u);
+	}
 	/* smtp://: STARTTLS or nothing: the message names the room and goes out with credentials. */
 	curl_easy_setopt(curl, CURLOPT_USE_SSL, req->allow_insecure ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)(req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S));
@@ -117,10 +123,10 @@ smtp_send(const struct smtp_request *req, struct source_error *err)
 	long code = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(curl);
+	curl_easy_cleanup(curl); /* sends QUIT */
 	if (!detail[0])
 		snprintf(detail, sizeof(detail), "%s", curl_easy_strerror(rc));
-	if (rc == CURLE_OK && code == 250)
+	if (rc == CURLE_OK && (connect_only || code == 250))
 		return true;
 	if (code >= 400)
 		return refused(req, code, detail, err);
@@ -128,4 +134,16 @@ smtp_send(const struct smtp_request *req, struct source_error *err)
 		return source_fail(
 			err, SOURCE_ERR_BAD_RESPONSE, "The mail server answered %ld, not 250, to the message.", code);
 	return transport_failed(req, rc, detail, err);
+}
+
+bool
+smtp_send(const struct smtp_request *req, struct source_error *err)
+{
+	return session(req, false, err);
+}
+
+bool
+smtp_check(const struct smtp_request *req, struct source_error *err)
+{
+	return session(req, true, err);
 }

@@ -17,3 +17,6 @@ struct smtp_request {
 /* Sends req->message. True only when the server answered 250 after DATA (it took the message);
  * false with err saying why: network/TLS, sign-in refused (AUTH), refused by the server. */
 bool smtp_send(const struct smtp_request *req, struct source_error *err);
+/* Connects, says EHLO, starts TLS and signs in as smtp_send would, then quits without sending
+ * (roomsign check). False with err as smtp_send fills it. req->message, from and to are unused. */
+bool smtp_check(const struct smtp_request *req, struct source_error *err);

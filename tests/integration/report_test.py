@@ -159,6 +159,35 @@ def test_smtp_non_ascii_room_name(w):
     expect(("Room: %s" % room) in parsed.get_content(), "the body names the room in UTF-8")
 
 
+def check(w, config):
+    p = subprocess.run([w.args.roomsign, "--config", config, "check"], capture_output=True, text=True, timeout=60)
+    out = p.stdout + p.stderr
+    expect(SMTP_PASSWORD not in out, "the SMTP password leaked into check's output")
+    return p.returncode, out
+
+
+@case
+def test_smtp_check_signs_in_without_sending(w):
+    """roomsign check goes as far as STARTTLS and AUTH, and sends nothing."""
+    sink = w.start_sink("--auth", "roomsign:" + SMTP_PASSWORD)
+    good = w.secret("smtp.pw", SMTP_PASSWORD)
+    rc, out = check(w, smtp_report(w, "username = roomsign\npassword_file = %s\n" % good))
+    expect(rc == 0 and "✓ report a problem by SMTP" in out and "nothing was sent" in out, "check passes:\n%s" % out)
+    bad = w.secret("bad.pw", "not-the-password")
+    rc, out = check(w, smtp_report(w, "username = roomsign\npassword_file = %s\n" % bad))
+    expect(rc == 1 and "✗ report a problem by SMTP" in out and "refused the sign-in" in out,
+           "a wrong password fails the check:\n%s" % out)
+    expect(sink.messages() == [], "the check sent nothing: %r" % sink.messages())
+
+
+@case
+def test_smtp_check_refuses_a_server_without_starttls(w):
+    sink = w.start_sink("--no-starttls", cert=None)
+    rc, out = check(w, smtp_report(w))
+    expect(rc == 1 and "✗ report a problem by SMTP" in out and "STARTTLS" in out, "check fails:\n%s" % out)
+    expect(sink.messages() == [], "nothing sent")
+
+
 @case
 def test_smtp_without_starttls_is_refused(w):
     sink = w.start_sink("--no-starttls", cert=None)
