@@ -427,6 +427,10 @@ view_build(const struct view_input *in, struct view *v)
 	case UI_HOME: break;
 	}
 	v->kind = VIEW_HOME;
+	if (in->config->display.qr_text && in->config->display.qr_modules > 0) {
+		v->qr = in->config->display.qr_text;
+		v->qr_modules = in->config->display.qr_modules;
+	}
 	notice(in, v);
 	if (!in->sync->has_schedule) {
 		v->status_colour = v->theme.panel;
@@ -471,6 +475,7 @@ view_write_json(const struct view *v, const char *path)
 	json_field(fp, "notice", v->notice, false);
 	json_field(fp, "heading", v->heading, false);
 	json_field(fp, "text", v->text, false);
+	json_field(fp, "qr", v->qr ? v->qr : "", false);
 	fputs("  \"next\": [", fp);
 	for (size_t i = 0; i < v->next_count; i++)
 		fprintf(fp, "%s\"%s\"", i ? ", " : "", v->next[i].time);
