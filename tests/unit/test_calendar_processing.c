@@ -16,7 +16,7 @@ meetings(const struct meeting *m, size_t n)
 {
 	struct event *e = xcalloc(n ? n : 1, sizeof(*e));
 	for (size_t i = 0; i < n; i++) {
-		char start[32], end[32];
+		char start[48], end[48];
 		snprintf(start, sizeof(start), "2026-12-0%zuT09:00:00Z", i + 1);
 		snprintf(end, sizeof(end), "2026-12-0%zuT10:00:00Z", i + 1);
 		e[i] = t_event(start, end, m[i].subject);
