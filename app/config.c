@@ -11,6 +11,7 @@
 #include <ini.h>
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "ui/qr.h"
 #include "ui/theme.h"
 
 #define SECRET_MAX 16384
@@ -28,7 +29,7 @@ struct parse {
 	int private_key_line;
 	int fleet_url_line, client_key_line, journal_upload_line;
 	const struct config *local; /* loading a fetched file: [fleet] comes from here */
-	int colour_line[CONFIG_COLOURS], logo_line;
+	int colour_line[CONFIG_COLOURS], logo_line, qr_line;
 	int report_to_line, report_url_line, report_password_line; /* [report] */
 };
 
@@ -196,6 +197,7 @@ static const struct key keys[] = {
 	{ "display", "free_colour", K_SPECIAL, 0, 0, 0, NULL },
 	{ "display", "busy_colour", K_SPECIAL, 0, 0, 0, NULL },
 	{ "display", "soon_colour", K_SPECIAL, 0, 0, 0, NULL },
+	{ "display", "qr_url", K_SPECIAL, 0, 0, 0, NULL },
 	{ "led", "chip", K_STRING, OFF(led.chip), 0, 0, NULL },
 	{ "led", "red", K_INT, OFF(led.red), -1, 1023, NULL },
 	{ "led", "green", K_INT, OFF(led.green), -1, 1023, NULL },
@@ -439,6 +441,9 @@ apply_special(struct parse *p, const char *section, const char *name, const char
 	} else if (strcmp(name, "logo") == 0) {
 		set_string(&c->display.logo, value);
 		p->logo_line = p->line;
+	} else if (strcmp(name, "qr_url") == 0) {
+		set_string(&c->display.qr_url, value);
+		p->qr_line = p->line;
 	} else if (colour_slot(name) >= 0) {
 		apply_colour(p, section, name, value);
 	} else if (strcmp(name, "night") == 0) {
@@ -841,6 +846,33 @@ validate_report(struct parse *p)
 		problem(p, p->report_url_line, "report", "from", "missing: the sender address for SMTP");
 }
 
+/* The QR code is made here, once: a template that cannot be expanded, or a URL whose code would
+ * be too large to read from 1 m, is refused now rather than missing or wrong on the door. */
+static void
+validate_qr(struct parse *p)
+{
+	struct display_config *d = &p->config->display;
+	char why[300];
+	if (!d->qr_url)
+		return;
+	char *text = qr_expand_url(d->qr_url, p->config->source.mailbox, p->config->room_name, why, sizeof(why));
+	struct qr qr;
+	if (!text) {
+		problem(p, p->qr_line, "display", "qr_url", "%s", why);
+	} else if (!qr_encode(text, &qr)) {
+		problem(p, p->qr_line, "display", "qr_url",
+			"expands to %zu characters, more than a QR code a phone reads from 1 m holds (version %d: "
+			"about 210); use a shorter link, e.g. a redirect",
+			strlen(text), QR_MAX_VERSION);
+	} else {
+		d->qr_text = text;
+		d->qr_modules = qr.width;
+		qr_finish(&qr);
+		return;
+	}
+	free(text);
+}
+
 /* [fleet] and [monitoring]: URLs, and the client key kept like a secret. */
 static void
 validate_fleet(struct parse *p)
@@ -908,6 +940,8 @@ load_file(struct config *config, const struct config *local, const char *path, c
 		problem(&p, p.room_line, "room", "name", "missing: the room's name, shown at the top of the screen");
 	if (complete)
 		validate_source(&p);
+	if (complete)
+		validate_qr(&p);
 	validate_display(&p);
 	if (complete)
 		validate_report(&p);
@@ -975,6 +1009,8 @@ config_finish(struct config *c)
 		&c->display.font_bold,
 		&c->display.backlight,
 		&c->display.logo,
+		&c->display.qr_url,
+		&c->display.qr_text,
 		&c->led.chip,
 		&c->monitoring.textfile,
 		&c->monitoring.listen,

@@ -83,6 +83,9 @@ struct display_config {
 	/* accent, free_colour, busy_colour, soon_colour (enum theme_slot order): 0xRRGGBB, -1 unset.
 	 * config_load refuses a colour whose text would miss the theme's contrast minimum. */
 	int colours[CONFIG_COLOURS];
+	char *qr_url;   /* [display] qr_url as written, with {mailbox} and {room}; NULL: no QR code */
+	char *qr_text;  /* what the QR code says: qr_url expanded by config_load; NULL: none */
+	int qr_modules; /* its symbol's side in modules, without the quiet zone (config_load) */
 };
 
 struct led_config {

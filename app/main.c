@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <SDL.h>
+#include "calendar/calendar_processing.h"
 #include "calendar/source.h"
 #include "config.h"
 #include "report.h"
@@ -285,7 +286,9 @@ cmd_check(const struct config *config, const struct options *o)
 		report_step(&ctx, false, "calendar source", err.message);
 		return EXIT_FAILURE;
 	}
-	source_check(source, o->book_test, report_step, &ctx);
+	/* Judging subjects needs a calendar that can be read and a room that shows them. */
+	if (source_check(source, o->book_test, report_step, &ctx) && config->subject == SUBJECT_SHOW)
+		calendar_processing_check(source, report_step, &ctx);
 	report_check(source, config, report_step, &ctx);
 	source_destroy(source);
 	if (ctx.failures)

@@ -64,8 +64,9 @@ struct sign {
 	/* When this process first held a fresh schedule (0: not yet): the release rules count only
 	 * what was watched since (room_watched_since). Never persisted: a restart watches anew. */
 	rs_time watching_since;
-	int led_key;     /* what the LED was last told, to act on changes only */
-	bool touch_only; /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
+	int led_key;         /* what the LED was last told, to act on changes only */
+	bool touch_only;     /* ROOMSIGN_INPUT=touch: finger events only (tests the touch path) */
+	bool qr_hidden_said; /* logged once that the QR code does not fit */
 	uint64_t wake_until_ms;
 	struct cooldown cooldown; /* touchscreen limits: [booking] cooldown, refresh_cooldown, max_extend */
 	int report_problem;       /* the report on its way: an index into [report] problems */
@@ -203,6 +204,21 @@ compose(struct sign *s, rs_time now, float dpi)
 	layout_frame(s->view, s->width, s->height, dpi, s->frame);
 }
 
+/* The layout leaves a QR code out where it cannot keep 0.5 mm modules (README): say so once. */
+static void
+check_qr_shown(struct sign *s, float dpi)
+{
+	if (!s->view->qr || s->qr_hidden_said)
+		return;
+	for (size_t i = 0; i < s->frame->item_count; i++)
+		if (s->frame->items[i].kind == ITEM_QR)
+			return;
+	log_warn("[display] qr_url: its QR code (%d modules) does not fit a %dx%d screen at %.0f dpi with "
+		 "0.5 mm modules, so it is not shown; a shorter URL makes a smaller code",
+		s->view->qr_modules, s->width, s->height, (double)(dpi > 0 ? dpi : 96.0f));
+	s->qr_hidden_said = true;
+}
+
 static const char *
 font_path(const struct config *c, bool bold)
 {
@@ -269,6 +285,7 @@ sign_screenshot(const struct config *config, const struct sign_options *opt, con
 		renderer ? render_create(renderer, font_path(config, false), font_path(config, true)) : NULL;
 	if (render) {
 		compose(&s, time_now(), (float)config->display.dpi);
+		check_qr_shown(&s, (float)config->display.dpi);
 		render_frame(render, s.frame);
 		SDL_RenderPresent(renderer);
 		ok = png_write_argb(png_path, surface->pixels, surface->w, surface->h, surface->pitch);
@@ -762,7 +779,9 @@ panel_dpi(const struct sign *s)
 static void
 draw(struct sign *s, rs_time now)
 {
-	compose(s, now, panel_dpi(s));
+	float dpi = panel_dpi(s);
+	compose(s, now, dpi);
+	check_qr_shown(s, dpi);
 	if (s->target) {
 		SDL_SetRenderTarget(s->renderer, s->target);
 		render_frame(s->render, s->frame);

@@ -151,7 +151,7 @@ dpkg-deb -f "$deb" Depends
 image_pkgs="systemd-sysv,udev,dbus,kmod,zstd,initramfs-tools,linux-image-arm64,raspi-firmware,\
 firmware-brcm80211,wireless-regdb,wpasupplicant,systemd-resolved,systemd-timesyncd,iproute2,\
 netbase,ca-certificates,tzdata,cloud-guest-utils,fdisk,e2fsprogs,dosfstools,\
-libegl1,libegl-mesa0,libgles2,libgl1-mesa-dri,fonts-dejavu-core,prometheus-node-exporter,systemd-journal-remote,libsdl2-image-2.0-0"
+libegl1,libegl-mesa0,libgles2,libgl1-mesa-dri,fonts-dejavu-core,prometheus-node-exporter,systemd-journal-remote,libsdl2-image-2.0-0,libqrencode4"
 # update-initramfs under emulation takes minutes and would run once per package that triggers
 # it: divert it during installation and run it once at the end (customize.sh).
 divert='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && ln -s /bin/true "$1/usr/sbin/update-initramfs"'

@@ -1,6 +1,7 @@
 #include "event.h"
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "xalloc.h"
 
 static const char *const show_as_names[] = {
@@ -37,6 +38,30 @@ bool
 event_blocks_room(const struct event *event)
 {
 	return event->show_as != SHOW_FREE;
+}
+
+/* The text of s without leading and trailing white space: its start, its length in *len_out. */
+static const char *
+trimmed(const char *s, size_t *len_out)
+{
+	static const char space[] = " \t\r\n\v\f";
+	s += strspn(s, space);
+	size_t len = strlen(s);
+	while (len > 0 && strchr(space, s[len - 1]))
+		len--;
+	*len_out = len;
+	return s;
+}
+
+bool
+event_has_own_subject(const struct event *event)
+{
+	size_t len, org_len;
+	const char *subject = trimmed(event->subject ? event->subject : "", &len);
+	const char *org = trimmed(event->organizer ? event->organizer : "", &org_len);
+	if (len == 0)
+		return false;
+	return len != org_len || strncasecmp(subject, org, len) != 0;
 }
 
 const char *

@@ -24,5 +24,9 @@ void event_finish(struct event *event);
 void event_copy(struct event *dst, const struct event *src);
 /* Blocks the room: busy, out of office or elsewhere (tentative counts as busy; free does not). */
 bool event_blocks_room(const struct event *event);
+/* Says the subject more than who booked: false when it is missing, blank, or (trimmed, ASCII
+ * case-insensitive) the organizer's name, which is all an Exchange room mailbox leaves of it
+ * by default (AddOrganizerToSubject, DeleteSubject). */
+bool event_has_own_subject(const struct event *event);
 const char *show_as_name(enum show_as show_as); /* "free", "tentative", … */
 bool show_as_parse(const char *name, enum show_as *out);

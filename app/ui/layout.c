@@ -1,18 +1,21 @@
 #include "layout.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "json.h"
+#include "qr.h"
 
 struct ctx {
 	struct frame *f;
 	const struct view *v;
 	const struct theme *th;
-	float unit;   /* a base size: 1/40 of the shorter side */
-	float scale;  /* text: 1, or LAYOUT_LARGE_TEXT */
-	int target;   /* minimum touch target, px */
-	int min_text; /* the readable minimum, px */
+	float unit;    /* a base size: 1/40 of the shorter side */
+	float scale;   /* text: 1, or LAYOUT_LARGE_TEXT */
+	int target;    /* minimum touch target, px */
+	int min_text;  /* the readable minimum, px */
+	int qr_module; /* the smallest QR module, px */
 };
 
 static void
@@ -239,6 +242,36 @@ next_panel(struct ctx *c, struct box p, int ref_h)
 			c->th->text_dim, false, ALIGN_LEFT, "all_day");
 }
 
+/* The QR code's side in pixels (quiet zone included), 0 when it does not fit. Whole pixels per
+ * module, so every module is the same size: at least the 0.5 mm minimum, larger while it fits the
+ * band of timeline and buttons beside it; it may rise above that band (the panels above give way)
+ * up to a third of the screen's height and two fifths of its width. */
+static int
+qr_side(const struct ctx *c, int band_h, int W, int H, int *module_out)
+{
+	const struct view *v = c->v;
+	if (!v->qr || v->qr_modules <= 0)
+		return 0;
+	int n = v->qr_modules + 2 * QR_QUIET_MODULES, pad = (int)c->unit;
+	int max = H / 3 < (W - 2 * pad) * 2 / 5 ? H / 3 : (W - 2 * pad) * 2 / 5;
+	int k = band_h < max ? band_h / n : max / n;
+	if (k < c->qr_module)
+		k = c->qr_module;
+	if (k * n > max)
+		return 0; /* no room here: README says where it shows */
+	*module_out = k;
+	return k * n;
+}
+
+static void
+qr_code(struct ctx *c, struct box b, int module)
+{
+	if (c->f->item_count == LAYOUT_MAX_ITEMS)
+		return;
+	c->f->items[c->f->item_count++] =
+		(struct item){ .kind = ITEM_QR, .box = b, .text = c->v->qr, .role = "qr", .size_px = module };
+}
+
 static int
 per_row(const struct view *v, bool portrait)
 {
@@ -277,8 +310,12 @@ home(struct ctx *c, int W, int H)
 	int timeline_h = (int)((float)H * (portrait ? 0.05f : 0.09f));
 	int bottom = H - pad - buttons_h - (rows ? pad : 0);
 	int tl_y = bottom - timeline_h;
-	timeline_strip(c, bx(pad, tl_y, W - 2 * pad, timeline_h));
-	int body_h = tl_y - pad - y - pad;
+	int module = 0, qr = qr_side(c, H - pad - tl_y, W, H, &module);
+	int band_w = W - 2 * pad - (qr ? qr + pad : 0), band_y = qr && H - pad - qr < tl_y ? H - pad - qr : tl_y;
+	if (qr)
+		qr_code(c, bx(W - pad - qr, H - pad - qr, qr, qr), module);
+	timeline_strip(c, bx(pad, tl_y, band_w, timeline_h));
+	int body_h = band_y - pad - y - pad;
 	if (portrait) {
 		int sh = body_h * 3 / 5;
 		int ref_sh = (body_h + grown) * 3 / 5; /* the heights at normal text */
@@ -291,7 +328,7 @@ home(struct ctx *c, int W, int H)
 		next_panel(c, bx(2 * pad + sw, y + pad / 2, W - 3 * pad - sw, body_h), body_h + grown);
 	}
 	if (rows)
-		buttons(c, bx(pad, H - pad - buttons_h, W - 2 * pad, buttons_h), v->buttons, v->button_count,
+		buttons(c, bx(pad, H - pad - buttons_h, band_w, buttons_h), v->buttons, v->button_count,
 			per_row(v, portrait));
 }
 
@@ -410,6 +447,7 @@ layout_frame(const struct view *view, int width, int height, float dpi, struct f
 	c.min_text = (int)(LAYOUT_MIN_TEXT_MM / 25.4f * dpi + 0.5f);
 	if (c.min_text < LAYOUT_MIN_TEXT_PX)
 		c.min_text = LAYOUT_MIN_TEXT_PX;
+	c.qr_module = (int)ceilf(QR_MIN_MODULE_MM / 25.4f * dpi);
 	if (view->kind != VIEW_HOME) {
 		switch (view->kind) {
 		case VIEW_LIST: list(&c, width, height); return;

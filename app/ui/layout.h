@@ -17,7 +17,7 @@ struct box {
 	int x, y, w, h;
 };
 
-enum item_kind { ITEM_RECT, ITEM_TEXT, ITEM_IMAGE };
+enum item_kind { ITEM_RECT, ITEM_TEXT, ITEM_IMAGE, ITEM_QR };
 enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
 struct item {
@@ -25,9 +25,9 @@ struct item {
 	struct box box;
 	uint32_t colour;  /* 0xRRGGBB */
 	int radius;       /* rects: rounded corners */
-	const char *text; /* points into the view; images: the file */
+	const char *text; /* points into the view; images: the file; QR codes: the URL */
 	const char *role; /* what it is ("status_word", "button", "agenda_time", …): tests and reports */
-	int size_px;      /* text height in pixels */
+	int size_px;      /* text height in pixels; QR codes: one module's side (the box has the quiet zone) */
 	int min_px;       /* shrink (or wrap) items: the smallest size before the text is cut */
 	bool bold;
 	enum text_align align;
@@ -51,8 +51,10 @@ struct frame {
 
 /* Lays out view for a width×height screen at dpi (0: assume 96). Touch targets are at least
  * LAYOUT_MIN_TARGET_MM high and wide and lie in the lower third of the screen (a door-mounted
- * panel, reachable from a wheelchair); columns of text keep half an em apart. The frame points
- * into view: keep it alive. */
+ * panel, reachable from a wheelchair); columns of text keep half an em apart. The home screen's
+ * QR code sits in the lower right corner, beside the timeline and the buttons, with modules of at
+ * least QR_MIN_MODULE_MM (left out where it would not fit). The frame points into view: keep it
+ * alive. */
 void layout_frame(const struct view *view, int width, int height, float dpi, struct frame *out);
 /* The target under (x, y), or NULL. */
 const struct hit *layout_hit_test(const struct frame *frame, int x, int y);

@@ -6,6 +6,7 @@
 #include <SDL_ttf.h>
 #include "../core/xalloc.h"
 #include "../log.h"
+#include "qr.h"
 
 #define FONT_SLOTS     48
 #define TEXT_SLOTS     512
@@ -40,6 +41,9 @@ struct render {
 	SDL_Texture *image;
 	int image_w, image_h;
 	bool image_failed;
+	char *qr_text; /* the QR code: one, drawn once into a texture at its size */
+	int qr_module;
+	SDL_Texture *qr;
 };
 
 /* What draw_text did, for the report. */
@@ -132,6 +136,9 @@ render_destroy(struct render *r)
 	if (r->image)
 		SDL_DestroyTexture(r->image);
 	free(r->image_path);
+	if (r->qr)
+		SDL_DestroyTexture(r->qr);
+	free(r->qr_text);
 	free(r->font_path);
 	free(r->bold_path);
 	free(r);
@@ -432,6 +439,55 @@ draw_image(struct render *r, const struct item *it)
 	SDL_RenderCopy(r->renderer, r->image, NULL, &dst);
 }
 
+/* The symbol drawn at whole pixels per module: dark modules on white, the quiet zone white too,
+ * whatever the theme (phones look for dark on light). */
+static SDL_Texture *
+qr_texture(struct render *r, const char *text, int module)
+{
+	struct qr qr;
+	if (!qr_encode(text, &qr)) {
+		log_warn("cannot make a QR code of %s", text);
+		return NULL;
+	}
+	int side = (qr.width + 2 * QR_QUIET_MODULES) * module;
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, side, side, 32, SDL_PIXELFORMAT_ARGB8888);
+	SDL_Texture *tex = NULL;
+	if (s) {
+		SDL_FillRect(s, NULL, SDL_MapRGB(s->format, 255, 255, 255));
+		Uint32 dark = SDL_MapRGB(s->format, 0, 0, 0);
+		for (int y = 0; y < qr.width; y++)
+			for (int x = 0; x < qr.width; x++) {
+				SDL_Rect m = { (x + QR_QUIET_MODULES) * module, (y + QR_QUIET_MODULES) * module, module,
+					module };
+				if (qr.dark[y * qr.width + x])
+					SDL_FillRect(s, &m, dark);
+			}
+		tex = SDL_CreateTextureFromSurface(r->renderer, s);
+		SDL_FreeSurface(s);
+	}
+	qr_finish(&qr);
+	return tex;
+}
+
+static void
+draw_qr(struct render *r, const struct item *it)
+{
+	if (!r->qr_text || strcmp(r->qr_text, it->text) != 0 || r->qr_module != it->size_px) {
+		if (r->qr)
+			SDL_DestroyTexture(r->qr);
+		free(r->qr_text);
+		r->qr_text = xstrdup(it->text);
+		r->qr_module = it->size_px;
+		r->qr = qr_texture(r, it->text, it->size_px);
+	}
+	if (!r->qr)
+		return;
+	int w = 0, h = 0;
+	SDL_QueryTexture(r->qr, NULL, NULL, &w, &h);
+	SDL_Rect dst = { it->box.x, it->box.y, w, h }; /* 1:1: layout sized the box to the modules */
+	SDL_RenderCopy(r->renderer, r->qr, NULL, &dst);
+}
+
 void
 render_frame(struct render *r, const struct frame *frame)
 {
@@ -446,6 +502,8 @@ render_frame(struct render *r, const struct frame *frame)
 			fill_rounded(r->renderer, it->box, it->radius);
 		} else if (it->kind == ITEM_IMAGE) {
 			draw_image(r, it);
+		} else if (it->kind == ITEM_QR) {
+			draw_qr(r, it);
 		} else {
 			struct drawn d = { 0 };
 			draw_text(r, it, &d);

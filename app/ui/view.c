@@ -20,10 +20,12 @@ view_subject(const struct event *e, enum subject_policy policy, char *buf, size_
 		snprintf(buf, size, "%s", _("Booked"));
 	else if (policy == SUBJECT_ORGANIZER)
 		snprintf(buf, size, "%s", org ? org : _("Booked"));
-	else if (e->subject && *e->subject)
+	else if (event_has_own_subject(e))
 		snprintf(buf, size, "%s", e->subject);
-	else /* room mailboxes often delete the subject: name the organiser */
-		snprintf(buf, size, "%s", org ? org : _("Meeting"));
+	else if (org) /* the room mailbox replaced or deleted the subject: say who booked, once */
+		snprintf(buf, size, _("Booked by %s"), org);
+	else
+		snprintf(buf, size, "%s", _("Booked"));
 }
 
 static void
@@ -104,7 +106,9 @@ meeting_text(const struct view_input *in, struct view *v)
 	if (!s->current && !s->checkin && e->start >= time_day_end(in->now))
 		return; /* nothing more today */
 	view_subject(e, in->config->subject, v->title, sizeof(v->title));
-	if (e->organizer && *e->organizer && !e->is_private && in->config->subject == SUBJECT_SHOW)
+	/* "Booked by <organizer>" in the title already names them */
+	if (e->organizer && *e->organizer && !e->is_private && in->config->subject == SUBJECT_SHOW &&
+		event_has_own_subject(e))
 		snprintf(v->organizer, sizeof(v->organizer), "%s", e->organizer);
 	range(e->start, e->end, v->time_range, sizeof(v->time_range));
 }
@@ -458,6 +462,10 @@ view_build(const struct view_input *in, struct view *v)
 	case UI_HOME: break;
 	}
 	v->kind = VIEW_HOME;
+	if (in->config->display.qr_text && in->config->display.qr_modules > 0) {
+		v->qr = in->config->display.qr_text;
+		v->qr_modules = in->config->display.qr_modules;
+	}
 	notice(in, v);
 	if (!in->sync->has_schedule) {
 		v->status_colour = v->theme.panel;
@@ -502,6 +510,7 @@ view_write_json(const struct view *v, const char *path)
 	json_field(fp, "notice", v->notice, false);
 	json_field(fp, "heading", v->heading, false);
 	json_field(fp, "text", v->text, false);
+	json_field(fp, "qr", v->qr ? v->qr : "", false);
 	fputs("  \"next\": [", fp);
 	for (size_t i = 0; i < v->next_count; i++)
 		fprintf(fp, "%s\"%s\"", i ? ", " : "", v->next[i].time);

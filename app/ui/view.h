@@ -39,6 +39,8 @@ struct view {
 	struct theme theme; /* the configured palette */
 	float text_scale;   /* 1, or 1.4 for [display] text_size = large */
 	const char *logo;   /* [display] logo (points into the config), or NULL */
+	const char *qr;     /* home: the QR code's URL (points into the config), or NULL */
+	int qr_modules;     /* its symbol's side, without the quiet zone */
 	char room[128], clock[8], date[64];
 	enum room_status status;
 	uint32_t status_colour, status_text_colour;

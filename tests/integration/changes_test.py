@@ -18,6 +18,9 @@ Cases:
                              round starts, the change is on the screen within 20 s and right,
                              and a deletion after it too. (CalDAV's refused token:
                              integration.caldav tests of sync-collection.)
+  changes_after_midnight     the window moves on at midnight: a meeting at 00:00 is on the screen
+                             within 20 s of midnight, a change to it after midnight within 20 s
+                             (Graph: a new delta round over the new day).
   no_sync_polls_in_full      a server without the cheap path (Graph answering 400 on delta;
                              a CalDAV server refusing sync-collection): the sign reads the whole
                              window every `refresh` (60 s), not every 15 s, and changes still come.
@@ -126,12 +129,13 @@ def graph_ids(w):
     return [e["id"] for e in w.b.fake.calendar()]
 
 
-def server_edit(w, subject):
+def server_edit(w, subject, start=T0 - 30 * MIN, end=T0 + 60 * MIN):
+    """Renames the first meeting (CalDAV writes it whole: start and end are its times)."""
     if w.name == "graph":
         w.b.fake.admin("edit", {"room": w.b.room, "id": graph_ids(w)[0], "subject": subject})
     else:
         href, uid, extra = w.b.items[0]
-        w.b.acct.put(href, ics(uid, T0 - 30 * MIN, T0 + 60 * MIN, subject, extra))
+        w.b.acct.put(href, ics(uid, start, end, subject, extra))
 
 
 def server_delete(w):
@@ -243,6 +247,26 @@ def expired_token_reads_all(w):
         check(len(firsts) == 2, "a new delta round started after the 410: %d first requests" % len(firsts))
     server_delete(w)
     w.wait_title(None, "a meeting deleted after the new round", BOUND_S)
+
+
+@case
+def changes_after_midnight(w):
+    """The sign's window moves on at midnight: the delta round of yesterday's window cannot say
+    what changes in the new day. A meeting just after midnight is on the screen within 20 s of
+    it, and a change made to it after midnight within 20 s too (Graph: a new delta round over
+    the new day's window)."""
+    midnight = T0 + 14 * 3600                      # T0 is 10:00 UTC: the next 00:00
+    w.b.others_meeting(midnight, midnight + 60 * MIN)
+    w.start(now=midnight - 40)
+    check(signproc.wait_for(lambda: w.screen() is not None, 20, 0.05), "the first frame")
+    w.wait_title(rt.SUBJECT, "the meeting that starts at midnight", 40 + BOUND_S)
+    server_edit(w, "Night shift", midnight, midnight + 60 * MIN)
+    w.wait_title("Night shift", "a meeting renamed on the server after midnight", BOUND_S)
+    if w.name == "graph":
+        firsts = [r["query"] for r in w.b.fake.requests("/calendarView/delta", "GET") if "startDateTime" in r["query"]]
+        day = rt.iso(midnight)[:10]
+        check(any("startDateTime=" + day in q for q in firsts),
+              "a delta round over the new day's window (starting %s): %s" % (day, firsts))
 
 
 @case

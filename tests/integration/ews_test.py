@@ -401,6 +401,108 @@ def test_check_unreachable_host(c):
     expect("no-such-host.invalid" in line, "names the host: " + line)
 
 
+# --- Exchange's stripped subjects -----------------------------------------------------------------
+
+FIX = "Set-CalendarProcessing -Identity %s -DeleteSubject $false -AddOrganizerToSubject $false" % ROOM
+
+
+def step_block(p, step):
+    """The check's line for step with every indented line of its fix after it."""
+    lines = check_lines(p)
+    for i, line in enumerate(lines):
+        if step in line and line[:1] in "✓✗":
+            end = i + 1
+            while end < len(lines) and lines[end].startswith("    "):
+                end += 1
+            return "\n".join(lines[i:end])
+    raise AssertionError("no line for %r in:\n%s" % (step, p.stdout + p.stderr))
+
+
+def booked_through_processing(c, settings):
+    """Meetings other people book over the next days, through the room's calendar processing
+    (the fake's settings), plus the sign's own booking and a private meeting (never judged)."""
+    c.start_fake()
+    c.admin("settings", settings)
+    m = minute()
+    for i, (subject, name) in enumerate((("Q3 review", "Bo Ek"), ("Budget", "Anna Berg"), ("Retro", "Carl Dahl"))):
+        c.add_event(subject=subject, start=m + 3600 + i * 86400, end=m + 5400 + i * 86400,
+                    organizer={"name": name, "email": name.split()[0].lower() + "@example.com"})
+    own_booking(c, m + 7200, m + 9000)
+    c.add_event(subject="Salary talks", sensitivity="Private", start=m + 9000, end=m + 9600,
+                organizer={"name": "Eva", "email": "eva@example.com"})
+    c.config()
+
+
+@case
+def test_check_stripped_subjects_prints_calendar_processing_fix(c):
+    """AddOrganizerToSubject (Exchange's default): every meeting is stored under its organizer's
+    name; `check` says so and prints the Set-CalendarProcessing line for the configured room."""
+    booked_through_processing(c, {"add_organizer_to_subject": True})
+    stored = {e["subject"] for e in c.calendar() if not e["ext"]}
+    expect({"Bo Ek", "Anna Berg", "Carl Dahl"} <= stored and "Q3 review" not in stored,
+           "the fake's room replaced the subjects: %s" % stored)
+    p = c.sign("check")
+    expect(p.returncode != 0, "stripped subjects are a problem to fix", p)
+    fix = step_block(p, "meeting subjects")
+    expect(fix.startswith("✗") and FIX in fix and "-RemovePrivateProperty $false" in fix,
+           "the admin's fix for this room:\n" + fix)
+    expect("private flag" in fix, "says what -RemovePrivateProperty is about:\n" + fix)
+    expect("Exchange Management Shell" in fix, "EWS: the on-premises shell is named:\n" + fix)
+
+
+@case
+def test_check_deleted_subjects_prints_calendar_processing_fix(c):
+    """DeleteSubject alone: no subject at all."""
+    booked_through_processing(c, {"delete_subject": True})
+    expect(not [e for e in c.calendar() if not e["ext"] and e["subject"]], "the fake deleted the subjects")
+    p = c.sign("check")
+    expect(p.returncode != 0 and FIX in step_block(p, "meeting subjects"), "the fix is printed", p)
+
+
+@case
+def test_check_normal_subjects_gives_no_exchange_advice(c):
+    """Subjects as the organizers wrote them (one meeting without a subject among them): no advice,
+    and too few meetings to judge give none either."""
+    booked_through_processing(c, {})
+    c.add_event(subject=None, start=minute() + 4 * 86400, end=minute() + 4 * 86400 + 1800,
+                organizer={"name": "Bo Ek", "email": "bo@example.com"})
+    p = c.sign("check")
+    expect(p.returncode == 0, "check passes", p)
+    expect("Set-CalendarProcessing" not in p.stdout + p.stderr, "no Exchange advice", p)
+    expect(step_block(p, "meeting subjects").startswith("✓"), "the subjects were judged", p)
+    c.start_fake()                                  # a second room: one stripped meeting only
+    c.admin("settings", {"add_organizer_to_subject": True})
+    c.add_event(subject="Q3 review", start=minute() + 3600, end=minute() + 5400,
+                organizer={"name": "Bo Ek", "email": "bo@example.com"})
+    c.config()
+    p = c.sign("check")
+    expect(p.returncode == 0 and "Set-CalendarProcessing" not in p.stdout, "one meeting is too few to judge", p)
+    expect("too few" in step_block(p, "meeting subjects"), "says why it cannot tell", p)
+
+
+@case
+def test_screen_shows_booked_by_organizer_once(c):
+    """The home screen (its view JSON) of a room whose mailbox put the organizer's name in place
+    of the subject: "Booked by Bo Ek" as the title, and the name nowhere else."""
+    import json
+    c.start_fake()
+    c.admin("settings", {"add_organizer_to_subject": True})
+    m = minute()
+    c.add_event(subject="Q3 review", start=m - 600, end=m + 1800, organizer={"name": "Bo Ek", "email": "bo@example.com"})
+    c.config()
+    view_path = os.path.join(c.dir, "view.json")
+    env = dict(os.environ, TZ="UTC", SDL_VIDEODRIVER="dummy", ROOMSIGN_VIEW_JSON=view_path)
+    p = subprocess.run(c.sign_cmd("screenshot", os.path.join(c.dir, "home.png"), "--size", "800x480"),
+                       capture_output=True, text=True, timeout=60, env=env)
+    expect(p.returncode == 0, "screenshot", p)
+    with open(view_path, encoding="utf-8") as f:
+        text = f.read()
+    v = json.loads(text)
+    expect(v.get("status_word") == "BUSY" and v.get("title") == "Booked by Bo Ek", "the title: %s" % v)
+    expect(v.get("organizer") == "", "no organizer line under it: %s" % v)
+    expect(text.count("Bo Ek") == 1, "the name once on the whole screen: %s" % text)
+
+
 # --- booking -------------------------------------------------------------------------------------
 
 @case

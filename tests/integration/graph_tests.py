@@ -629,6 +629,62 @@ def check_book_test(env):
     no_secrets(p)
 
 
+FIX = f"Set-CalendarProcessing -Identity {ROOM} -DeleteSubject $false -AddOrganizerToSubject $false"
+
+
+def meetings_through_processing(env, settings, extra=()):
+    """Meetings other people book over the next days, through the room's calendar processing (the
+    fake's settings), plus a private one (never judged)."""
+    now = time.time() - time.time() % 60
+    events = [{"subject": subject, "organizer": name, "organizer_address": name.split()[0].lower() + "@contoso.test",
+               "start": iso(now + 3600 + i * 86400), "end": iso(now + 5400 + i * 86400)}
+              for i, (subject, name) in enumerate((("Q3 review", "Bo Ek"), ("Budget", "Anna Berg"),
+                                                   ("Retro", "Carl Dahl")))]
+    events.append({"subject": "Salary talks", "sensitivity": "private", "organizer": "Eva",
+                   "start": iso(now + 7200), "end": iso(now + 7800)})
+    env.fake.setup(events=events + list(extra), settings=settings)
+    env.write_config()
+
+
+def subjects_step(p):
+    """The check's "meeting subjects" line with the indented lines of its fix."""
+    lines = p.stdout.splitlines()
+    for i, line in enumerate(lines):
+        if "meeting subjects" in line and line[:1] in "✓✗":
+            end = i + 1
+            while end < len(lines) and lines[end].startswith("    "):
+                end += 1
+            return "\n".join(lines[i:end])
+    raise TestFailure("no 'meeting subjects' step in:\n" + p.stdout)
+
+
+@test
+def check_stripped_subjects_prints_calendar_processing_fix(env):
+    """Exchange Online's default AddOrganizerToSubject: every meeting is stored under its
+    organizer's name; `check` prints the Set-CalendarProcessing line for the configured room."""
+    meetings_through_processing(env, {"add_organizer_to_subject": True})
+    stored = {e["subject"] for e in env.fake.calendar()}
+    check({"Bo Ek", "Anna Berg", "Carl Dahl"} <= stored and "Q3 review" not in stored,
+          "the fake's room did not replace the subjects", stored)
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0, "stripped subjects are a problem to fix", p.stdout)
+    fix = subjects_step(p)
+    check(fix.startswith("✗") and FIX in fix and "-RemovePrivateProperty $false" in fix, "no fix for this room", fix)
+    check("private flag" in fix and "Exchange Online PowerShell" in fix, "the flag or the shell unexplained", fix)
+    no_secrets(p)
+
+
+@test
+def check_normal_subjects_gives_no_exchange_advice(env):
+    """Subjects as the organizers wrote them (one without a subject among them): no advice."""
+    meetings_through_processing(env, {}, extra=[{"subject": "", "organizer": "Bo Ek", "start": iso(time.time() + 4 * 86400),
+                                                 "end": iso(time.time() + 4 * 86400 + 1800)}])
+    p = env.roomsign_cmd("check")
+    check(p.returncode == 0 and "All checks passed" in p.stdout, "check failed", p.stdout)
+    check("Set-CalendarProcessing" not in p.stdout + p.stderr, "Exchange advice for normal subjects", p.stdout)
+    check(subjects_step(p).startswith("✓"), "the subjects were not judged", p.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("name", choices=sorted(TESTS) + ["list"])

@@ -330,6 +330,72 @@ test_config_display_theme_and_colours(void **state)
 	config_finish(&c);
 }
 
+/* [display] qr_url: {mailbox} and {room} expand percent-encoded (UTF-8 bytes, the space too),
+ * and the code's size is known after loading. */
+static void
+test_config_qr_url_expands_percent_encoded(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[4096];
+	const char *path = write_file("good.conf",
+		"[room]\nname = Møde 4\n[source]\ntype = ews\nurl = https://mail.example.com/EWS/Exchange.asmx\n"
+		"mailbox = moede4@example.com\nusername = u\nauth = negotiate\n"
+		"[display]\nqr_url = https://rooms.example.com/book?mailbox={mailbox}&room={room}&x=~a-b_c.d\n",
+		0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(
+		c.display.qr_url, "https://rooms.example.com/book?mailbox={mailbox}&room={room}&x=~a-b_c.d");
+	assert_string_equal(c.display.qr_text,
+		"https://rooms.example.com/book?mailbox=moede4%40example.com&room=M%C3%B8de%204&x=~a-b_c.d");
+	/* 89 bytes at level M: version 6, 41 modules a side */
+	assert_int_equal(c.display.qr_modules, 41);
+	config_finish(&c);
+	path = write_file("good.conf", "[room]\nname = A\n[display]\nqr_url =\n", 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_null(c.display.qr_text);
+	assert_int_equal(c.display.qr_modules, 0);
+	config_finish(&c);
+}
+
+/* Templates that cannot become a QR code a phone reads are refused with the key named. */
+static void
+test_config_qr_url_refusals(void **state)
+{
+	(void)state;
+	load_fails_with("[room]\nname = A\n[display]\nqr_url = https://x.example.com/{floor}\n",
+		"bad.conf:4: [display] qr_url: unknown placeholder {floor} (known: {mailbox}, {room})");
+	load_fails_with("[room]\nname = A\n[display]\nqr_url = https://x.example.com/{room\n",
+		"bad.conf:4: [display] qr_url: 'https://x.example.com/{room' has a '{' without its '}'");
+	load_fails_with("[room]\nname = A\n[display]\nqr_url = https://x.example.com/room}\n",
+		"[display] qr_url: 'https://x.example.com/room}' has a '}' without its '{'");
+	load_fails_with("[room]\nname = A\n[display]\nqr_url = x.example.com/{room}\n",
+		"[display] qr_url: 'x.example.com/{room}' is not an http:// or https:// URL");
+	load_fails_with("[room]\nname = A\n[display]\nqr_url = https://x.example.com/a b\n",
+		"[display] qr_url: 'https://x.example.com/a b' has a space");
+	/* an ICS room has no address unless [source] mailbox gives it one */
+	load_fails_with("[room]\nname = A\n[source]\ntype = ics\nurl = /tmp/a.ics\n[display]\n"
+			"qr_url = https://x.example.com/{mailbox}\n",
+		"bad.conf:7: [display] qr_url: uses {mailbox}, but the room has no address: set [source] mailbox");
+	/* 40 × "ø" is 240 characters encoded: with the rest, more than version 10 holds */
+	load_fails_with("[room]\nname = øøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøø\n[display]\n"
+			"qr_url = https://rooms.example.com/book/this/room/at/the/sign?name={room}\n",
+		"bad.conf:4: [display] qr_url: expands to 298 characters, more than a QR code a phone reads from 1 m "
+		"holds");
+	struct config c;
+	char err[4096];
+	const char *path = write_file("good.conf",
+		"[room]\nname = øøøøøøøøøøøøøøøøøøøø\n[source]\ntype = ics\nurl = /tmp/a.ics\nmailbox = a@example.com\n"
+		"[display]\nqr_url = https://rooms.example.com/{mailbox}?name={room}\n",
+		0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(strlen(c.display.qr_text), strlen("https://rooms.example.com/a%40example.com?name=") + 120);
+	config_finish(&c);
+}
+
 /* [report]: off without `to`; defaults; problems as touch-target words; a way to send. */
 static void
 test_config_report_defaults_and_keys(void **state)
@@ -435,6 +501,8 @@ main(void)
 		cmocka_unit_test(test_config_fleet_local_file),
 		cmocka_unit_test(test_config_fetched_file_keeps_local_fleet),
 		cmocka_unit_test(test_config_display_theme_and_colours),
+		cmocka_unit_test(test_config_qr_url_expands_percent_encoded),
+		cmocka_unit_test(test_config_qr_url_refusals),
 		cmocka_unit_test(test_config_report_defaults_and_keys),
 		cmocka_unit_test(test_config_report_problems_refused),
 	};

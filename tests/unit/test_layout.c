@@ -383,6 +383,45 @@ test_view_admin_lists_diagnostics(void **state)
 	free(f);
 }
 
+/* Where a [display] qr_url code shows (README): up to version 6 at all five panels at their own
+ * dpi, up to version 10 (the most config_load accepts) at 1280x800 and 1920x1080, and version 10
+ * not on the 7" panels; never over a target, never off the screen. */
+static void
+test_layout_qr_code_shows_where_the_readme_says(void **state)
+{
+	(void)state;
+	static const struct {
+		int w, h;
+		float dpi;
+		bool large;
+	} panels[] = { { 800, 480, 133, false }, { 1024, 600, 170, false }, { 1280, 800, 149, true },
+		{ 1920, 1080, 102, true }, { 720, 1280, 210, false } };
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	for (size_t p = 0; p < sizeof(panels) / sizeof(panels[0]); p++)
+		for (int version = 1; version <= 10; version++) {
+			setup_fixture(f, SCENE_FREE, END_EARLY_OWN);
+			build(f, UI_HOME, UI_ACT_NONE);
+			f->view.qr = "https://rooms.example.com/";
+			f->view.qr_modules = 17 + 4 * version;
+			layout_frame(&f->view, panels[p].w, panels[p].h, panels[p].dpi, &f->frame);
+			const struct item *qr = NULL;
+			for (size_t i = 0; i < f->frame.item_count; i++)
+				if (f->frame.items[i].kind == ITEM_QR)
+					qr = &f->frame.items[i];
+			bool want = version <= 6 || panels[p].large;
+			if (want && !qr)
+				fail_msg("%dx%d: a version-%d code is not shown", panels[p].w, panels[p].h, version);
+			if (version == 10 && !panels[p].large && qr)
+				fail_msg("%dx%d: a version-10 code is shown", panels[p].w, panels[p].h);
+			for (size_t i = 0; qr && i < f->frame.hit_count; i++)
+				assert_false(overlap(&qr->box, &f->frame.hits[i].box));
+			assert_true(!qr || (qr->box.x >= 0 && qr->box.y >= 0 && qr->box.x + qr->box.w <= panels[p].w &&
+						   qr->box.y + qr->box.h <= panels[p].h));
+			finish_fixture(f);
+		}
+	free(f);
+}
+
 int
 main(void)
 {
@@ -397,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_layout_pressed_target_looks_pressed),
 		cmocka_unit_test(test_layout_hits_json_round_trip),
 		cmocka_unit_test(test_view_admin_lists_diagnostics),
+		cmocka_unit_test(test_layout_qr_code_shows_where_the_readme_says),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -3,7 +3,8 @@
  * agenda and list columns keep half an em apart, every text/background pair reaches its WCAG 2.2
  * contrast measured from the rendered pixels, every action is a 9 mm target in the lower third
  * (read back from the hit-areas JSON), and the three status colours stay apart for colour-blind
- * readers. `test_screens --gallery OUTDIR` writes the screenshots instead (README). */
+ * readers; a [display] qr_url's code keeps its 0.5 mm modules and its quiet zone clear of everything
+ * else. `test_screens --gallery OUTDIR` writes the screenshots instead (README). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "ui/i18n.h"
 #include "ui/layout.h"
 #include "ui/png.h"
+#include "ui/qr.h"
 #include "ui/render.h"
 #include "ui/theme.h"
 #include "ui/view.h"
@@ -131,14 +133,31 @@ state_now(enum state s)
 	}
 }
 
+/* [display] qr_url as config_load would leave it. */
 static void
-fixture_init(struct fixture *f, enum state s, bool large, bool high_contrast)
+fixture_qr(struct config *c)
+{
+	char why[300];
+	struct qr qr;
+	c->source.mailbox = xstrdup("fjord@example.com");
+	c->display.qr_url = xstrdup("https://rooms.example.com/book?mailbox={mailbox}&room={room}");
+	c->display.qr_text = qr_expand_url(c->display.qr_url, c->source.mailbox, c->room_name, why, sizeof(why));
+	assert_non_null(c->display.qr_text);
+	assert_true(qr_encode(c->display.qr_text, &qr));
+	c->display.qr_modules = qr.width;
+	qr_finish(&qr);
+}
+
+static void
+fixture_init(struct fixture *f, enum state s, bool large, bool high_contrast, bool qr)
 {
 	memset(f, 0, sizeof(*f));
 	config_defaults(&f->config);
 	free(f->config.room_name);
 	f->config.room_name = xstrdup("Fjord (4.12) – Vestergade");
 	f->config.display.admin_pin = xstrdup("246810");
+	if (qr)
+		fixture_qr(&f->config);
 	f->config.display.text_size = large;
 	f->config.display.theme = high_contrast;
 	f->config.source.nearby_rooms[0] = xstrdup("harbour@example.com");
@@ -403,6 +422,67 @@ check_targets(const struct frame *fr, float dpi, const char *what)
 	cJSON_Delete(list);
 }
 
+/* ---- the QR code ---- */
+
+static bool
+overlaps(struct box a, struct box b)
+{
+	return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* On the home screen at the panel's own dpi the code shows (the README says so for these five
+ * panels), with whole-pixel modules of at least 0.5 mm, a quiet zone of four, inside the screen,
+ * touching no other item, and drawn as white quiet zone around its black finder corner. */
+static void
+check_qr(const struct shot *s, const struct fixture *f, float dpi, bool must_show, const char *what)
+{
+	const struct frame *fr = &f->frame;
+	const struct item *qr = NULL;
+	for (size_t i = 0; i < fr->item_count; i++)
+		if (fr->items[i].kind == ITEM_QR)
+			qr = &fr->items[i];
+	if (!f->view.qr) {
+		if (qr)
+			failf("%s: a QR code on a screen without one", what);
+		return;
+	}
+	if (!qr) {
+		if (must_show)
+			failf("%s: the QR code is not shown", what);
+		return;
+	}
+	int k = qr->size_px, n = f->view.qr_modules + 2 * QR_QUIET_MODULES;
+	struct box b = qr->box;
+	if (k < QR_MIN_MODULE_MM / 25.4f * dpi)
+		failf("%s: QR modules of %d px are under 0.5 mm (%.2f px at %.0f dpi)", what, k,
+			(double)(QR_MIN_MODULE_MM / 25.4f * dpi), (double)dpi);
+	if (b.w != n * k || b.h != n * k)
+		failf("%s: the QR box is %dx%d, not %d modules of %d px", what, b.w, b.h, n, k);
+	if (b.x < 0 || b.y < 0 || b.x + b.w > fr->width || b.y + b.h > fr->height)
+		failf("%s: the QR code leaves the screen", what);
+	for (size_t i = 1; i < fr->item_count; i++) /* items[0]: the background */
+		if (&fr->items[i] != qr && overlaps(fr->items[i].box, b))
+			failf("%s: the QR code overlaps %s \"%s\"", what,
+				fr->items[i].role ? fr->items[i].role : "a panel",
+				fr->items[i].text ? fr->items[i].text : "");
+	for (size_t i = 0; i < fr->hit_count; i++)
+		if (overlaps(fr->hits[i].box, b))
+			failf("%s: the QR code overlaps the '%s' button", what, fr->hits[i].id);
+	const uint32_t *pixels = s->surface->pixels;
+	int q = QR_QUIET_MODULES * k;
+	for (int i = 0; i < b.w; i++) /* the quiet zone's outer edge and inner edge, all sides */
+		for (int d = 0; d < q; d += q - 1)
+			if (px(s->surface, pixels, b.x + i, b.y + d) != 0xffffff ||
+				px(s->surface, pixels, b.x + d, b.y + i) != 0xffffff ||
+				px(s->surface, pixels, b.x + i, b.y + b.h - 1 - d) != 0xffffff ||
+				px(s->surface, pixels, b.x + b.w - 1 - d, b.y + i) != 0xffffff) {
+				failf("%s: the QR code's quiet zone is not white", what);
+				return;
+			}
+	if (px(s->surface, pixels, b.x + q, b.y + q) != 0 || px(s->surface, pixels, b.x + q + 7 * k - 1, b.y + q) != 0)
+		failf("%s: the QR code's finder corner is not black", what);
+}
+
 /* ---- one frame ---- */
 
 static void
@@ -410,12 +490,14 @@ render_state(struct shot *s, enum state st, const struct panel *p, float dpi, bo
 	struct fixture *f)
 {
 	char what[160];
-	snprintf(what, sizeof(what), "%s %dx%d@%.0f %s%s%s", state_names[st], p->w, p->h, (double)dpi, i18n_language(),
-		large ? " large" : "", hc ? " high-contrast" : "");
-	fixture_init(f, st, large, hc);
+	snprintf(what, sizeof(what), "%s %dx%d@%.0f %s%s%s%s", state_names[st], p->w, p->h, (double)dpi,
+		i18n_language(), large ? " large" : "", hc ? " high-contrast" : "", dpi == p->dpi ? " qr" : "");
+	bool native = dpi == p->dpi; /* there with a QR code, at 96 dpi without */
+	fixture_init(f, st, large, hc, native);
 	build(f, st);
 	layout_frame(&f->view, p->w, p->h, dpi, &f->frame);
 	shot_draw(s, &f->frame);
+	check_qr(s, f, dpi, native, what);
 	check_fit(s, &f->frame, what);
 	check_gaps(s, "agenda_time", "agenda_text", what);
 	check_gaps(s, "list_label", "list_text", what);
@@ -462,7 +544,7 @@ test_screens_large_text_is_larger(void **state)
 		for (size_t pi = 0; pi < sizeof(panels) / sizeof(panels[0]); pi++) {
 			const struct panel *p = &panels[pi];
 			for (int large = 0; large < 2; large++) {
-				fixture_init(&f[large], (enum state)st, large, false);
+				fixture_init(&f[large], (enum state)st, large, false, true);
 				build(&f[large], (enum state)st);
 				layout_frame(&f[large].view, p->w, p->h, p->dpi, &f[large].frame);
 			}
@@ -558,7 +640,7 @@ static uint32_t
 rendered_status(struct shot *s, enum state st, bool *mask, struct box *icon)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	fixture_init(f, st, false, false);
+	fixture_init(f, st, false, false, false);
 	build(f, st);
 	layout_frame(&f->view, 800, 480, 133, &f->frame);
 	shot_draw(s, &f->frame);
@@ -651,7 +733,7 @@ gallery(const char *dir)
 		for (int hc = 0; hc < 2; hc++)
 			for (int st = 0; st < ST_COUNT; st++) {
 				char path[4096];
-				fixture_init(f, (enum state)st, false, hc);
+				fixture_init(f, (enum state)st, false, hc, true);
 				build(f, (enum state)st);
 				layout_frame(&f->view, p->w, p->h, p->dpi, &f->frame);
 				shot_draw(&s, &f->frame);

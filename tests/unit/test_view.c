@@ -8,6 +8,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "net/http.h"
+#include "ui/i18n.h"
 #include "ui/view.h"
 
 struct fixture {
@@ -94,7 +95,8 @@ test_view_free_until_and_booking_buttons(void **state)
 	build(f, "2026-12-01T10:45:00Z");
 	assert_string_equal(f->view.status_word, "FREE");
 	assert_string_equal(f->view.status_line, "Free until 13:00");
-	assert_string_equal(f->view.title, "Lars Nielsen"); /* no subject: the organiser */
+	assert_string_equal(f->view.title, "Booked by Lars Nielsen"); /* no subject: who booked */
+	assert_string_equal(f->view.organizer, "");
 	assert_true(has_button(&f->view, "book-15") && has_button(&f->view, "book-60"));
 	build(f, "2026-12-01T14:00:00Z");
 	assert_string_equal(f->view.status_line, "Free for the rest of the day");
@@ -219,6 +221,103 @@ test_view_read_only_source_hides_booking(void **state)
 	assert_false(has_button(&f->view, "book-15"));
 }
 
+/* The fixture's day replaced by one meeting now (09:00-10:00Z) and a later one (12:00-13:00Z). */
+static void
+one_meeting(struct fixture *f, const char *subject, const char *organizer, bool is_private)
+{
+	struct event *e = xcalloc(2, sizeof(*e));
+	e[0] = t_event("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", subject);
+	e[0].organizer = xstrdup(organizer);
+	e[0].is_private = is_private;
+	e[1] = t_event("2026-12-01T12:00:00Z", "2026-12-01T13:00:00Z", subject);
+	e[1].organizer = xstrdup(organizer);
+	e[1].is_private = is_private;
+	schedule_destroy(f->schedule);
+	f->schedule = schedule_create(0, t_utc("2027-01-01T00:00:00Z"), e, 2);
+	build(f, "2026-12-01T09:15:00Z");
+}
+
+/* Exchange room mailboxes put the organizer's name in place of the subject (AddOrganizerToSubject)
+ * or delete it (DeleteSubject): the sign says "Booked by Bo Ek" once, not "Bo Ek" over "Bo Ek". */
+static void
+test_view_subject_equal_to_organizer_says_booked_by_once(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const stripped[] = { "Bo Ek", " bo ek ", "BO EK\t", "\tBo Ek\n", "", "   ", NULL };
+	for (size_t i = 0; i < sizeof(stripped) / sizeof(stripped[0]); i++) {
+		one_meeting(f, stripped[i], "Bo Ek", false);
+		assert_string_equal(f->view.title, "Booked by Bo Ek");
+		assert_string_equal(f->view.organizer, ""); /* not repeated below the title */
+		assert_string_equal(f->view.next[0].text, "Booked by Bo Ek");
+	}
+	one_meeting(f, NULL, "  Bo Ek ", false); /* organizer with stray spaces still matches */
+	assert_string_equal(f->view.organizer, "");
+	one_meeting(f, NULL, NULL, false); /* nothing to go by: a neutral word */
+	assert_string_equal(f->view.title, "Booked");
+	assert_string_equal(f->view.organizer, "");
+	one_meeting(f, "   ", "", false);
+	assert_string_equal(f->view.title, "Booked");
+}
+
+/* A subject that merely contains the name is a subject: shown, with the organizer below it. */
+static void
+test_view_real_subject_keeps_organizer_line(void **state)
+{
+	struct fixture *f = *state;
+	one_meeting(f, "Bo Ek's 1:1", "Bo Ek", false);
+	assert_string_equal(f->view.title, "Bo Ek's 1:1");
+	assert_string_equal(f->view.organizer, "Bo Ek");
+	one_meeting(f, "Bo", "Bo Ek", false);
+	assert_string_equal(f->view.title, "Bo");
+	assert_string_equal(f->view.organizer, "Bo Ek");
+}
+
+/* Privacy wins: a private meeting stays "Private meeting" with no name, whatever its subject. */
+static void
+test_view_private_stripped_meeting_stays_private(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const subjects[] = { "Bo Ek", "", NULL, "Salary talks" };
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		one_meeting(f, subjects[i], "Bo Ek", true);
+		assert_string_equal(f->view.title, "Private meeting");
+		assert_string_equal(f->view.organizer, "");
+		assert_string_equal(f->view.next[0].text, "Private meeting");
+	}
+	f->config.subject = SUBJECT_HIDE; /* the room's own policies are untouched */
+	one_meeting(f, "Bo Ek", "Bo Ek", false);
+	assert_string_equal(f->view.title, "Booked");
+	assert_string_equal(f->view.organizer, "");
+	f->config.subject = SUBJECT_ORGANIZER;
+	one_meeting(f, "Bo Ek", "Bo Ek", false);
+	assert_string_equal(f->view.title, "Bo Ek");
+	assert_string_equal(f->view.organizer, "");
+}
+
+static void
+test_view_booked_by_in_danish_and_german(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *language, *booked_by, *booked, *private_meeting;
+	} langs[] = {
+		{ "da", "Booket af Bo Ek", "Booket", "Privat møde" },
+		{ "de", "Gebucht von Bo Ek", "Gebucht", "Private Besprechung" },
+	};
+	for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+		assert_true(i18n_set_language(langs[i].language, NULL));
+		one_meeting(f, "bo ek", "Bo Ek", false);
+		assert_string_equal(f->view.title, langs[i].booked_by);
+		assert_string_equal(f->view.organizer, "");
+		one_meeting(f, NULL, NULL, false);
+		assert_string_equal(f->view.title, langs[i].booked);
+		one_meeting(f, "Bo Ek", "Bo Ek", true);
+		assert_string_equal(f->view.title, langs[i].private_meeting);
+		assert_string_equal(f->view.organizer, "");
+	}
+	assert_true(i18n_set_language("en", NULL));
+}
+
 int
 main(void)
 {
@@ -230,6 +329,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_view_sync_failure_hides_detail_from_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_pin_pad_shows_the_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_read_only_source_hides_booking, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_view_subject_equal_to_organizer_says_booked_by_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_real_subject_keeps_organizer_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_private_stripped_meeting_stays_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_booked_by_in_danish_and_german, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

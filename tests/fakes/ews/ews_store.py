@@ -172,22 +172,40 @@ class Store:
             for r in seed.get("rooms", []):
                 room = Room(r["primary"], r.get("name", r["primary"]), r.get("aliases", ()))
                 self.rooms[room.primary] = room
-            for e in seed.get("events", []):
-                self.add_event(e)
             self.settings = {"max_version": "Exchange2016", "max_concurrency": 27, "backoff_ms": 1000,
                              "auth": ["NTLM", "Basic", "Bearer"], "domain": "EXAMPLE"}
             if getattr(self, "throttle", None):     # fake_ews.py --throttle: kept across seeds
                 self.settings["throttle"] = self.throttle
             self.settings.update(seed.get("settings", {}))
+            for e in seed.get("events", []):        # after the settings: calendar processing applies
+                self.add_event(e)
             self.log, self.sent, self.faults = [], [], []
             self.sent_mail = []     # messages CreateItem sent (t:Message, SendOnly/SendAndSaveCopy)
 
     def add_event(self, e):
+        """An event in the room's calendar; one organised by someone else arrived as a meeting
+        request, so the room's calendar processing (settings) rewrites it first."""
         with self.lock:
             room = self.rooms[e["room"].lower()]
             item = Item(room, e)
+            if not item.organized_by_room():
+                self.process_request(item)
             room.items[item.id] = item
             return item
+
+    def process_request(self, item):
+        """Set-CalendarProcessing of a room mailbox, as Exchange applies it to an accepted request
+        (settings add_organizer_to_subject, delete_subject, remove_private_property; Exchange's
+        defaults are all true, the fake's false so other tests see what they seeded). With both
+        subject switches on, the organizer's name replaces the subject."""
+        st = self.settings
+        for row in [item.__dict__] + [ex for ex in item.exceptions.values() if "subject" in ex]:
+            if st.get("add_organizer_to_subject"):
+                row["subject"] = item.organizer[0]
+            elif st.get("delete_subject"):
+                row["subject"] = None
+        if st.get("remove_private_property") and item.sensitivity == "Private":
+            item.sensitivity = "Normal"
 
     # --- directory ---------------------------------------------------------------------------
     def find_account(self, user, domain=None):

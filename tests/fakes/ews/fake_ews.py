@@ -12,7 +12,10 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
                                  delay_ms, delay_ms_ops {op: ms}, barrier_ops {op: n},
                                  auth [NTLM, Basic, Bearer, Negotiate]
                                  throttle ("exchange": the documented default policy, below),
-                                 max_inflight, outage (true: every EWS request gets 503)
+                                 max_inflight, outage (true: every EWS request gets 503),
+                                 add_organizer_to_subject, delete_subject, remove_private_property
+                                 (the room's Set-CalendarProcessing, applied to events other
+                                 people organise as they are added: see ews_store.process_request)
   POST /_admin/faults    [{"kind": K, "count": n, "ops": [...], "backoff_ms": b, "delay_ms": d}]
          K: 500 | 503 | slow | truncated | garbage | drop | busy
   POST /_admin/event     {"room": ..., "subject": ..., "start": ..., "end": ...}  -> {"id", "changekey"}

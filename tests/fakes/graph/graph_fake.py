@@ -31,7 +31,10 @@ Control, no auth, on the same port (JSON):
                           body, content_type, save_to_sent_items, time (apps[].permissions must
                           list Mail.Send, else 403 ErrorAccessDenied)
   POST /_admin/settings   {throttle: true, clock_speed: s, outage: true, delay_ms: d (each Graph call
-                           takes d ms), mailbox_requests: n (the 10-minute budget, for tests)}
+                           takes d ms), mailbox_requests: n (the 10-minute budget, for tests),
+                           add_organizer_to_subject, delete_subject, remove_private_property: the
+                           room's Set-CalendarProcessing, applied to events other people organise
+                           as they are added (graph_store.process_request)}
   GET  /_admin/throttle   {"policy", "peak": {app mailbox: n}, "throttled": n, "mailbox_concurrency",
                            "mailbox_requests", "window_s"}
 

@@ -191,8 +191,23 @@ class Store:
                   "created": parse_time(e["created"]) if "created" in e else time.time(),
                   "room": room.lower(),   # whose calendar: isOrganizer is from the room's point of view
                   "ext": {}}              # singleValueExtendedProperties: id (lower case) -> (id, value)
+            if ev["organizer"]["emailAddress"]["address"].lower() != room.lower():
+                self.process_request(ev)
             self.events[room.lower()].append(ev)
             return ev
+
+    def process_request(self, ev):
+        """Set-CalendarProcessing of the room mailbox, applied to a meeting someone else organised
+        as the room accepts it (settings add_organizer_to_subject, delete_subject,
+        remove_private_property; Exchange's defaults are all true, the fake's false). With both
+        subject switches on, the organizer's name replaces the subject."""
+        st = self.settings
+        if st.get("add_organizer_to_subject"):
+            ev["subject"] = ev["organizer"]["emailAddress"]["name"]
+        elif st.get("delete_subject"):
+            ev["subject"] = ""
+        if st.get("remove_private_property"):
+            ev["sensitivity"] = "normal"
 
     def calendar(self, room):
         with self.lock:
