@@ -30,6 +30,7 @@ struct parse {
 	int fleet_url_line, client_key_line, journal_upload_line;
 	const struct config *local; /* loading a fetched file: [fleet] comes from here */
 	int colour_line[CONFIG_COLOURS], logo_line, qr_line;
+	int report_to_line, report_url_line, report_password_line; /* [report] */
 };
 
 static void problem(struct parse *p, int line, const char *section, const char *key, const char *fmt, ...)
@@ -215,6 +216,16 @@ static const struct key keys[] = {
 	{ "fleet", "client_key", K_STRING, OFF(fleet.client_key), 0, 0, NULL },
 	{ "fleet", "allow_insecure_http", K_BOOL, OFF(fleet.allow_insecure_http), 0, 0, NULL },
 	{ "monitoring", "journal_upload", K_STRING, OFF(monitoring.journal_upload), 0, 0, NULL },
+	{ "report", "to", K_SPECIAL, 0, 0, 0, NULL },
+	{ "report", "problems", K_SPECIAL, 0, 0, 0, NULL },
+	{ "report", "smtp_url", K_SPECIAL, 0, 0, 0, NULL },
+	{ "report", "from", K_STRING, OFF(report.from), 0, 0, NULL },
+	{ "report", "username", K_STRING, OFF(report.username), 0, 0, NULL },
+	{ "report", "password_file", K_SPECIAL, 0, 0, 0, NULL },
+	{ "report", "ca_file", K_STRING, OFF(report.ca_file), 0, 0, NULL },
+	{ "report", "allow_insecure_smtp", K_BOOL, OFF(report.allow_insecure_smtp), 0, 0, NULL },
+	{ "report", "cooldown", K_INT, OFF(report.cooldown_min), 0, 24 * 60, NULL },
+	{ "report", "max_per_hour", K_INT, OFF(report.max_per_hour), 0, 60, NULL },
 	{ "paths", "state_dir", K_STRING, OFF(state_dir), 0, 0, NULL },
 	{ "paths", "cache", K_STRING, OFF(cache_file), 0, 0, NULL },
 };
@@ -336,10 +347,68 @@ apply_colour(struct parse *p, const char *section, const char *name, const char 
 	p->colour_line[slot] = p->line;
 }
 
+/* [report] problems: short words, each one a button and the touch target "report-<problem>". */
+static void
+apply_problems(struct parse *p, const char *value)
+{
+	struct report_config *r = &p->config->report;
+	char buf[512];
+	for (size_t i = 0; i < r->problem_count; i++)
+		free(r->problems[i]);
+	r->problem_count = 0;
+	snprintf(buf, sizeof(buf), "%s", value);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		tok += strspn(tok, " \t");
+		size_t n = strlen(tok);
+		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			tok[--n] = '\0';
+		if (!n)
+			continue;
+		if (n > CONFIG_PROBLEM_MAX || strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789-_") != n) {
+			problem(p, p->line, "report", "problems",
+				"'%s' is not a problem name: lower-case letters, digits, '-' and '_', at most %d", tok,
+				CONFIG_PROBLEM_MAX);
+			return;
+		}
+		if (r->problem_count == CONFIG_MAX_PROBLEMS) {
+			problem(p, p->line, "report", "problems", "at most %d problems", CONFIG_MAX_PROBLEMS);
+			return;
+		}
+		r->problems[r->problem_count++] = xstrdup(tok);
+	}
+	if (r->problem_count == 0)
+		problem(p, p->line, "report", "problems", "give at least one problem, e.g. projector, screen, other");
+}
+
+/* [report] keys whose line matters later, or whose name another section uses too. */
+static bool
+apply_report(struct parse *p, const char *section, const char *name, const char *value)
+{
+	struct report_config *r = &p->config->report;
+	if (strcmp(section, "report") != 0)
+		return false;
+	if (strcmp(name, "to") == 0) {
+		set_string(&r->to, value);
+		p->report_to_line = p->line;
+	} else if (strcmp(name, "smtp_url") == 0) {
+		set_string(&r->smtp_url, value);
+		p->report_url_line = p->line;
+	} else if (strcmp(name, "password_file") == 0) {
+		set_string(&r->password_file, value);
+		p->report_password_line = p->line;
+	} else if (strcmp(name, "problems") == 0) {
+		apply_problems(p, value);
+	}
+	return true;
+}
+
 static void
 apply_special(struct parse *p, const char *section, const char *name, const char *value)
 {
 	struct config *c = p->config;
+	if (apply_report(p, section, name, value))
+		return;
 	if (strcmp(name, "timezone") == 0) {
 		if (*value && !time_zone_exists(value))
 			problem(p, p->line, section, name,
@@ -477,7 +546,7 @@ on_entry(void *user, const char *section, const char *name, const char *value)
 		return find_section(section) ? 1
 					     : (problem(p, p->line, section, NULL,
 							"unknown section [%s] (known: room, source, booking, display, "
-							"led, fleet, monitoring, paths)",
+							"led, fleet, monitoring, report, paths)",
 							section),
 						       1);
 	apply_key(p, section, name, value);
@@ -528,6 +597,12 @@ config_defaults(struct config *c)
 	const char *state = getenv("ROOMSIGN_STATE_DIR");
 	c->state_dir = xstrdup(state && *state ? state : "/var/lib/roomsign");
 	c->monitoring.textfile = xstrdup(CONFIG_TEXTFILE_DEFAULT);
+	static const char *const problems[] = { "projector", "screen", "cleaning", "other" };
+	for (size_t i = 0; i < 4; i++)
+		c->report.problems[i] = xstrdup(problems[i]);
+	c->report.problem_count = 4;
+	c->report.cooldown_min = 30;
+	c->report.max_per_hour = 6;
 }
 
 /* A secret file must be a regular file that not every user may read. */
@@ -562,14 +637,14 @@ check_key_file(struct parse *p, const char *path, int line, const char *section,
 
 /* Reads a secret file: the value is its first line. Refuses files others may read. */
 static char *
-read_secret(struct parse *p, const char *path, int line, const char *key)
+read_secret_in(struct parse *p, const char *path, int line, const char *section, const char *key)
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
-		problem(p, line, "source", key, "cannot read %s: %s", path, strerror(errno));
+		problem(p, line, section, key, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (!secret_file_ok(p, fp, path, line, "source", key)) {
+	if (!secret_file_ok(p, fp, path, line, section, key)) {
 		fclose(fp);
 		return NULL;
 	}
@@ -579,12 +654,18 @@ read_secret(struct parse *p, const char *path, int line, const char *key)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (!buf[0]) {
-		problem(p, line, "source", key, "%s is empty", path);
+		problem(p, line, section, key, "%s is empty", path);
 		return NULL;
 	}
 	char *secret = xstrdup(buf);
 	memset(buf, 0, sizeof(buf));
 	return secret;
+}
+
+static char *
+read_secret(struct parse *p, const char *path, int line, const char *key)
+{
+	return read_secret_in(p, path, line, "source", key);
 }
 
 static bool
@@ -715,6 +796,56 @@ validate_display(struct parse *p)
 	}
 }
 
+/* A bare address (no name, no <>): it goes into an SMTP envelope, a mail header and XML/JSON. */
+static bool
+is_mail_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+	return at && at != s && at[1] && !strchr(at + 1, '@') && strlen(s) <= 254 &&
+	       !strpbrk(s, " \t\r\n<>\"(),;:\\[]");
+}
+
+static bool
+is_smtp_url(const char *url)
+{
+	size_t n = strncmp(url, "smtp://", 7) == 0 ? 7 : strncmp(url, "smtps://", 8) == 0 ? 8 : 0;
+	return n && url[n] && url[n] != '/' && url[n] != ':' && !strpbrk(url, " \t\r\n");
+}
+
+/* [report]: an address to send to, and a way to send: SMTP, or the room's own mailbox through
+ * EWS or Graph. Nothing is checked without `to` (the action is off). */
+static void
+validate_report(struct parse *p)
+{
+	struct report_config *r = &p->config->report;
+	if (!r->to)
+		return;
+	if (!is_mail_address(r->to))
+		problem(p, p->report_to_line, "report", "to", "'%s' is not a mail address like facilities@example.com",
+			r->to);
+	if (r->from && !is_mail_address(r->from))
+		problem(p, 0, "report", "from", "'%s' is not a mail address like roomsign@example.com", r->from);
+	if (r->password_file)
+		r->password = read_secret_in(p, r->password_file, p->report_password_line, "report", "password_file");
+	if (r->username && !r->password_file)
+		problem(p, 0, "report", "password_file", "missing: SMTP username %s needs its password in a file",
+			r->username);
+	enum source_type type = p->config->source.type;
+	if (!r->smtp_url) {
+		if (type != SOURCE_EWS && type != SOURCE_GRAPH)
+			problem(p, p->report_to_line, "report", "smtp_url",
+				"missing: a %s calendar cannot send mail; set smtp_url = smtp://host:587 (or remove "
+				"to)",
+				source_type_name(type));
+		return;
+	}
+	if (!is_smtp_url(r->smtp_url))
+		problem(p, p->report_url_line, "report", "smtp_url",
+			"'%s' is not an smtp:// or smtps:// URL like smtp://mail.example.com:587", r->smtp_url);
+	if (!r->from)
+		problem(p, p->report_url_line, "report", "from", "missing: the sender address for SMTP");
+}
+
 /* The QR code is made here, once: a template that cannot be expanded, or a URL whose code would
  * be too large to read from 1 m, is refused now rather than missing or wrong on the door. */
 static void
@@ -812,6 +943,8 @@ load_file(struct config *config, const struct config *local, const char *path, c
 	if (complete)
 		validate_qr(&p);
 	validate_display(&p);
+	if (complete)
+		validate_report(&p);
 	free(config->source.timezone);
 	config->source.timezone = xstrdup(config->timezone);
 	free(config->source.state_dir);
@@ -889,11 +1022,20 @@ config_finish(struct config *c)
 		&c->fleet.client_certificate,
 		&c->fleet.client_key,
 		&c->monitoring.journal_upload,
+		&c->report.to,
+		&c->report.smtp_url,
+		&c->report.from,
+		&c->report.username,
+		&c->report.password_file,
+		&c->report.ca_file,
 	};
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		free(*strings[i]);
 	wipe(c->source.password);
 	wipe(c->source.client_secret);
+	wipe(c->report.password);
+	for (size_t i = 0; i < c->report.problem_count; i++)
+		free(c->report.problems[i]);
 	for (size_t i = 0; i < c->source.nearby_count; i++)
 		free(c->source.nearby_rooms[i]);
 	memset(c, 0, sizeof(*c));

@@ -117,6 +117,26 @@ struct monitoring_config {
 	char *journal_upload; /* systemd-journal-remote URL; applied by roomsign-journal-upload */
 };
 
+#define CONFIG_MAX_PROBLEMS 6  /* [report] problems */
+#define CONFIG_PROBLEM_MAX  20 /* characters: "report-<problem>" is a touch target id */
+
+/* [report]: "Report a problem" sends a message to facilities. Without `to` the action is not shown.
+ * Sent through smtp_url when set, else as the room through the calendar (EWS, Graph). */
+struct report_config {
+	char *to; /* NULL: no report action */
+	char *problems[CONFIG_MAX_PROBLEMS];
+	size_t problem_count;
+	char *smtp_url; /* smtp:// (STARTTLS required) or smtps://; NULL: the calendar sends */
+	char *from;     /* the SMTP envelope and From: sender (smtp_url only) */
+	char *username; /* SMTP AUTH; NULL: none */
+	char *password; /* read from password_file; never logged */
+	char *password_file;
+	char *ca_file;            /* the SMTP server's CA (PEM); NULL: [source] ca_file, else the system's */
+	bool allow_insecure_smtp; /* smtp:// without STARTTLS (a test lab only) */
+	int cooldown_min;         /* one report per problem per this many minutes; 0: none */
+	int max_per_hour;         /* reports of any problem from this sign per hour; 0: no limit */
+};
+
 struct config {
 	char *path; /* the file it came from, or "(demo)" */
 	char *room_name;
@@ -129,6 +149,7 @@ struct config {
 	struct led_config led;
 	struct fleet_config fleet;
 	struct monitoring_config monitoring;
+	struct report_config report;
 	char *cache_file; /* last good schedule */
 	char *state_dir;
 };

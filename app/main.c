@@ -14,6 +14,7 @@
 #include "calendar/calendar_processing.h"
 #include "calendar/source.h"
 #include "config.h"
+#include "report.h"
 #include "core/booking.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -288,6 +289,7 @@ cmd_check(const struct config *config, const struct options *o)
 	/* Judging subjects needs a calendar that can be read and a room that shows them. */
 	if (source_check(source, o->book_test, report_step, &ctx) && config->subject == SUBJECT_SHOW)
 		calendar_processing_check(source, report_step, &ctx);
+	report_check(source, config, report_step, &ctx);
 	source_destroy(source);
 	if (ctx.failures)
 		printf("%d problem%s found.\n", ctx.failures, ctx.failures == 1 ? "" : "s");

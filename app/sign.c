@@ -69,6 +69,7 @@ struct sign {
 	bool qr_hidden_said; /* logged once that the QR code does not fit */
 	uint64_t wake_until_ms;
 	struct cooldown cooldown; /* touchscreen limits: [booking] cooldown, refresh_cooldown, max_extend */
+	int report_problem;       /* the report on its way: an index into [report] problems */
 	bool dirty;
 };
 
@@ -359,6 +360,8 @@ take_result(struct sign *s, struct worker_result *r)
 			break; /* background: the next snapshot shows the outcome */
 		log_info("%s: %s", r->ok ? "done" : "failed", r->message); /* what the screen says */
 		ui_action_done(&s->ui, r->ok, r->message, now_ms);
+		if (r->job == JOB_REPORT && !r->ok) /* not reported: it may be tried again */
+			cooldown_forget_report(&s->cooldown, (size_t)s->report_problem);
 		break;
 	case RESULT_ROOMS:
 		for (size_t i = 0; i < s->room_count; i++)
@@ -384,13 +387,67 @@ request(struct sign *s, enum worker_job job, int minutes, const struct event *e)
 		ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
 }
 
+static struct cooldown_limits
+limits_of(const struct config *c)
+{
+	const struct booking_config *b = &c->booking;
+	return (struct cooldown_limits){ b->cooldown_s, b->refresh_cooldown_s, b->max_extend_min,
+		c->report.cooldown_min, c->report.max_per_hour };
+}
+
+/* The index of problem in [report] problems, or -1 (a target the config does not offer). */
+static int
+problem_index(const struct report_config *r, const char *problem)
+{
+	for (size_t i = 0; i < r->problem_count; i++)
+		if (strcmp(r->problems[i], problem) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Reports: one per problem per [report] cooldown, max_per_hour in all. false: refused, and the
+ * screen says so plainly. */
+static bool
+report_allowed(struct sign *s, const struct ui_action *a, uint64_t now_ms)
+{
+	const struct cooldown_limits limits = limits_of(s->config);
+	int i = problem_index(&s->config->report, a->problem);
+	uint64_t wait_ms;
+	char msg[256];
+	if (i < 0 || !s->config->report.to) {
+		ui_action_done(&s->ui, false, _("The report could not be sent. Please tell reception."), now_ms);
+		return false;
+	}
+	enum cooldown_report_wait why = cooldown_report_wait(&s->cooldown, &limits, (size_t)i, now_ms, &wait_ms);
+	int wait_min = (int)((wait_ms + 59999) / 60000);
+	if (why == COOLDOWN_REPORT_SAME_PROBLEM)
+		snprintf(msg, sizeof(msg),
+			_("This problem was reported from this sign a short while ago, so facilities already know. It "
+			  "can be reported again in %d min."),
+			wait_min);
+	else if (why == COOLDOWN_REPORT_HOURLY)
+		snprintf(msg, sizeof(msg),
+			_("Many problems were reported from this sign in the last hour. Please try again in %d min."),
+			wait_min);
+	if (why != COOLDOWN_REPORT_NOW) {
+		log_info("report of '%s' refused: cooldown, %d min left", a->problem, wait_min);
+		ui_action_done(&s->ui, false, msg, now_ms);
+		return false;
+	}
+	cooldown_note_report(&s->cooldown, (size_t)i, now_ms);
+	s->report_problem = i;
+	return true;
+}
+
 /* The touchscreen's limits (see cooldown.h). false: refused, and the screen says why. */
 static bool
 within_limits(struct sign *s, struct ui_action a, const struct event *meeting)
 {
 	const struct booking_config *b = &s->config->booking;
-	const struct cooldown_limits limits = { b->cooldown_s, b->refresh_cooldown_s, b->max_extend_min };
+	const struct cooldown_limits limits = limits_of(s->config);
 	uint64_t now_ms = time_mono_ms();
+	if (a.kind == UI_ACT_REPORT)
+		return report_allowed(s, &a, now_ms);
 	bool changes = a.kind == UI_ACT_BOOK || a.kind == UI_ACT_EXTEND || a.kind == UI_ACT_END;
 	bool looks_up = a.kind == UI_ACT_REFRESH || a.kind == UI_ACT_FIND_ROOMS;
 	if (!changes && !looks_up)
@@ -446,6 +503,14 @@ act(struct sign *s, struct ui_action a)
 		request(s, JOB_FIND_ROOMS, 0, NULL);
 		break;
 	case UI_ACT_REFRESH: request(s, JOB_REFRESH, 0, NULL); break;
+	case UI_ACT_REPORT: {
+		struct worker_request q = { .job = JOB_REPORT };
+		snprintf(q.problem, sizeof(q.problem), "%.*s", CONFIG_PROBLEM_MAX,
+			a.problem); /* checked: a configured word */
+		if (!s->worker || !worker_request(s->worker, &q))
+			ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
+		break;
+	}
 	}
 }
 

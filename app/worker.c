@@ -11,6 +11,7 @@
 #include "core/xalloc.h"
 #include "log.h"
 #include "net/http.h"
+#include "report.h"
 #include "ui/i18n.h"
 
 #define QUEUE_MAX        16
@@ -236,6 +237,15 @@ action_error(enum worker_job job, const struct source_error *err)
 	}
 }
 
+/* A report that did not go out: the passer-by is told to tell someone another way. */
+static const char *
+report_error(const struct source_error *err)
+{
+	if (err->category == SOURCE_ERR_NETWORK || err->category == SOURCE_ERR_THROTTLED)
+		return _("The report could not be sent: the server cannot be reached. Please tell reception.");
+	return _("The report could not be sent. Please tell reception.");
+}
+
 static void
 action_done(struct worker *w, enum worker_job job, bool ok, const char *message, const struct source_error *err)
 {
@@ -246,7 +256,8 @@ action_done(struct worker *w, enum worker_job job, bool ok, const char *message,
 		snprintf(r->message, sizeof(r->message), "%s", message);
 	} else {
 		r->category = err->category;
-		snprintf(r->message, sizeof(r->message), "%s", action_error(job, err));
+		snprintf(r->message, sizeof(r->message), "%s",
+			job == JOB_REPORT ? report_error(err) : action_error(job, err));
 		snprintf(r->detail, sizeof(r->detail), "%s", err->message);
 		log_warn_category(source_category_name(err->category), "action failed (%s): %s",
 			source_category_name(err->category), err->message);
@@ -341,6 +352,18 @@ run_action(struct worker *w, struct worker_request *q)
 		w->post(w->ctx, r);
 		return;
 	}
+	case JOB_REPORT:
+		/* No sign-in lock-out bookkeeping (note_auth): SMTP's account is not the calendar's. */
+		ok = report_send(w->source, w->config, q->problem, now, &err);
+		snprintf(msg, sizeof(msg), "%s", _("Sent. Thank you for reporting it."));
+		if (!ok) {
+			struct source_error e = err;
+			if (w->config->report.smtp_url && e.category == SOURCE_ERR_AUTH)
+				e.category = SOURCE_ERR_CONFIG; /* not the calendar's sign-in: no lock-out wait */
+			action_done(w, q->job, false, msg, &e);
+			return;
+		}
+		break;
 	case JOB_REFRESH: return;
 	}
 	action_done(w, q->job, ok, msg, &err);
@@ -411,14 +434,20 @@ run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_re
 		log_info("trying the sign-in again now, as asked on the admin screen");
 		w->auth_until_ms = 0; /* the admin's Refresh: the only way to try sooner */
 	}
-	if (w->auth_until_ms && time_mono_ms() < w->auth_until_ms) {
+	/* A report by SMTP signs in elsewhere: the calendar's lock-out does not hold it back. */
+	bool by_smtp = q->job == JOB_REPORT && w->config->report.smtp_url;
+	if (w->auth_until_ms && time_mono_ms() < w->auth_until_ms && !by_smtp) {
 		refuse_while_locked(w, q);
 		return w->auth_until_ms;
+	}
+	if (by_smtp) {
+		run_action(w, q);
+		return next_refresh_ms;
 	}
 	w->auth_until_ms = 0;
 	w->auth_failed = false;
 	run_action(w, q);
-	if (q->job != JOB_FIND_ROOMS) { /* after a change, show the server's truth at once */
+	if (q->job != JOB_FIND_ROOMS && q->job != JOB_REPORT) { /* after a change, show the server's truth at once */
 		if (!w->auth_failed)
 			refresh(w);
 		/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
@@ -571,6 +600,7 @@ worker_request(struct worker *w, const struct worker_request *request)
 		struct worker_request *q = &w->queue[w->queued++];
 		q->job = request->job;
 		q->minutes = request->minutes;
+		snprintf(q->problem, sizeof(q->problem), "%s", request->problem);
 		event_copy(&q->event, &request->event);
 		pthread_cond_signal(&w->wake);
 	}

@@ -5,12 +5,13 @@
 #include "calendar/source.h"
 #include "config.h"
 
-enum worker_job { JOB_REFRESH, JOB_BOOK, JOB_EXTEND, JOB_END, JOB_RELEASE, JOB_FIND_ROOMS, JOB_CHECK_IN };
+enum worker_job { JOB_REFRESH, JOB_BOOK, JOB_EXTEND, JOB_END, JOB_RELEASE, JOB_FIND_ROOMS, JOB_CHECK_IN, JOB_REPORT };
 
 struct worker_request {
 	enum worker_job job;
-	int minutes;        /* book, extend */
-	struct event event; /* extend, end, release: a copy of the meeting (owned) */
+	int minutes;                          /* book, extend */
+	struct event event;                   /* extend, end, release: a copy of the meeting (owned) */
+	char problem[CONFIG_PROBLEM_MAX + 1]; /* report: one of [report] problems */
 };
 
 /* RESULT_IN_SYNC: the schedule the sign shows is still the calendar's, known without a new

@@ -43,6 +43,7 @@ struct call {
 	char *(*build)(const struct ews_header *h, const struct call *c);
 	rs_time t1, t2;
 	const char *id, *change_key, *subject;
+	const char *to, *body; /* a message */
 	bool flag;
 	const char *const *rooms;
 	size_t n;
@@ -471,6 +472,53 @@ ews_release(struct source *src, const struct event *e, struct source_error *err)
 }
 
 static char *
+build_send(const struct ews_header *h, const struct call *c)
+{
+	return ews_build_send_message(h, c->to, c->subject, c->body);
+}
+
+/* Sent as the room (impersonation: the service account needs no mailbox of its own), so the
+ * message comes from the room it is about. NoError is Exchange's word that it took it. */
+static bool
+ews_send_mail(struct source *src, const char *to, const char *subject, const char *body, struct source_error *err)
+{
+	struct call c = { .what = "sending a message from the room",
+		.impersonate = true,
+		.build = build_send,
+		.to = to,
+		.subject = subject,
+		.body = body };
+	struct ews_status st;
+	return run_call(ews_of(src), &c, false, &st, err);
+}
+
+/* `roomsign check`: a message without recipients, which Exchange refuses (ErrorInvalidRecipients)
+ * only after it has let the account send as the room; nothing is ever sent. */
+static bool
+ews_check_mail(struct source *src, check_report_fn report, void *ctx)
+{
+	struct call c = { .what = "sending a test message without recipients",
+		.impersonate = true,
+		.build = build_send,
+		.subject = "roomsign check",
+		.body = "" };
+	struct ews_status st;
+	struct source_error err = { 0 };
+	const char *step = "send \"Report a problem\" as the room";
+	bool sent = run_call(ews_of(src), &c, false, &st, &err);
+	if (!sent && strcmp(st.code, "ErrorInvalidRecipients") == 0) {
+		report(ctx, true, step,
+			"Exchange lets the service account send as the room (a test message without recipients was "
+			"refused as such: nothing was sent)");
+		return true;
+	}
+	report(ctx, false, step,
+		sent ? "Exchange accepted a message without recipients: cannot tell whether sending works."
+		     : err.message);
+	return false;
+}
+
+static char *
 build_check_in(const struct ews_header *h, const struct call *c)
 {
 	return ews_build_set_checked_in(h, c->id, c->change_key);
@@ -787,6 +835,8 @@ static const struct source_ops ews_ops = {
 	.check = ews_check,
 	.watch = ews_watch,
 	.destroy = ews_destroy,
+	.send_mail = ews_send_mail,
+	.check_mail = ews_check_mail,
 };
 
 struct source *

@@ -253,6 +253,26 @@ ews_build_decline_item(const struct ews_header *h, const char *id, const char *c
 }
 
 char *
+ews_build_send_message(const struct ews_header *h, const char *to, const char *subject, const char *body)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	/* types.xsd order: ItemType's Subject and Body come before MessageType's ToRecipients. */
+	xbuf_printf(&b, "<m:CreateItem MessageDisposition=\"SendOnly\"><m:Items><t:Message><t:Subject>");
+	xbuf_escaped(&b, subject);
+	xbuf_printf(&b, "</t:Subject><t:Body BodyType=\"Text\">");
+	xbuf_escaped(&b, body);
+	xbuf_printf(&b, "</t:Body>");
+	if (to) {
+		xbuf_printf(&b, "<t:ToRecipients><t:Mailbox><t:EmailAddress>");
+		xbuf_escaped(&b, to);
+		xbuf_printf(&b, "</t:EmailAddress></t:Mailbox></t:ToRecipients>");
+	}
+	xbuf_printf(&b, "</t:Message></m:Items></m:CreateItem>");
+	return envelope_close(&b);
+}
+
+char *
 ews_build_get_folder(const struct ews_header *h)
 {
 	struct xbuf b = { 0 };

@@ -28,6 +28,10 @@ char *ews_build_set_checked_in(const struct ews_header *h, const char *id, const
 char *ews_build_delete_item(const struct ews_header *h, const char *id, bool hard);
 /* Declines a meeting someone else organised (CreateItem with DeclineItem), telling them why. */
 char *ews_build_decline_item(const struct ews_header *h, const char *id, const char *change_key);
+/* A plain-text message from the mailbox acted on (the impersonated room) to one address (NULL:
+ * none, roomsign check's probe): CreateItem with MessageDisposition="SendOnly" (nothing kept in
+ * the room's Sent Items). */
+char *ews_build_send_message(const struct ews_header *h, const char *to, const char *subject, const char *body);
 char *ews_build_get_folder(const struct ews_header *h);
 /* Free/busy of rooms over whole UTC days covering [from, to). */
 char *ews_build_get_user_availability(

@@ -395,6 +395,25 @@ graph_build_decline(const char *comment)
 }
 
 char *
+graph_build_send_mail(const char *to, const char *subject, const char *body)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *msg = cJSON_AddObjectToObject(root, "message");
+	cJSON_AddStringToObject(msg, "subject", subject ? subject : "");
+	cJSON *content = cJSON_AddObjectToObject(msg, "body");
+	cJSON_AddStringToObject(content, "contentType", "Text");
+	cJSON_AddStringToObject(content, "content", body ? body : "");
+	cJSON *list = cJSON_AddArrayToObject(msg, "toRecipients");
+	if (to) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "emailAddress"), "address", to);
+		cJSON_AddItemToArray(list, r);
+	}
+	cJSON_AddFalseToObject(root, "saveToSentItems");
+	return print_and_free(root);
+}
+
+char *
 graph_build_get_schedule(const char *const *rooms, size_t n, rs_time from, rs_time to, int interval_min)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -499,6 +518,24 @@ graph_parse_get_schedule(
 	return true;
 }
 
+char *
+graph_mail_advice(const char *client_id, const char *mailbox)
+{
+	const char *app = client_id ? client_id : "<app id>";
+	return xasprintf(
+		"[report] sends through Graph's sendMail as the room: the app needs the Mail.Send application "
+		"permission, limited to the room mailboxes with RBAC for Applications (or an application access "
+		"policy). In Exchange Online PowerShell, with the management scope of the calendar role:\n"
+		"  New-ManagementRoleAssignment -App %s -Role \"Application Mail.Send\" -CustomResourceScope "
+		"\"roomsign rooms\"\n"
+		"  Test-ServicePrincipalAuthorization -Identity %s -Resource %s   (Application Mail.Send: InScope "
+		"True)\n"
+		"Warning: do not grant Mail.Send with admin consent in Entra ID. That tenant-wide consent lets the app "
+		"send mail as every mailbox in the organisation, whatever the scope says. Or set [report] smtp_url to "
+		"send through SMTP instead.",
+		app, app, mailbox ? mailbox : "<room>");
+}
+
 void
 graph_error_code(const char *body, size_t len, char *buf, size_t size)
 {
@@ -512,6 +549,12 @@ static bool
 access_denied(const struct graph_context *ctx, const char *code, struct source_error *err)
 {
 	const char *app = ctx->client_id ? ctx->client_id : "<app id>";
+	if (ctx->is_mail)
+		return source_fail(err, SOURCE_ERR_PERMISSION,
+			"%s: app %s may not send mail as %s (403 %s). Give it the role 'Application Mail.Send' scoped "
+			"to the room mailboxes: New-ManagementRoleAssignment -App %s -Role \"Application Mail.Send\" "
+			"-CustomResourceScope <scope> (roomsign check prints the whole recipe).",
+			ctx->what, app, ctx->mailbox, code, app);
 	if (ctx->is_write)
 		return source_fail(err, SOURCE_ERR_PERMISSION,
 			"%s: app %s may not change %s (403 %s). Give it the role 'Application Calendars.ReadWrite': "

@@ -63,6 +63,9 @@ char *graph_build_end_patch(rs_time end);
 /* PATCH body setting GRAPH_CHECKED_IN_ID to "1". */
 char *graph_build_checked_in_patch(void);
 char *graph_build_decline(const char *comment);
+/* user: sendMail's body: a plain-text message to `to` (NULL: no recipient at all, the probe of
+ * roomsign check), not saved to the room's Sent Items. */
+char *graph_build_send_mail(const char *to, const char *subject, const char *body);
 char *graph_build_get_schedule(const char *const *rooms, size_t n, rs_time from, rs_time to, int interval_min);
 
 /* "roomsign-<now as 20261102T125959Z>-<random hex>": unique per booking attempt; reused for
@@ -83,6 +86,7 @@ struct graph_context {
 	const char *mailbox;
 	const char *client_id;
 	bool is_write; /* creating or changing, not reading */
+	bool is_mail;  /* sending mail as the room (Mail.Send) */
 };
 
 /* Turns a failed Graph answer (status + {"error":{"code","message"}} body) into a category and
@@ -95,3 +99,5 @@ void graph_error_code(const char *body, size_t len, char *buf, size_t size);
 /* The full Exchange Online PowerShell recipe for granting the app this room through RBAC for
  * Applications, with the tenant-wide consent warning. Fresh string, several lines. */
 char *graph_access_advice(const char *client_id, const char *mailbox);
+/* The same for Mail.Send ([report] through Graph): the role, scoped to the room mailboxes. */
+char *graph_mail_advice(const char *client_id, const char *mailbox);

@@ -137,6 +137,16 @@ source_free_busy(
 }
 
 bool
+source_send_mail(struct source *s, const char *to, const char *subject, const char *body, struct source_error *err)
+{
+	if (!s->ops->send_mail)
+		return source_fail(err, SOURCE_ERR_UNSUPPORTED,
+			"This calendar (%s) cannot send mail: set [report] smtp_url.",
+			source_type_name(s->config->type));
+	return s->ops->send_mail(s, to, subject, body, err);
+}
+
+bool
 source_watch(struct source *s, void (*changed)(void *ctx), void *ctx, struct source_error *err)
 {
 	if (!s->ops->watch) {

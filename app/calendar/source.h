@@ -61,6 +61,12 @@ struct source_ops {
 	 * after it returns); destroy stops it too. While the push works the backend keeps
 	 * source->watching true; it clears it (and calls changed once more) when it falls back to
 	 * polling for good, having logged why once. */
+	/* Optional. Sends a plain-text message as the room (its mailbox) to one address; true only
+	 * when the server confirmed it took the message. */
+	bool (*send_mail)(
+		struct source *, const char *to, const char *subject, const char *body, struct source_error *);
+	/* Optional. `roomsign check`: may send_mail send as the room? Asked without sending anything. */
+	bool (*check_mail)(struct source *, check_report_fn report, void *ctx);
 };
 
 struct source {
@@ -86,6 +92,9 @@ bool source_free_busy(
 bool source_check(struct source *, bool book_test, check_report_fn report, void *ctx);
 /* Starts or (changed NULL) stops the backend's push; false (err says why) when it has none. */
 bool source_watch(struct source *, void (*changed)(void *ctx), void *ctx, struct source_error *);
+
+/* Sends a message as the room (EWS, Graph); UNSUPPORTED when the backend cannot. */
+bool source_send_mail(struct source *, const char *to, const char *subject, const char *body, struct source_error *);
 
 /* Sets err (category + printf message); returns false so callers can `return source_fail(...)`. */
 bool source_fail(struct source_error *err, enum source_category category, const char *fmt, ...)

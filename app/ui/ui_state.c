@@ -41,7 +41,20 @@ start(struct ui_state *ui, enum ui_action_kind kind, int minutes)
 	ui->screen = UI_WORKING;
 	ui->pending = kind;
 	ui->pending_minutes = minutes;
-	return (struct ui_action){ kind, minutes };
+	return (struct ui_action){ kind, minutes, "" };
+}
+
+/* "report-<problem>" on the list of problems: the sign checks the word against its config. */
+static struct ui_action
+report(struct ui_state *ui, const char *id)
+{
+	struct ui_action none = { UI_ACT_NONE, 0, "" };
+	const char *problem = id + strlen("report-");
+	if (strncmp(id, "report-", 7) != 0 || !*problem || strlen(problem) >= UI_PROBLEM_MAX)
+		return none;
+	struct ui_action a = start(ui, UI_ACT_REPORT, 0);
+	snprintf(a.problem, sizeof(a.problem), "%s", problem);
+	return a;
 }
 
 uint64_t
@@ -95,7 +108,7 @@ pin_key(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now
 struct ui_action
 ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_ms)
 {
-	struct ui_action none = { UI_ACT_NONE, 0 };
+	struct ui_action none = { UI_ACT_NONE, 0, "" };
 	int minutes;
 	ui->last_input_ms = now_ms;
 	ui->clock_ms = now_ms;
@@ -122,7 +135,9 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 			return start(ui, UI_ACT_CHECKIN, 0);
 		} else if (strcmp(id, "find-room") == 0) {
 			ui->screen = UI_FIND_ROOM;
-			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0 };
+			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0, "" };
+		} else if (strcmp(id, "report") == 0) {
+			ui->screen = UI_REPORT;
 		} else if (strcmp(id, "admin") == 0 && admin_pin && *admin_pin) {
 			ui->screen = UI_PIN;
 			ui->pin[0] = '\0';
@@ -140,12 +155,13 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 	case UI_PIN: pin_key(ui, id, admin_pin, now_ms); return none;
 	case UI_ADMIN:
 		if (strcmp(id, "refresh") == 0)
-			return (struct ui_action){ UI_ACT_REFRESH, 0 };
+			return (struct ui_action){ UI_ACT_REFRESH, 0, "" };
 		return none;
 	case UI_FIND_ROOM:
 		if (strcmp(id, "refresh") == 0)
-			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0 };
+			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0, "" };
 		return none;
+	case UI_REPORT: return report(ui, id);
 	case UI_WORKING: return none;
 	}
 	return none;

@@ -10,7 +10,7 @@
 #define UI_PIN_FIRST_WAIT_MS 10000  /* the first wait; each further wrong try doubles it … */
 #define UI_PIN_MAX_WAIT_MS   300000 /* … up to five minutes */
 
-enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN };
+enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN, UI_REPORT };
 
 enum ui_action_kind {
 	UI_ACT_NONE,
@@ -20,11 +20,15 @@ enum ui_action_kind {
 	UI_ACT_CHECKIN,
 	UI_ACT_FIND_ROOMS,
 	UI_ACT_REFRESH,
+	UI_ACT_REPORT,
 };
+
+#define UI_PROBLEM_MAX 24 /* a [report] problem's word, with its NUL */
 
 struct ui_action {
 	enum ui_action_kind kind;
-	int minutes; /* book, extend */
+	int minutes;                  /* book, extend */
+	char problem[UI_PROBLEM_MAX]; /* report: the word after "report-" in the tapped target */
 };
 
 struct ui_state {

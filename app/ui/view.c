@@ -224,6 +224,8 @@ home_buttons(const struct view_input *in, struct view *v)
 	}
 	if (c->source.nearby_count > 0)
 		add_button(v, "find-room", _("Find a room"), false);
+	if (c->report.to)
+		add_button(v, "report", _("Report a problem"), false);
 	if (c->display.admin_pin && *c->display.admin_pin)
 		add_button(v, "admin", "⚙", false);
 }
@@ -292,6 +294,11 @@ working_dialog(const struct view_input *in, struct view *v)
 	};
 	enum ui_action_kind k = in->ui->pending;
 	v->kind = VIEW_DIALOG;
+	if (k == UI_ACT_REPORT) {
+		snprintf(v->heading, sizeof(v->heading), "%s", _("Sending the report…"));
+		snprintf(v->text, sizeof(v->text), "%s", _("Waiting for the server to confirm."));
+		return;
+	}
 	snprintf(
 		v->heading, sizeof(v->heading), "%s", k <= UI_ACT_CHECKIN && texts[k] ? _(texts[k]) : _("One moment…"));
 	snprintf(v->text, sizeof(v->text), "%s", _("Waiting for the calendar server to confirm."));
@@ -335,6 +342,29 @@ find_room_list(const struct view_input *in, struct view *v)
 	}
 	add_button(v, "refresh", _("Refresh"), false);
 	add_button(v, "back", _("Back"), true);
+}
+
+/* The problems of [report] problems, one button each: "coffee-machine" reads "Coffee machine". */
+static void
+report_list(const struct view_input *in, struct view *v)
+{
+	const struct report_config *r = &in->config->report;
+	v->kind = VIEW_DIALOG;
+	snprintf(v->heading, sizeof(v->heading), "%s", _("What is the problem?"));
+	snprintf(v->text, sizeof(v->text), _("Facilities get a message naming %s and the time."),
+		in->config->room_name ? in->config->room_name : "");
+	for (size_t i = 0; i < r->problem_count; i++) {
+		char id[32], label[64];
+		snprintf(id, sizeof(id), "report-%s", r->problems[i]);
+		snprintf(label, sizeof(label), "%s", r->problems[i]);
+		for (char *p = label; *p; p++)
+			if (*p == '-' || *p == '_')
+				*p = ' ';
+		if (label[0] >= 'a' && label[0] <= 'z')
+			label[0] = (char)(label[0] - 'a' + 'A');
+		add_button(v, id, label, false);
+	}
+	add_button(v, "cancel", _("Cancel"), false);
 }
 
 static void
@@ -426,6 +456,7 @@ view_build(const struct view_input *in, struct view *v)
 	case UI_WORKING: working_dialog(in, v); return;
 	case UI_MESSAGE: message_dialog(in, v); return;
 	case UI_FIND_ROOM: find_room_list(in, v); return;
+	case UI_REPORT: report_list(in, v); return;
 	case UI_ADMIN: admin_list(in, v); return;
 	case UI_PIN: pin_pad(in, v); return;
 	case UI_HOME: break;

@@ -119,13 +119,15 @@ class Fake:
     def actions(self, kind=None):
         return [a for a in self.admin("log")["actions"] if kind is None or a["action"] == kind]
 
-    def setup(self, events=(), scope="*", role="readwrite", certificates=(), rooms=None, settings=None):
+    def setup(self, events=(), scope="*", role="readwrite", certificates=(), rooms=None, settings=None,
+              permissions=()):
         rooms = rooms or [{"address": ROOM, "tenant": TENANT_ID, "name": "Fjord 4.12"},
                           {"address": ROOM2, "tenant": TENANT_ID, "name": "Sund 4.14"},
                           {"address": ROOM3, "tenant": TENANT_ID, "name": "Vig 5.01"}]
         spec = {
             "tenants": [{"id": TENANT_ID, "domains": [TENANT_DOMAIN]}],
             "apps": [{"client_id": APP_ID, "tenant": TENANT_ID, "scope": scope, "role": role,
+                      "permissions": list(permissions),
                       "secrets": [{"value": SECRET}, {"value": EXPIRED_SECRET, "expired": True}],
                       "certificates": list(certificates)},
                      {"client_id": OTHER_APP_ID, "tenant": TENANT_ID, "secrets": [{"value": "other"}]}],

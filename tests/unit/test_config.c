@@ -396,6 +396,95 @@ test_config_qr_url_refusals(void **state)
 	config_finish(&c);
 }
 
+/* [report]: off without `to`; defaults; problems as touch-target words; a way to send. */
+static void
+test_config_report_defaults_and_keys(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[4096];
+	const char *path = write_file("off.conf", "[room]\nname = A\n", 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_null(c.report.to);
+	assert_int_equal(c.report.problem_count, 4);
+	assert_string_equal(c.report.problems[0], "projector");
+	assert_string_equal(c.report.problems[3], "other");
+	assert_int_equal(c.report.cooldown_min, 30);
+	assert_int_equal(c.report.max_per_hour, 6);
+	config_finish(&c);
+	const char *pw = write_file("smtp.pw", "s3cret\n", 0600);
+	char text[1024];
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[report]\nto = facilities@example.com\nproblems = wifi, coffee-machine ,  "
+		"chairs\nsmtp_url = smtps://mail.example.com:465\nfrom = sign@example.com\nusername = sign\n"
+		"password_file = %s\ncooldown = 0\nmax_per_hour = 2\n",
+		pw);
+	path = write_file("report.conf", text, 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(c.report.to, "facilities@example.com");
+	assert_int_equal(c.report.problem_count, 3);
+	assert_string_equal(c.report.problems[1], "coffee-machine");
+	assert_string_equal(c.report.problems[2], "chairs");
+	assert_string_equal(c.report.smtp_url, "smtps://mail.example.com:465");
+	assert_string_equal(c.report.password, "s3cret");
+	assert_int_equal(c.report.cooldown_min, 0);
+	assert_int_equal(c.report.max_per_hour, 2);
+	config_finish(&c);
+	/* EWS and Graph rooms send as the room: no smtp_url needed */
+	const char *ews_pw = write_file("ews.pw", "pw\n", 0600);
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[source]\ntype = ews\nurl = https://mail.example.com/EWS/Exchange.asmx\n"
+		"mailbox = room@example.com\nusername = svc\npassword_file = %s\n[report]\nto = f@example.com\n",
+		ews_pw);
+	path = write_file("ews.conf", text, 0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_null(c.report.smtp_url);
+	config_finish(&c);
+}
+
+static void
+test_config_report_problems_refused(void **state)
+{
+	(void)state;
+	const char *smtp = "smtp_url = smtp://mail.example.com:587\nfrom = sign@example.com\n";
+	char text[1024];
+	snprintf(text, sizeof(text), "[room]\nname = A\n[report]\nto = facilities\n%s", smtp);
+	load_fails_with(text, "bad.conf:4: [report] to: 'facilities' is not a mail address");
+	snprintf(text, sizeof(text), "[room]\nname = A\n[report]\nto = Facilities <f@example.com>\n%s", smtp);
+	load_fails_with(text, "[report] to: 'Facilities <f@example.com>' is not a mail address");
+	snprintf(text, sizeof(text), "[room]\nname = A\n[report]\nto = f@example.com\nproblems = Projector!\n%s", smtp);
+	load_fails_with(text, "bad.conf:5: [report] problems: 'Projector!' is not a problem name");
+	snprintf(text, sizeof(text), "[room]\nname = A\n[report]\nto = f@example.com\nproblems = a,b,c,d,e,f,g\n%s",
+		smtp);
+	load_fails_with(text, "[report] problems: at most 6 problems");
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[report]\nto = f@example.com\nproblems = a-much-too-long-problem-name\n%s", smtp);
+	load_fails_with(text, "is not a problem name");
+	load_fails_with(
+		"[room]\nname = A\n[report]\nto = f@example.com\nproblems = , ,\n", "give at least one problem");
+	/* a demo, ICS or CalDAV room has no mailbox to send from */
+	load_fails_with("[room]\nname = A\n[report]\nto = f@example.com\n",
+		"bad.conf:4: [report] smtp_url: missing: a demo calendar cannot send mail");
+	load_fails_with("[room]\nname = A\n[report]\nto = f@example.com\nsmtp_url = http://mail.example.com\n"
+			"from = s@example.com\n",
+		"bad.conf:5: [report] smtp_url: 'http://mail.example.com' is not an smtp:// or smtps:// URL");
+	load_fails_with("[room]\nname = A\n[report]\nto = f@example.com\nsmtp_url = smtp://mail.example.com\n",
+		"[report] from: missing: the sender address for SMTP");
+	load_fails_with("[room]\nname = A\n[report]\nto = f@example.com\nsmtp_url = smtp://mail.example.com\n"
+			"from = s@example.com\nusername = sign\n",
+		"[report] password_file: missing");
+	const char *open_pw = write_file("open.pw", "s3cret\n", 0644);
+	snprintf(text, sizeof(text),
+		"[room]\nname = A\n[report]\nto = f@example.com\n%susername = u\npassword_file = %s\n", smtp, open_pw);
+	load_fails_with(text, "[report] password_file: ");
+	load_fails_with("[room]\nname = A\n[report]\nto = f@example.com\ncooldown = -1\n", "[report] cooldown:");
+	load_fails_with("[room]\nname = A\n[report]\nmax_per_hour = lots\n", "[report] max_per_hour: 'lots'");
+	load_fails_with("[room]\nname = A\n[report]\nallow_insecure_smtp = maybe\n", "[report] allow_insecure_smtp:");
+}
+
 int
 main(void)
 {
@@ -414,6 +503,8 @@ main(void)
 		cmocka_unit_test(test_config_display_theme_and_colours),
 		cmocka_unit_test(test_config_qr_url_expands_percent_encoded),
 		cmocka_unit_test(test_config_qr_url_refusals),
+		cmocka_unit_test(test_config_report_defaults_and_keys),
+		cmocka_unit_test(test_config_report_problems_refused),
 	};
 	return cmocka_run_group_tests(tests, make_dir, NULL);
 }

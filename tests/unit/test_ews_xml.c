@@ -404,6 +404,18 @@ test_ews_update_delete_decline_and_availability_requests(void **state)
 	xml = ews_build_delete_item(&h, "ID1", false);
 	assert_non_null(strstr(xml, "DeleteType=\"MoveToDeletedItems\" SendMeetingCancellations=\"SendToNone\""));
 	free(xml);
+	xml = ews_build_send_message(&h, "f@example.com", "Problem in A&B", "Room: A&B\nProblem: <screen>\n");
+	xmlFreeDoc(parse_request(xml));
+	assert_non_null(strstr(xml, "<m:CreateItem MessageDisposition=\"SendOnly\"><m:Items><t:Message>"));
+	assert_non_null(strstr(xml, "<t:Subject>Problem in A&amp;B</t:Subject><t:Body BodyType=\"Text\">Room: "
+				    "A&amp;B\nProblem: &lt;screen&gt;\n</t:Body><t:ToRecipients><t:Mailbox>"
+				    "<t:EmailAddress>f@example.com</t:EmailAddress>"));
+	assert_non_null(strstr(xml, "<t:PrimarySmtpAddress>r@example.com</t:PrimarySmtpAddress>")); /* as the room */
+	free(xml);
+	xml = ews_build_send_message(&h, NULL, "roomsign check", ""); /* the check's probe: no recipient */
+	xmlFreeDoc(parse_request(xml));
+	assert_null(strstr(xml, "ToRecipients"));
+	free(xml);
 	xml = ews_build_decline_item(&h, "ID2", "CK2");
 	xmlFreeDoc(parse_request(xml));
 	assert_non_null(strstr(xml, "MessageDisposition=\"SendAndSaveCopy\""));

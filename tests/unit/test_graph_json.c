@@ -248,6 +248,14 @@ test_graph_small_bodies(void **state)
 	char *decline = graph_build_decline("Released");
 	assert_string_equal(decline, "{\"comment\":\"Released\",\"sendResponse\":true}");
 	free(decline);
+	char *mail = graph_build_send_mail("f@x.com", "Problem \"A\"", "Room: A\n");
+	assert_string_equal(mail, "{\"message\":{\"subject\":\"Problem \\\"A\\\"\",\"body\":{\"contentType\":\"Text\","
+				  "\"content\":\"Room: A\\n\"},\"toRecipients\":[{\"emailAddress\":{\"address\":"
+				  "\"f@x.com\"}}]},\"saveToSentItems\":false}");
+	free(mail);
+	mail = graph_build_send_mail(NULL, "s", ""); /* roomsign check's probe: no recipient at all */
+	assert_non_null(strstr(mail, "\"toRecipients\":[]"));
+	free(mail);
 	const char *rooms[] = { "a@x.com", "b@x.com" };
 	char *sched =
 		graph_build_get_schedule(rooms, 2, t_utc("2026-11-02T08:00:00Z"), t_utc("2026-11-02T18:00:00Z"), 15);

@@ -49,10 +49,11 @@ enum state {
 	ST_WORKING,
 	ST_DONE,
 	ST_ERROR,
+	ST_REPORT,
 	ST_COUNT
 };
 static const char *const state_names[] = { "free", "busy", "soon", "check-in", "offline", "loading", "setup", "admin",
-	"pin", "find-room", "confirm-book", "confirm-end", "working", "done", "error" };
+	"pin", "find-room", "confirm-book", "confirm-end", "working", "done", "error", "report" };
 
 /* Roles whose text must never be cut (the list, plus the clock and agenda times). */
 static const char *const never_cut[] = { "status_word", "status_icon", "status_line", "button", "agenda_time", "clock",
@@ -199,7 +200,8 @@ build(struct fixture *f, enum state s)
 		[ST_CONFIRM_END] = UI_CONFIRM,
 		[ST_WORKING] = UI_WORKING,
 		[ST_DONE] = UI_MESSAGE,
-		[ST_ERROR] = UI_MESSAGE };
+		[ST_ERROR] = UI_MESSAGE,
+		[ST_REPORT] = UI_REPORT };
 	f->ui.screen = screens[s];
 	f->ui.pending = s == ST_CONFIRM_END ? UI_ACT_END : UI_ACT_BOOK;
 	f->ui.pending_minutes = 30;

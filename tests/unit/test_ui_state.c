@@ -365,6 +365,34 @@ test_ui_find_room_asks_the_source(void **state)
 	assert_int_equal(ui.screen, UI_HOME);
 }
 
+/* Report → a problem → working → the server's outcome; Cancel on the list sends nothing. */
+static void
+test_ui_report_lists_problems_then_sends(void **state)
+{
+	(void)state;
+	struct ui_state ui;
+	ui_state_init(&ui, T0);
+	assert_no_action(tap(&ui, "report", T0));
+	assert_int_equal(ui.screen, UI_REPORT);
+	assert_no_action(tap(&ui, "cancel", T0 + 1));
+	assert_int_equal(ui.screen, UI_HOME);
+	tap(&ui, "report", T0 + 2);
+	assert_no_action(tap(&ui, "report-", T0 + 3));                               /* no problem named */
+	assert_no_action(tap(&ui, "report-a-name-longer-than-any-problem", T0 + 3)); /* not a config word */
+	assert_no_action(tap(&ui, "book-30", T0 + 3));
+	assert_int_equal(ui.screen, UI_REPORT);
+	struct ui_action a = tap(&ui, "report-projector", T0 + 4);
+	assert_int_equal(a.kind, UI_ACT_REPORT);
+	assert_string_equal(a.problem, "projector");
+	assert_int_equal(ui.screen, UI_WORKING);
+	assert_no_action(tap(&ui, "report-projector", T0 + 5)); /* no second send while one runs */
+	ui_action_done(&ui, true, "Sent.", T0 + 6);
+	assert_int_equal(ui.screen, UI_MESSAGE);
+	assert_true(ui.message_ok);
+	assert_no_action(tap(&ui, "report-screen", T0 + 7)); /* problem targets only act on the list */
+	assert_int_equal(ui.screen, UI_MESSAGE);
+}
+
 static void
 test_ui_buttons_of_other_screens_do_nothing(void **state)
 {
@@ -390,6 +418,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ui_starts_home),
+		cmocka_unit_test(test_ui_report_lists_problems_then_sends),
 		cmocka_unit_test(test_ui_book_confirm_working_message_home),
 		cmocka_unit_test(test_ui_booking_failure_shows_why_then_home),
 		cmocka_unit_test(test_ui_cancel_on_confirm_goes_home_without_action),

@@ -157,6 +157,39 @@ def _decline(store, room, el, disposition):
     return ""
 
 
+def _addresses(el, name):
+    """The EmailAddress of every Mailbox under ToRecipients / CcRecipients / BccRecipients."""
+    out = []
+    for mb in child(el, name) if child(el, name) is not None else []:
+        if local(mb) == "Mailbox" and text_of(mb, "EmailAddress"):
+            out.append(text_of(mb, "EmailAddress"))
+    return out
+
+
+def _create_message(store, room, el, disposition):
+    """A t:Message sent from the mailbox acted on (the impersonated room). Exchange wants a
+    MessageDisposition for messages; SaveOnly only drafts it; sending needs a recipient."""
+    if disposition is None:
+        raise EwsError("ErrorMessageDispositionRequired", "MessageDisposition is required for this operation.")
+    body = child(el, "Body")
+    record = {"from": room.primary, "to": _addresses(el, "ToRecipients"), "cc": _addresses(el, "CcRecipients"),
+              "bcc": _addresses(el, "BccRecipients"), "subject": text_of(el, "Subject"),
+              "body": body.text if body is not None else None,
+              "body_type": body.get("BodyType") if body is not None else None,
+              "disposition": disposition, "time": time.time()}
+    if disposition == "SaveOnly":   # a draft in the room's Drafts folder: nothing is sent
+        with store.lock:
+            store.sent.append({"kind": "draft-message", "room": room.primary})
+        return ""
+    if not (record["to"] or record["cc"] or record["bcc"]):
+        raise EwsError("ErrorInvalidRecipients",
+                       "At least one recipient isn't valid., A message can't be sent because it contains no "
+                       "recipients.")
+    with store.lock:
+        store.sent_mail.append(record)
+    return ""
+
+
 def create_item(store, room, op):
     items = child(op, "Items")
     if items is None or len(items) == 0:
@@ -174,6 +207,10 @@ def create_item(store, room, op):
                 out.append(message("CreateItem", "<m:Items>%s</m:Items>"
                                    % _decline(store, room, el, _enum(op, "MessageDisposition",
                                                                      MESSAGE_DISPOSITIONS))))
+            elif name == "Message":
+                out.append(message("CreateItem", "<m:Items>%s</m:Items>"
+                                   % _create_message(store, room, el, _enum(op, "MessageDisposition",
+                                                                            MESSAGE_DISPOSITIONS))))
             else:
                 raise EwsError("ErrorInvalidRequest", "This fake cannot create %s." % name)
         except EwsError as err:

@@ -180,6 +180,7 @@ class Store:
             for e in seed.get("events", []):        # after the settings: calendar processing applies
                 self.add_event(e)
             self.log, self.sent, self.faults = [], [], []
+            self.sent_mail = []     # messages CreateItem sent (t:Message, SendOnly/SendAndSaveCopy)
 
     def add_event(self, e):
         """An event in the room's calendar; one organised by someone else arrived as a meeting

@@ -31,6 +31,9 @@ python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to th
   GET  /_admin/log       every EWS request: op, version, account, impersonated room, anchor, auth,
                          HTTP version, status, ResponseCode, time
   GET  /_admin/sent      creates, updates, deletes (silent ones flagged) and declines
+  GET  /_admin/sent_mail messages sent with CreateItem (t:Message, SendOnly or SendAndSaveCopy):
+                         from (the mailbox acted on), to, cc, bcc, subject, body, body_type,
+                         disposition, time
   GET  /_admin/kerberos  refused Kerberos tokens and principals, with the GSS-API's reason
   GET  /_admin/throttle  {"policy", "max_concurrency", "max_inflight", "peak": {budget: n},
                          "peak_inflight", "throttled": n}   what the throttling saw
@@ -250,6 +253,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(STORE.log)
             if url.path == "/_admin/sent":
                 return self._json(STORE.sent)
+            if url.path == "/_admin/sent_mail":
+                with STORE.lock:
+                    return self._json(list(STORE.sent_mail))
             if url.path == "/_admin/auth_failures":
                 with STORE.lock:
                     return self._json(list(AUTH_FAILURES))

@@ -6,7 +6,7 @@
 Token endpoint: POST /{tenant}/oauth2/v2.0/token (client secret or JWT client assertion, checked:
 signature against the app's uploaded certificate, aud, iss, sub, nbf, exp, jti replay).
 Graph: /v1.0/users/{room}/calendarView, /calendarView/delta, /events, /events/{id}[/decline|/cancel],
-/calendar/getSchedule. See graph_store.py for what is modelled.
+/calendar/getSchedule, /sendMail. See graph_store.py for what is modelled.
 
 Control, no auth, on the same port (JSON):
   POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
@@ -27,6 +27,9 @@ Control, no auth, on the same port (JSON):
   POST /_admin/expire_delta   every delta token is forgotten: their next use answers 410
   POST /_admin/expire_tokens
   GET  /_admin/calendar?room=ADDR    GET /_admin/log   (requests, tokens, actions, bytes_sent)
+  GET  /_admin/sent_mail  messages sendMail accepted: from (the mailbox), to, cc, bcc, subject,
+                          body, content_type, save_to_sent_items, time (apps[].permissions must
+                          list Mail.Send, else 403 ErrorAccessDenied)
   POST /_admin/settings   {throttle: true, clock_speed: s, outage: true, delay_ms: d (each Graph call
                            takes d ms), mailbox_requests: n (the 10-minute budget, for tests),
                            add_organizer_to_subject, delete_subject, remove_private_property: the
@@ -236,9 +239,12 @@ def graph_route(method, parts, query, body, auth, base, if_match=None, prefer=()
 
 
 def mailbox_route(app, method, parts, query, body, base, if_match, prefer):
-    write = method in ("POST", "PATCH", "DELETE") and parts[2:] != ["calendar", "getSchedule"]
+    # getSchedule reads; sendMail needs Mail.Send, not the calendar's write role
+    write = method in ("POST", "PATCH", "DELETE") and parts[2:] not in (["calendar", "getSchedule"], ["sendMail"])
     room = STORE.room_for(app, parts[1], write=write)
     rest = parts[2:]
+    if method == "POST" and rest == ["sendMail"]:
+        return STORE.send_mail(app, room, body)
     if method == "GET" and rest == ["calendarView"]:
         return 200, STORE.calendar_view(room, query, base)
     if method == "GET" and rest == ["calendarView", "delta"]:
@@ -364,6 +370,9 @@ class Handler(BaseHTTPRequestHandler):
                                             "mailbox_concurrency": MAILBOX_CONCURRENCY, "window_s": MAILBOX_WINDOW_S,
                                             "mailbox_requests": int(STORE.settings.get("mailbox_requests")
                                                                     or MAILBOX_REQUESTS)})
+        elif path == "/_admin/sent_mail":
+            with STORE.lock:
+                return self.send_json(200, list(STORE.sent_mail))
         elif path == "/_admin/log":
             with STORE.lock:
                 return self.send_json(200, {"requests": STORE.requests, "tokens": STORE.token_log,

@@ -17,6 +17,9 @@ What is modelled because the client depends on it (PROTOCOLS.md section B):
     syncStateNotFound (/_admin/expire_delta forgets them all); settings.delta false: 400, as a
     server without the function;
   * POST /events idempotent on transactionId; PATCH; DELETE; decline and cancel recorded apart;
+  * POST /sendMail: 202 and the message recorded (/_admin/sent_mail) when the app holds the
+    Mail.Send application permission (apps[].permissions) and its RBAC scope covers the mailbox;
+    403 ErrorAccessDenied without Mail.Send, 400 ErrorInvalidRecipients without a recipient;
   * getSchedule with its limits (100 schedules, 62 days, 5–1440 min interval);
   * If-Match on PATCH and DELETE: a stale ETag answers 412 ErrorIrresolvableConflict;
   * Prefer: outlook.timezone="ZONE" (IANA or a few Windows names) sets the zone of start and
@@ -155,6 +158,7 @@ class Store:
                 a.setdefault("secrets", [])
                 a.setdefault("scope", "*")
                 a.setdefault("role", "readwrite")
+                a.setdefault("permissions", [])     # application permissions beyond the calendar's
                 self.apps[a["client_id"].lower()] = a
             self.rooms = {}
             self.events = {}
@@ -171,6 +175,7 @@ class Store:
             self.bytes_sent = 0        # response bytes (headers and body), for the benchmark
             self.faults, self.after_create, self.touch_before = [], [], []
             self.requests, self.token_log, self.actions = [], [], []
+            self.sent_mail = []        # messages sendMail accepted
             for e in spec.get("events", []):
                 self.add_event(e["room"], e)
 
@@ -407,6 +412,31 @@ class Store:
                 other = self.add_event(room, hook["event"])
                 other["created"] = ev["created"] + 0.5
             return 201, self.render(ev, None)
+
+    def send_mail(self, app, room, body):
+        """user: sendMail (v1.0): JSON {"message": {...}, "saveToSentItems": bool}; 202, no body."""
+        if "mail.send" not in [p.lower() for p in app["permissions"]]:
+            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        msg = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(msg, dict):
+            raise GraphError(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.")
+        save = body.get("saveToSentItems", True)
+        if not isinstance(save, bool):
+            raise GraphError(400, "BadRequest", "Cannot convert the literal to the expected type 'Edm.Boolean'.")
+
+        def addresses(key):
+            return [r.get("emailAddress", {}).get("address") for r in msg.get(key) or []
+                    if isinstance(r, dict)]
+        to, cc, bcc = addresses("toRecipients"), addresses("ccRecipients"), addresses("bccRecipients")
+        if not (to or cc or bcc) or None in to + cc + bcc:
+            raise GraphError(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't "
+                             "be sent because it contains no recipients.")
+        content = msg.get("body") or {}
+        with self.lock:
+            self.sent_mail.append({"from": room, "to": to, "cc": cc, "bcc": bcc, "subject": msg.get("subject"),
+                                   "body": content.get("content"), "content_type": content.get("contentType"),
+                                   "save_to_sent_items": save, "time": time.time()})
+        return 202, None
 
     @staticmethod
     def check_if_match(ev, if_match):
