@@ -500,6 +500,19 @@ def test_demo_starts_draws_and_stops_on_sigterm(w):
 
 
 @case
+def test_night_first_tap_only_wakes_then_taps_act(w):
+    # At night (the panel off) the first tap only turns the panel on; the next one acts.
+    s = w.start(at("23:00:05"), demo=True, display="night = 22:00-06:00")
+    s.wait_log("backlight off (night)")
+    s.tap("end-early")
+    s.wait_log("backlight on")
+    time.sleep(1)                                   # what a waking tap wrongly opened would show by now
+    expect("confirm" not in s.ids() and "end-early" in s.ids(), "the waking tap acted: %s" % s.ids())
+    s.tap("end-early")
+    s.wait_ids("the end-now dialog after the waking tap", lambda ids: "confirm" in ids, timeout=15)
+
+
+@case
 def test_danish_on_screen(w):
     s = w.start(at("10:15:00"), demo=True, room="language = da")
     s.wait_status(BUSY, "the demo's meeting: busy")
