@@ -212,8 +212,14 @@ class Touch:
         return self.guest.lines("log")
 
     def done_lines(self):
-        """The outcome lines of actions ("sign: done: ..." / "sign: failed: ...")."""
-        return [line for line in self.log() if re.match(r"\w+: (done|failed): ", line)]
+        """The outcome lines of actions ("done: ..." / "failed: ..."; the journal's MESSAGE has no
+        module prefix: the module is its ROOMSIGN_MODULE field; stderr's "sign: done: ..." has)."""
+        return [line for line in self.log() if re.match(r"(\w+: )?(done|failed): ", line)]
+
+    def logged(self, message):
+        """Whether the running sign's journal has a line that is exactly message (with or without
+        the module prefix)."""
+        return any(re.fullmatch(r"(\w+: )?" + re.escape(message), line) for line in self.log())
 
     # ---- the scenario ----
     def start(self, phase, now, night="-", input_mode="-"):
@@ -257,7 +263,8 @@ class Touch:
         self.wait_hits(f"[{phase}] home with the meeting's end-now", lambda ids: "end-early" in ids)
         done = self.done_lines()[before:]
         booked = f"booked 30 minutes, until {until}"
-        if not any(": done: " in line for line in done) or not any(booked in line for line in self.log()):
+        if not any(re.match(r"(\w+: )?done: ", line) for line in done) or \
+                not any(booked in line for line in self.log()):
             raise Fail(f"[{phase}] the sign's journal does not show '{booked}' and its outcome: {done}")
         print(f"touch-test: [{phase}] {booked} ({done[-1]})", flush=True)
         return t_message, t_busy
@@ -303,14 +310,14 @@ class Touch:
     def night(self):
         self.start("night", "2026-12-02T23:00Z", night="22:00-06:00")
         deadline = time.monotonic() + WAIT_S
-        while not any(line.endswith(": backlight off (night)") for line in self.log()):
+        while not self.logged("backlight off (night)"):
             if time.monotonic() > deadline:
                 raise Fail("[night] the sign did not switch the panel off for the night")
             time.sleep(0.5)
         hits = self.wait_hits("[night] 'end-early'", lambda ids: "end-early" in ids)
         self.finger(hits["end-early"])
         deadline = time.monotonic() + WAIT_S
-        while not any(line.endswith(": backlight on") for line in self.log()):
+        while not self.logged("backlight on"):
             if time.monotonic() > deadline:
                 raise Fail("[night] the first tap did not turn the panel on")
             time.sleep(0.5)
