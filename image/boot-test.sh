@@ -31,6 +31,12 @@ trap cleanup EXIT
 for tool in qemu-system-aarch64 mcopy mdir sfdisk python3; do
 	command -v "$tool" >/dev/null || { echo "boot-test: $tool not found (run .ci/setup image)" >&2; exit 1; }
 done
+# The touchscreen: QEMU's virtio multitouch device (QEMU 8.1 or later; Debian 12 has it from
+# bookworm-backports, which .ci/setup installs).
+if ! qemu-system-aarch64 -M virt -device help 2>/dev/null | grep -q '"virtio-multitouch-pci"'; then
+	echo "boot-test: $(qemu-system-aarch64 --version | head -n1) has no virtio-multitouch-pci (needs QEMU 8.1 or later: run .ci/setup image)" >&2
+	exit 1
+fi
 
 disk=$work/disk.img
 case $image in
@@ -86,7 +92,9 @@ t_start=$(date +%s.%N)
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 -accel tcg,thread=multi \
 	-kernel "$work/vmlinuz" -initrd "$work/initrd.img" -append "$cmdline" \
 	-drive file="$disk",format=raw,if=none,id=hd,discard=unmap -device virtio-blk-pci,drive=hd \
-	-device virtio-gpu-pci -device virtio-keyboard-pci -device virtio-tablet-pci \
+	-device virtio-gpu-pci -device virtio-keyboard-pci -device virtio-tablet-pci -device virtio-multitouch-pci \
+	-device virtio-serial-pci -chardev socket,id=touchctl,path="$work/touch.sock",server=on,wait=off \
+	-device virtserialport,chardev=touchctl,name=org.roomsign.touch -qmp unix:"$work/qmp.sock",server=on,wait=off \
 	-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
 	-display none -serial file:"$serial" -monitor unix:"$monitor",server,nowait \
 	-no-reboot >"$work/qemu.log" 2>&1 &
@@ -135,6 +143,7 @@ EOF
 
 timeout_s=${ROOMSIGN_BOOT_TIMEOUT:-1200}
 keys_sent=
+touch_rc=
 t_frame=
 # Guest lines arrive through the journal's console forwarding, behind a time stamp and unit name.
 report() { tr -d '\r' <"$serial" | sed -n 's/.*ROOMSIGN-TEST //p'; }
@@ -148,6 +157,11 @@ while ! report | grep -qx DONE; do
 	if [ -z "$keys_sent" ] && report | grep -qx KEYS-READY; then
 		keyboard_attack
 		keys_sent=1
+	fi
+	if [ -z "$touch_rc" ] && report | grep -qx TOUCH-READY; then
+		touch_rc=0
+		python3 "$SRC/image/touch-test.py" "$work/qmp.sock" "$work/touch.sock" "$SRC/app/ui/theme.h" \
+			"$work/touch" | tee "$work/touch.log" || touch_rc=$?
 	fi
 	if [ -z "$t_frame" ] && report | grep -q '^first-frame-since-kernel-ms'; then
 		t_frame=$(date +%s.%N)
@@ -165,7 +179,7 @@ monitor_cmd quit
 wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=
 
-[ -z "$keep" ] || { mkdir -p "$keep"; cp "$serial" "$work/screen.png" "$keep/" 2>/dev/null || true; }
+[ -z "$keep" ] || { mkdir -p "$keep"; cp -r "$serial" "$work/screen.png" "$work/touch" "$keep/" 2>/dev/null || true; }
 
 echo "---- guest report"
 tr -d '\r' <"$serial" | grep -a -o 'ROOMSIGN-TEST .*\|roomsign-firstboot: .*' || true
@@ -186,6 +200,11 @@ fi
 root_mib=$(value root-size-mib)
 [ "${root_mib:-0}" -gt $((root_part_mib + 700)) ] ||
 	fail "root file system is ${root_mib:-?} MiB: not grown from the ${root_part_mib} MiB partition to the larger disk"
+case $touch_rc in
+0) ;;
+'') fail "the guest never offered the touch test (TOUCH-READY)" ;;
+*) fail "booking by touch (image/touch-test.py, exit $touch_rc)" ;;
+esac
 [ "$(value restarts)" = 0 ] || fail "roomsign.service restarted $(value restarts) time(s)"
 
 # After power-off, from the host: the secret and the Wi-Fi password are off the FAT partition.

@@ -2,6 +2,7 @@
 #  unit.service_security  systemd-analyze security rates config/roomsign.service <= 2.0 (printed)
 #  integration.package    the release .deb (cpack) inspected with dpkg-deb (+ lintian if present)
 #  image.build_and_boot   image/build.sh into image/out, then image/boot-test.sh boots it in QEMU
+#                         and, on the same boot, image/touch-test.py books by touch (virtio multitouch)
 #                         (root, ~25 min cold, less with image/out/cache; label "image")
 set(ROOMSIGN_IMAGE_OUT ${CMAKE_BINARY_DIR}/image/out)
 
