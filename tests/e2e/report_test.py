@@ -121,7 +121,10 @@ def report_by_touch(s, problem):
     hits = s.wait_ids("the list of problems", lambda ids: "report-" + problem in ids)
     s.tap("report-" + problem)
     s.wait_ids("the outcome", lambda ids: ids == {"ok"})
-    v = s.wait_view("the outcome on screen", lambda v: v.get("kind") == "dialog" and v.get("text"))
+    # The view and the touch targets are written one after the other: wait for the outcome's
+    # view, not the "Sending the report…" one that may still be there.
+    v = s.wait_view("the outcome on screen", lambda v: v.get("kind") == "dialog" and v.get("text") and
+                    not v.get("heading", "").startswith("Sending"))
     return v, hits
 
 
