@@ -1,5 +1,6 @@
 /* config.h — /etc/roomsign/roomsign.conf as a struct. Keys are the user-facing contract in DESIGN.md. */
 #pragma once
+#include "net/http.h" /* enum http_auth */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -10,7 +11,6 @@ enum subject_policy { SUBJECT_SHOW, SUBJECT_ORGANIZER, SUBJECT_HIDE };
 enum end_early_policy { END_EARLY_NO, END_EARLY_OWN, END_EARLY_ALL };
 enum led_offline { LED_OFFLINE_OFF, LED_OFFLINE_KEEP, LED_OFFLINE_BLINK };
 enum source_type { SOURCE_DEMO, SOURCE_ICS, SOURCE_EWS, SOURCE_GRAPH, SOURCE_CALDAV };
-enum http_auth { HTTP_AUTH_NONE, HTTP_AUTH_BASIC, HTTP_AUTH_NTLM, HTTP_AUTH_NEGOTIATE, HTTP_AUTH_BEARER };
 
 struct source_config {
 	enum source_type type;

@@ -43,38 +43,6 @@ source_destroy(struct source *source)
 		source->ops->destroy(source);
 }
 
-bool
-source_fail(struct source_error *err, enum source_category category, const char *fmt, ...)
-{
-	if (!err)
-		return false;
-	err->category = category;
-	err->retry_after_ms = 0;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-const char *
-source_category_name(enum source_category category)
-{
-	static const char *const names[] = {
-		"ok",
-		"network",
-		"auth",
-		"permission",
-		"throttled",
-		"conflict",
-		"not-found",
-		"bad-response",
-		"config",
-		"unsupported",
-	};
-	return (unsigned)category < sizeof(names) / sizeof(names[0]) ? names[category] : "unknown";
-}
-
 static bool
 unsupported(struct source *source, const char *what, struct source_error *err)
 {

@@ -3,26 +3,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include "../config.h"
+#include "../core/error.h"
 #include "../core/schedule.h"
-
-enum source_category {
-	SOURCE_OK,
-	SOURCE_ERR_NETWORK,      /* DNS, connect, TLS, timeout, dropped connection */
-	SOURCE_ERR_AUTH,         /* credentials refused */
-	SOURCE_ERR_PERMISSION,   /* authenticated but not allowed on this room */
-	SOURCE_ERR_THROTTLED,    /* retry_after_ms says when */
-	SOURCE_ERR_CONFLICT,     /* the slot is taken, or the item changed under us */
-	SOURCE_ERR_NOT_FOUND,    /* mailbox, calendar or item does not exist */
-	SOURCE_ERR_BAD_RESPONSE, /* the server sent something we cannot use */
-	SOURCE_ERR_CONFIG,       /* our configuration is wrong */
-	SOURCE_ERR_UNSUPPORTED,  /* e.g. booking on a read-only ICS source */
-};
-
-struct source_error {
-	enum source_category category;
-	long retry_after_ms; /* throttled: server's advice; 0 = use back-off */
-	char message[512];   /* a sentence for the admin: what is wrong, what to do */
-};
 
 /* A free/busy answer for one other room. */
 struct room_availability {
@@ -95,11 +77,6 @@ bool source_watch(struct source *, void (*changed)(void *ctx), void *ctx, struct
 
 /* Sends a message as the room (EWS, Graph); UNSUPPORTED when the backend cannot. */
 bool source_send_mail(struct source *, const char *to, const char *subject, const char *body, struct source_error *);
-
-/* Sets err (category + printf message); returns false so callers can `return source_fail(...)`. */
-bool source_fail(struct source_error *err, enum source_category category, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-const char *source_category_name(enum source_category category);
 
 /* Books [start,end) safely: re-reads the window first (SOURCE_ERR_CONFLICT if something blocks
  * it), creates, then re-reads; if another blocking event overlaps ours and was created first

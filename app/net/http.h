@@ -3,7 +3,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-#include "../calendar/source.h"
+#include "../core/error.h"
+
+enum http_auth { HTTP_AUTH_NONE, HTTP_AUTH_BASIC, HTTP_AUTH_NTLM, HTTP_AUTH_NEGOTIATE, HTTP_AUTH_BEARER };
 
 /* The longest wait a server can ask for (Retry-After, BackOffMilliseconds): one day. */
 #define HTTP_RETRY_AFTER_MAX_S 86400L

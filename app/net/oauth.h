@@ -4,7 +4,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
-#include "../calendar/source.h"
+#include "../core/error.h"
 
 enum oauth_alg {
 	OAUTH_ALG_PS256, /* RSA-PSS + SHA-256: what Entra's current docs ask for */

@@ -2,7 +2,7 @@
  * allows plain text), implicit TLS on smtps://. */
 #pragma once
 #include <stdbool.h>
-#include "../calendar/source.h"
+#include "../core/error.h"
 
 struct smtp_request {
 	const char *url;                 /* smtp://host:587 or smtps://host:465 */
