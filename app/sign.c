@@ -180,12 +180,20 @@ policy(const struct config *c)
 		c->booking.checkin_before_min, c->booking.checkin_grace_min };
 }
 
+/* s->state borrows its events from s->schedule: recompute it whenever the schedule changes,
+ * before anything (a tap handled in the same batch of events) reads it again. */
+static void
+update_state(struct sign *s, rs_time now)
+{
+	struct room_policy p = policy(s->config);
+	room_state_compute(s->schedule, now, &p, checked_in_fn, s, &s->state);
+}
+
 /* Everything between the schedule and the pixels, for one instant: pure functions. */
 static void
 compose(struct sign *s, rs_time now, float dpi)
 {
-	struct room_policy p = policy(s->config);
-	room_state_compute(s->schedule, now, &p, checked_in_fn, s, &s->state);
+	update_state(s, now);
 	struct view_input in = {
 		.config = s->config,
 		.schedule = s->schedule,
@@ -335,6 +343,7 @@ take_result(struct sign *s, struct worker_result *r)
 		schedule_destroy(s->schedule);
 		s->schedule = r->schedule;
 		r->schedule = NULL;
+		update_state(s, time_now());
 		s->sync.has_schedule = true;
 		s->sync.stale = false;
 		s->sync.last_ok = s->schedule->fetched_at;
