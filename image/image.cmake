@@ -3,7 +3,8 @@
 #  integration.package    the release .deb (cpack) inspected with dpkg-deb (+ lintian if present)
 #  image.build_and_boot   image/build.sh into image/out, then image/boot-test.sh boots it in QEMU
 #                         and, on the same boot, image/touch-test.py books by touch (virtio multitouch)
-#                         (root, ~25 min cold, less with image/out/cache; label "image")
+#                         (root, ~25 min cold, less with image/out/cache; label "image"; under
+#                         .ci/test the build runs in the background and this test waits for it)
 set(ROOMSIGN_IMAGE_OUT ${CMAKE_BINARY_DIR}/image/out)
 
 add_test(NAME unit.service_security
