@@ -265,21 +265,68 @@ apply_durations(struct parse *p, const char *value)
 }
 
 static void
+clear_rooms(struct source_config *s)
+{
+	for (size_t i = 0; i < s->nearby_count; i++) {
+		free(s->nearby_rooms[i]);
+		free(s->nearby_names[i]);
+		s->nearby_rooms[i] = s->nearby_names[i] = NULL;
+	}
+	s->nearby_count = 0;
+}
+
+static char *
+trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* "annex@contoso.com, Board room <board@contoso.com>": addresses, each with an optional name
+ * before it in angle brackets (as in a mail header). Names may hold spaces, not commas. */
+static void
 apply_rooms(struct parse *p, const char *value)
 {
 	struct source_config *s = &p->config->source;
-	char buf[2048];
-	for (size_t i = 0; i < s->nearby_count; i++)
-		free(s->nearby_rooms[i]);
-	s->nearby_count = 0;
+	char buf[4096];
+	clear_rooms(s);
+	if (strlen(value) >= sizeof(buf)) {
+		problem(p, p->line, "source", "nearby_rooms", "the list is longer than %zu characters", sizeof(buf) - 1);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s", value);
 	char *save = NULL;
-	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *item = trim(tok), *name = NULL, *addr = item, *lt = strchr(item, '<');
+		if (!*item)
+			continue;
+		if (lt) {
+			char *gt = strchr(lt, '>');
+			if (!gt || trim(gt + 1)[0]) {
+				problem(p, p->line, "source", "nearby_rooms",
+					"'%s' is not 'Name <address>' (a '<' needs its '>' at the end)", item);
+				clear_rooms(s);
+				return;
+			}
+			*lt = *gt = '\0';
+			name = trim(item);
+			addr = trim(lt + 1);
+		}
+		if (!*addr || strpbrk(addr, " <>\"")) {
+			problem(p, p->line, "source", "nearby_rooms", "'%s' is not an address", *addr ? addr : item);
+			clear_rooms(s);
+			return;
+		}
 		if (s->nearby_count == CONFIG_MAX_ROOMS) {
 			problem(p, p->line, "source", "nearby_rooms", "at most %d rooms", CONFIG_MAX_ROOMS);
 			return;
 		}
-		s->nearby_rooms[s->nearby_count++] = xstrdup(tok);
+		s->nearby_names[s->nearby_count] = name && *name ? xstrdup(name) : NULL;
+		s->nearby_rooms[s->nearby_count++] = xstrdup(addr);
 	}
 }
 
@@ -1036,8 +1083,7 @@ config_finish(struct config *c)
 	wipe(c->report.password);
 	for (size_t i = 0; i < c->report.problem_count; i++)
 		free(c->report.problems[i]);
-	for (size_t i = 0; i < c->source.nearby_count; i++)
-		free(c->source.nearby_rooms[i]);
+	clear_rooms(&c->source);
 	memset(c, 0, sizeof(*c));
 }
 

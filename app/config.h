@@ -34,7 +34,10 @@ struct source_config {
 	char *client_secret_file;
 	char *certificate_file, *private_key_file;
 	char *authority, *graph_url;
+	/* [source] nearby_rooms: "annex@contoso.com" or "Annex <annex@contoso.com>", comma-separated:
+	 * the address (a CalDAV calendar's URL for caldav) and the name given, or NULL. */
 	char *nearby_rooms[CONFIG_MAX_ROOMS];
+	char *nearby_names[CONFIG_MAX_ROOMS];
 	size_t nearby_count;
 	int timeout_s;   /* per request, default 20 */
 	long max_body;   /* bytes, default 16 MiB */

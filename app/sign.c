@@ -253,8 +253,7 @@ static void
 sign_finish_state(struct sign *s)
 {
 	schedule_destroy(s->schedule);
-	for (size_t i = 0; i < s->room_count; i++)
-		free(s->rooms[i].room);
+	room_availability_finish(s->rooms, s->room_count);
 	id_list_clear(&s->checked_in);
 	id_list_clear(&s->released);
 	free(s->view);
@@ -373,8 +372,7 @@ take_result(struct sign *s, struct worker_result *r)
 			cooldown_forget_report(&s->cooldown, (size_t)s->report_problem);
 		break;
 	case RESULT_ROOMS:
-		for (size_t i = 0; i < s->room_count; i++)
-			free(s->rooms[i].room);
+		room_availability_finish(s->rooms, s->room_count);
 		memcpy(s->rooms, r->rooms, sizeof(s->rooms));
 		s->room_count = r->room_count;
 		r->room_count = 0;

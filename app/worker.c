@@ -76,8 +76,7 @@ worker_result_free(struct worker_result *r)
 	if (!r)
 		return;
 	schedule_destroy(r->schedule);
-	for (size_t i = 0; i < r->room_count; i++)
-		free(r->rooms[i].room);
+	room_availability_finish(r->rooms, r->room_count);
 	free(r);
 }
 
@@ -338,8 +337,7 @@ run_action(struct worker *w, struct worker_request *q)
 	case JOB_FIND_ROOMS: {
 		struct worker_result *r = result_new(RESULT_ROOMS);
 		size_t n = w->config->source.nearby_count;
-		for (size_t i = 0; i < n; i++)
-			r->rooms[i].room = xstrdup(w->config->source.nearby_rooms[i]);
+		room_availability_init(r->rooms, n, &w->config->source);
 		r->room_count = n;
 		r->ok = source_free_busy(w->source, now, time_day_end(now), r->rooms, n, &err);
 		if (!r->ok) {
@@ -397,8 +395,7 @@ refuse_while_locked(struct worker *w, const struct worker_request *q)
 	if (q->job == JOB_FIND_ROOMS) {
 		struct worker_result *r = result_new(RESULT_ROOMS);
 		r->room_count = w->config->source.nearby_count;
-		for (size_t i = 0; i < r->room_count; i++)
-			r->rooms[i].room = xstrdup(w->config->source.nearby_rooms[i]); /* ok false: not asked */
+		room_availability_init(r->rooms, r->room_count, &w->config->source); /* ok false: not asked */
 		snprintf(r->message, sizeof(r->message), "%s", worker_plain_error(&err));
 		snprintf(r->detail, sizeof(r->detail), "%s", err.message);
 		w->post(w->ctx, r);

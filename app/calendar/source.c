@@ -71,6 +71,26 @@ source_book(struct source *s, rs_time start, rs_time end, const char *subject, s
 	return s->ops->book(s, start, end, subject, created_out, err);
 }
 
+void
+room_availability_init(struct room_availability *out, size_t n, const struct source_config *config)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (struct room_availability){ .room = xstrdup(config->nearby_rooms[i]) };
+		if (config->nearby_names[i])
+			out[i].name = xstrdup(config->nearby_names[i]);
+	}
+}
+
+void
+room_availability_finish(struct room_availability *rooms, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rooms[i].room);
+		free(rooms[i].name);
+		rooms[i].room = rooms[i].name = NULL;
+	}
+}
+
 bool
 source_update_end(struct source *s, const struct event *e, rs_time new_end, struct source_error *err)
 {

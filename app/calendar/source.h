@@ -9,6 +9,7 @@
 /* A free/busy answer for one other room. */
 struct room_availability {
 	char *room; /* address as configured */
+	char *name; /* display name: the config's, else the server's (filled in by free_busy), or NULL */
 	bool ok;
 	rs_time free_until; /* 0: free for the rest of the window */
 	rs_time busy_until; /* > now when busy now */
@@ -69,6 +70,9 @@ bool source_book(struct source *, rs_time start, rs_time end, const char *subjec
 bool source_update_end(struct source *, const struct event *, rs_time new_end, struct source_error *);
 bool source_release(struct source *, const struct event *, struct source_error *);
 bool source_check_in(struct source *, const struct event *, struct source_error *);
+/* Fills out[0..n) with the config's nearby rooms (address and given name), nothing asked yet. */
+void room_availability_init(struct room_availability *out, size_t n, const struct source_config *config);
+void room_availability_finish(struct room_availability *rooms, size_t n);
 bool source_free_busy(
 	struct source *, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *);
 bool source_check(struct source *, bool book_test, check_report_fn report, void *ctx);

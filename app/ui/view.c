@@ -325,7 +325,7 @@ find_room_list(const struct view_input *in, struct view *v)
 		const struct room_availability *r = &in->rooms[i];
 		struct view_row *row = &v->lines[v->line_count++];
 		char t[8];
-		snprintf(row->time, sizeof(row->time), "%s", r->room);
+		snprintf(row->time, sizeof(row->time), "%s", r->name ? r->name : r->room);
 		if (!r->ok) {
 			snprintf(row->text, sizeof(row->text), "%s", _("unknown"));
 			row->dim = true;

@@ -93,6 +93,35 @@ test_config_errors_name_file_line_and_key(void **state)
 }
 
 static void
+test_config_nearby_rooms_names_and_addresses(void **state)
+{
+	struct config c;
+	char err[4096];
+	const char *path = write_file("rooms.conf",
+		"[room]\nname = A\n[source]\nnearby_rooms = annex@contoso.com,  Board room (2.01) <board@contoso.com> ,"
+		"<bare@contoso.com>, Møde 4 <moede4@contoso.com>\n",
+		0644);
+	if (!config_load(&c, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(c.source.nearby_count, 4);
+	assert_string_equal(c.source.nearby_rooms[0], "annex@contoso.com");
+	assert_null(c.source.nearby_names[0]);
+	assert_string_equal(c.source.nearby_rooms[1], "board@contoso.com");
+	assert_string_equal(c.source.nearby_names[1], "Board room (2.01)");
+	assert_string_equal(c.source.nearby_rooms[2], "bare@contoso.com");
+	assert_null(c.source.nearby_names[2]);
+	assert_string_equal(c.source.nearby_names[3], "Møde 4");
+	config_finish(&c);
+	load_fails_with("[room]\nname = A\n[source]\nnearby_rooms = Annex <annex@contoso.com\n",
+		"[source] nearby_rooms: 'Annex <annex@contoso.com' is not 'Name <address>'");
+	load_fails_with("[room]\nname = A\n[source]\nnearby_rooms = Annex annex@contoso.com\n",
+		"[source] nearby_rooms: 'Annex annex@contoso.com' is not an address");
+	load_fails_with("[room]\nname = A\n[source]\nnearby_rooms = Annex <>\n", "is not an address");
+	load_fails_with("[room]\nname = A\n[source]\nnearby_rooms = <a@x> trailing\n", "is not 'Name <address>'");
+	(void)state;
+}
+
+static void
 test_config_source_requirements(void **state)
 {
 	load_fails_with("[room]\nname = A\n[source]\ntype = ews\nurl = https://mail.example.com/EWS/Exchange.asmx\n",
@@ -505,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_config_qr_url_refusals),
 		cmocka_unit_test(test_config_report_defaults_and_keys),
 		cmocka_unit_test(test_config_report_problems_refused),
+		cmocka_unit_test(test_config_nearby_rooms_names_and_addresses),
 	};
 	return cmocka_run_group_tests(tests, make_dir, NULL);
 }
