@@ -295,7 +295,8 @@ apply_rooms(struct parse *p, const char *value)
 	char buf[4096];
 	clear_rooms(s);
 	if (strlen(value) >= sizeof(buf)) {
-		problem(p, p->line, "source", "nearby_rooms", "the list is longer than %zu characters", sizeof(buf) - 1);
+		problem(p, p->line, "source", "nearby_rooms", "the list is longer than %zu characters",
+			sizeof(buf) - 1);
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%s", value);

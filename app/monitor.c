@@ -64,6 +64,7 @@ job_action(enum worker_job job)
 	case JOB_RELEASE: return METRICS_RELEASE;
 	case JOB_CHECK_IN: return METRICS_CHECK_IN;
 	case JOB_FIND_ROOMS: return METRICS_FIND_ROOM;
+	case JOB_BOOK_ROOM: return METRICS_BOOK_NEARBY;
 	default: return METRICS_ACTION_COUNT;
 	}
 }
@@ -109,8 +110,10 @@ monitor_refused(struct monitor *m, enum ui_action_kind kind, bool failed)
 		[UI_ACT_EXTEND] = METRICS_EXTEND,
 		[UI_ACT_END] = METRICS_END,
 		[UI_ACT_CHECKIN] = METRICS_CHECK_IN,
-		[UI_ACT_FIND_ROOMS] = METRICS_FIND_ROOM };
-	if (!m || kind == UI_ACT_NONE || kind == UI_ACT_REFRESH || (size_t)kind >= sizeof(actions) / sizeof(actions[0]))
+		[UI_ACT_FIND_ROOMS] = METRICS_FIND_ROOM,
+		[UI_ACT_BOOK_ROOM] = METRICS_BOOK_NEARBY };
+	if (!m || kind == UI_ACT_NONE || kind == UI_ACT_REFRESH || kind == UI_ACT_REPORT ||
+		(size_t)kind >= sizeof(actions) / sizeof(actions[0]))
 		return;
 	metrics_action(&m->metrics, actions[kind], failed ? METRICS_FAILED : METRICS_REFUSED);
 }

@@ -455,7 +455,8 @@ within_limits(struct sign *s, struct ui_action a, const struct event *meeting)
 	uint64_t now_ms = time_mono_ms();
 	if (a.kind == UI_ACT_REPORT)
 		return report_allowed(s, &a, now_ms);
-	bool changes = a.kind == UI_ACT_BOOK || a.kind == UI_ACT_EXTEND || a.kind == UI_ACT_END;
+	bool changes =
+		a.kind == UI_ACT_BOOK || a.kind == UI_ACT_EXTEND || a.kind == UI_ACT_END || a.kind == UI_ACT_BOOK_ROOM;
 	bool looks_up = a.kind == UI_ACT_REFRESH || a.kind == UI_ACT_FIND_ROOMS;
 	if (!changes && !looks_up)
 		return true;
@@ -510,6 +511,12 @@ act(struct sign *s, struct ui_action a)
 		request(s, JOB_FIND_ROOMS, 0, NULL);
 		break;
 	case UI_ACT_REFRESH: request(s, JOB_REFRESH, 0, NULL); break;
+	case UI_ACT_BOOK_ROOM: {
+		struct worker_request q = { .job = JOB_BOOK_ROOM, .minutes = a.minutes, .room = a.room };
+		if (!s->worker || !worker_request(s->worker, &q))
+			ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
+		break;
+	}
 	case UI_ACT_REPORT: {
 		struct worker_request q = { .job = JOB_REPORT };
 		snprintf(q.problem, sizeof(q.problem), "%.*s", CONFIG_PROBLEM_MAX,

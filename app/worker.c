@@ -231,6 +231,7 @@ action_error(enum worker_job job, const struct source_error *err)
 		return worker_plain_error(err);
 	switch (job) {
 	case JOB_BOOK: return _("Someone else has just booked the room for that time. Please choose another time.");
+	case JOB_BOOK_ROOM: return _("Someone else has just booked that room. Please choose another one.");
 	case JOB_EXTEND: return _("Another meeting starts then: the meeting cannot be extended.");
 	default: return _("Someone changed the meeting at the same moment. Please try again.");
 	}
@@ -286,6 +287,38 @@ window_free(struct worker *w, const struct event *mine, rs_time from, rs_time to
 	return true;
 }
 
+/* Books room `room` of [source] nearby_rooms through the same account, with every check of a
+ * booking here (conflicts, rivals, the server's confirmation): a source of its own for that room,
+ * its mailbox (ews, graph) or its calendar's URL (caldav) in place of this room's. */
+static bool
+book_nearby(struct worker *w, int room, int minutes, rs_time now, char *msg, size_t size, struct source_error *err)
+{
+	const struct source_config *c = &w->config->source;
+	if (room < 0 || (size_t)room >= c->nearby_count)
+		return source_fail(err, SOURCE_ERR_CONFIG, "There is no nearby room %d.", room);
+	struct source_config other = *c; /* strings stay the config's */
+	if (c->type == SOURCE_CALDAV)
+		other.url = c->nearby_rooms[room];
+	else
+		other.mailbox = c->nearby_rooms[room];
+	other.nearby_count = 0;
+	struct source *s = source_create(&other, err);
+	if (!s)
+		return false;
+	struct event created = { 0 };
+	rs_time start = booking_start(now), end = booking_end(now, minutes);
+	bool ok = source_book_checked(s, start, end, w->config->booking.subject, &created, err);
+	event_finish(&created);
+	source_destroy(s);
+	char t[8];
+	time_format_hm(end, t, sizeof(t));
+	const char *name = c->nearby_names[room] ? c->nearby_names[room] : c->nearby_rooms[room];
+	snprintf(msg, size, _("%s is yours until %s."), name, t);
+	if (ok)
+		log_info("booked %s for %d minutes, until %s", c->nearby_rooms[room], minutes, t);
+	return ok;
+}
+
 static void
 run_action(struct worker *w, struct worker_request *q)
 {
@@ -305,6 +338,7 @@ run_action(struct worker *w, struct worker_request *q)
 		event_finish(&created);
 		break;
 	}
+	case JOB_BOOK_ROOM: ok = book_nearby(w, q->room, q->minutes, now, msg, sizeof(msg), &err); break;
 	case JOB_EXTEND: {
 		rs_time new_end = q->event.end + q->minutes * TIME_MINUTE;
 		ok = window_free(w, &q->event, q->event.end, new_end, &err) &&
@@ -444,7 +478,8 @@ run_job(struct worker *w, struct worker_request *q, bool asked, uint64_t next_re
 	w->auth_until_ms = 0;
 	w->auth_failed = false;
 	run_action(w, q);
-	if (q->job != JOB_FIND_ROOMS && q->job != JOB_REPORT) { /* after a change, show the server's truth at once */
+	if (q->job != JOB_FIND_ROOMS && q->job != JOB_REPORT &&
+		q->job != JOB_BOOK_ROOM) { /* after a change here, show the server's truth at once */
 		if (!w->auth_failed)
 			refresh(w);
 		/* Refresh seconds are clock seconds: an accelerated clock (soak) refreshes faster. */
@@ -597,6 +632,7 @@ worker_request(struct worker *w, const struct worker_request *request)
 		struct worker_request *q = &w->queue[w->queued++];
 		q->job = request->job;
 		q->minutes = request->minutes;
+		q->room = request->room;
 		snprintf(q->problem, sizeof(q->problem), "%s", request->problem);
 		event_copy(&q->event, &request->event);
 		pthread_cond_signal(&w->wake);

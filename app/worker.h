@@ -5,11 +5,23 @@
 #include "calendar/source.h"
 #include "config.h"
 
-enum worker_job { JOB_REFRESH, JOB_BOOK, JOB_EXTEND, JOB_END, JOB_RELEASE, JOB_FIND_ROOMS, JOB_CHECK_IN, JOB_REPORT };
+/* JOB_BOOK_ROOM: book another room of [source] nearby_rooms (the "Find a room" list). */
+enum worker_job {
+	JOB_REFRESH,
+	JOB_BOOK,
+	JOB_EXTEND,
+	JOB_END,
+	JOB_RELEASE,
+	JOB_FIND_ROOMS,
+	JOB_CHECK_IN,
+	JOB_REPORT,
+	JOB_BOOK_ROOM
+};
 
 struct worker_request {
 	enum worker_job job;
-	int minutes;                          /* book, extend */
+	int minutes;                          /* book, extend, book another room */
+	int room;                             /* book another room: its index in [source] nearby_rooms */
 	struct event event;                   /* extend, end, release: a copy of the meeting (owned) */
 	char problem[CONFIG_PROBLEM_MAX + 1]; /* report: one of [report] problems */
 };

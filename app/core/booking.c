@@ -27,10 +27,17 @@ size_t
 booking_durations(
 	const struct schedule *schedule, rs_time now, const int *durations, size_t count, int *out, size_t max)
 {
-	size_t n = 0;
 	if (schedule_current(schedule, now))
 		return 0;
-	rs_time until = limit(schedule, now);
+	return booking_durations_until(now, limit(schedule, now), durations, count, out, max);
+}
+
+size_t
+booking_durations_until(rs_time now, rs_time until, const int *durations, size_t count, int *out, size_t max)
+{
+	size_t n = 0;
+	if (until == 0)
+		until = now + 7 * TIME_DAY;
 	bool all_fit = true;
 	for (size_t i = 0; i < count && n < max; i++) {
 		if (durations[i] < BOOKING_MIN_MIN)

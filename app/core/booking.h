@@ -16,5 +16,8 @@ rs_time booking_end(rs_time now, int minutes);
  * the free time (rounded down to 5 minutes) is offered last. Empty when the room is busy. */
 size_t booking_durations(
 	const struct schedule *schedule, rs_time now, const int *durations, size_t count, int *out, size_t max);
+/* The same rule for a room free from now until `until` (0: for the rest of the day and beyond),
+ * known from free/busy rather than a schedule: another room on the "Find a room" list. */
+size_t booking_durations_until(rs_time now, rs_time until, const int *durations, size_t count, int *out, size_t max);
 /* Extensions (minutes, from {15, 30}) of `current` that end before the next meeting. */
 size_t booking_extensions(const struct schedule *schedule, const struct event *current, int *out, size_t max);

@@ -6,7 +6,7 @@
 #include "xalloc.h"
 
 static const char *const action_names[METRICS_ACTION_COUNT] = { "book", "extend", "end", "check-in", "release",
-	"find-room" };
+	"find-room", "book-nearby" };
 static const char *const result_names[METRICS_RESULT_COUNT] = { "ok", "refused", "failed" };
 static const char *const led_names[METRICS_LED_COUNT] = { "off", "green", "red", "amber" };
 

@@ -14,6 +14,7 @@ enum metrics_action {
 	METRICS_CHECK_IN,
 	METRICS_RELEASE,
 	METRICS_FIND_ROOM,
+	METRICS_BOOK_NEARBY, /* another room, from the "Find a room" list */
 	METRICS_ACTION_COUNT
 };
 /* ok: the server confirmed; refused: a legitimate no (the slot is taken, the meeting is gone,

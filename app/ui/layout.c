@@ -371,6 +371,12 @@ list(struct ctx *c, int W, int H)
 	text(c, bx(pad, pad, W - 2 * pad, head_px), v->heading, head, c->th->text, true, ALIGN_LEFT, "heading");
 	int y = pad + head_px + pad;
 	int bh = (int)((float)H * 0.14f) < c->target ? c->target : (int)((float)H * 0.14f);
+	/* Rooms that can be booked from the list ("room-<i>", first): a row of their own above
+	 * Refresh and Back, both in the lower third. */
+	size_t rooms = 0;
+	while (rooms < v->button_count && strncmp(v->buttons[rooms].id, "room-", 5) == 0)
+		rooms++;
+	int gap = (int)(c->unit * 0.6f), rows_h = rooms ? 2 * bh + gap : bh;
 	int size = (int)((float)((H - 4 * pad - head - bh) / 7) * 0.55f); /* as at normal text */
 	int size_px = (int)((float)size * c->scale), row_h = size_px * 100 / 55, em_half = (size_px + 1) / 2;
 	if (v->text[0])
@@ -382,7 +388,8 @@ list(struct ctx *c, int W, int H)
 		size_px = (int)((float)size * c->scale);
 		row_h = size_px * 100 / 55;
 	}
-	for (size_t i = 0; i < v->line_count && y + row_h * (stacked ? 2 : 1) <= H - 2 * pad - bh; i++, y += row_h) {
+	for (size_t i = 0; i < v->line_count && y + row_h * (stacked ? 2 : 1) <= H - 2 * pad - rows_h;
+		i++, y += row_h) {
 		const struct view_row *r = &v->lines[i];
 		uint32_t colour = r->dim ? c->th->text_dim : c->th->text;
 		if (stacked) {
@@ -395,7 +402,10 @@ list(struct ctx *c, int W, int H)
 		text(c, bx(pad + label_w, y, W - 2 * pad - label_w, row_h), r->text, size, colour, false, ALIGN_LEFT,
 			"list_text");
 	}
-	buttons(c, bx(pad, H - pad - bh, W - 2 * pad, bh), v->buttons, v->button_count, (int)v->button_count);
+	if (rooms)
+		buttons(c, bx(pad, H - pad - rows_h, W - 2 * pad, bh), v->buttons, rooms, (int)rooms);
+	buttons(c, bx(pad, H - pad - bh, W - 2 * pad, bh), v->buttons + rooms, v->button_count - rooms,
+		(int)(v->button_count - rooms));
 }
 
 /* The PIN pad sits in the lower third like every other action: two rows of seven keys,

@@ -41,14 +41,14 @@ start(struct ui_state *ui, enum ui_action_kind kind, int minutes)
 	ui->screen = UI_WORKING;
 	ui->pending = kind;
 	ui->pending_minutes = minutes;
-	return (struct ui_action){ kind, minutes, "" };
+	return (struct ui_action){ kind, minutes, 0, "" };
 }
 
 /* "report-<problem>" on the list of problems: the sign checks the word against its config. */
 static struct ui_action
 report(struct ui_state *ui, const char *id)
 {
-	struct ui_action none = { UI_ACT_NONE, 0, "" };
+	struct ui_action none = { UI_ACT_NONE, 0, 0, "" };
 	const char *problem = id + strlen("report-");
 	if (strncmp(id, "report-", 7) != 0 || !*problem || strlen(problem) >= UI_PROBLEM_MAX)
 		return none;
@@ -108,14 +108,18 @@ pin_key(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now
 struct ui_action
 ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_ms)
 {
-	struct ui_action none = { UI_ACT_NONE, 0, "" };
-	int minutes;
+	struct ui_action none = { UI_ACT_NONE, 0, 0, "" };
+	int minutes, room;
 	ui->last_input_ms = now_ms;
 	ui->clock_ms = now_ms;
 	/* A request is running: every tap waits for its outcome, "cancel" too (the request cannot
 	 * be called back, and its outcome must be shown). */
 	if (ui->screen == UI_WORKING)
 		return none;
+	if (ui->screen == UI_ROOM_BOOK && strcmp(id, "back") == 0) {
+		ui->screen = UI_FIND_ROOM; /* the list as it was: no new look-up */
+		return none;
+	}
 	if (strcmp(id, "back") == 0 || strcmp(id, "cancel") == 0) {
 		go_home(ui);
 		return none;
@@ -135,7 +139,7 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 			return start(ui, UI_ACT_CHECKIN, 0);
 		} else if (strcmp(id, "find-room") == 0) {
 			ui->screen = UI_FIND_ROOM;
-			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0, "" };
+			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0, 0, "" };
 		} else if (strcmp(id, "report") == 0) {
 			ui->screen = UI_REPORT;
 		} else if (strcmp(id, "admin") == 0 && admin_pin && *admin_pin) {
@@ -155,11 +159,22 @@ ui_tap(struct ui_state *ui, const char *id, const char *admin_pin, uint64_t now_
 	case UI_PIN: pin_key(ui, id, admin_pin, now_ms); return none;
 	case UI_ADMIN:
 		if (strcmp(id, "refresh") == 0)
-			return (struct ui_action){ UI_ACT_REFRESH, 0, "" };
+			return (struct ui_action){ UI_ACT_REFRESH, 0, 0, "" };
 		return none;
 	case UI_FIND_ROOM:
 		if (strcmp(id, "refresh") == 0)
-			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0, "" };
+			return (struct ui_action){ UI_ACT_FIND_ROOMS, 0, 0, "" };
+		if (has_prefix(id, "room-", &room)) {
+			ui->screen = UI_ROOM_BOOK;
+			ui->room = room;
+		}
+		return none;
+	case UI_ROOM_BOOK:
+		if (has_prefix(id, "room-book-", &minutes)) {
+			struct ui_action a = start(ui, UI_ACT_BOOK_ROOM, minutes);
+			a.room = ui->room;
+			return a;
+		}
 		return none;
 	case UI_REPORT: return report(ui, id);
 	case UI_WORKING: return none;

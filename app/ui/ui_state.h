@@ -10,7 +10,8 @@
 #define UI_PIN_FIRST_WAIT_MS 10000  /* the first wait; each further wrong try doubles it … */
 #define UI_PIN_MAX_WAIT_MS   300000 /* … up to five minutes */
 
-enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN, UI_REPORT };
+/* UI_ROOM_BOOK: a free room of the "Find a room" list chosen, its durations offered. */
+enum ui_screen { UI_HOME, UI_CONFIRM, UI_WORKING, UI_MESSAGE, UI_FIND_ROOM, UI_PIN, UI_ADMIN, UI_REPORT, UI_ROOM_BOOK };
 
 enum ui_action_kind {
 	UI_ACT_NONE,
@@ -21,13 +22,15 @@ enum ui_action_kind {
 	UI_ACT_FIND_ROOMS,
 	UI_ACT_REFRESH,
 	UI_ACT_REPORT,
+	UI_ACT_BOOK_ROOM, /* another room, from the "Find a room" list */
 };
 
 #define UI_PROBLEM_MAX 24 /* a [report] problem's word, with its NUL */
 
 struct ui_action {
 	enum ui_action_kind kind;
-	int minutes;                  /* book, extend */
+	int minutes;                  /* book, extend, book another room */
+	int room;                     /* book another room: its index in [source] nearby_rooms */
 	char problem[UI_PROBLEM_MAX]; /* report: the word after "report-" in the tapped target */
 };
 
@@ -35,6 +38,7 @@ struct ui_state {
 	enum ui_screen screen;
 	enum ui_action_kind pending; /* the action on the confirm/working screen */
 	int pending_minutes;
+	int room; /* UI_ROOM_BOOK: the room chosen on the list (index in [source] nearby_rooms) */
 	char message[256];
 	bool message_ok;
 	uint64_t message_until_ms;

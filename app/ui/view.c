@@ -314,6 +314,22 @@ message_dialog(const struct view_input *in, struct view *v)
 	add_button(v, "ok", _("OK"), true);
 }
 
+/* A room on the "Find a room" list that can be booked from there: known free now, on a sign
+ * that books. */
+static bool
+nearby_bookable(const struct view_input *in, size_t i)
+{
+	const struct room_availability *r = &in->rooms[i];
+	return in->config->booking.enabled && !in->read_only && r->ok && r->busy_until <= in->now &&
+	       (!r->free_until || r->free_until > in->now);
+}
+
+static const char *
+room_label(const struct room_availability *r)
+{
+	return r->name ? r->name : r->room;
+}
+
 static void
 find_room_list(const struct view_input *in, struct view *v)
 {
@@ -325,7 +341,7 @@ find_room_list(const struct view_input *in, struct view *v)
 		const struct room_availability *r = &in->rooms[i];
 		struct view_row *row = &v->lines[v->line_count++];
 		char t[8];
-		snprintf(row->time, sizeof(row->time), "%s", r->name ? r->name : r->room);
+		snprintf(row->time, sizeof(row->time), "%s", room_label(r));
 		if (!r->ok) {
 			snprintf(row->text, sizeof(row->text), "%s", _("unknown"));
 			row->dim = true;
@@ -340,8 +356,53 @@ find_room_list(const struct view_input *in, struct view *v)
 			snprintf(row->text, sizeof(row->text), "%s", _("free all day"));
 		}
 	}
+	/* The free rooms that can be booked from here: one button each, in the lower third. */
+	size_t bookable = 0;
+	for (size_t i = 0; i < in->room_count && bookable < VIEW_MAX_ROOM_BUTTONS; i++) {
+		if (nearby_bookable(in, i)) {
+			char id[32];
+			snprintf(id, sizeof(id), "room-%zu", i);
+			add_button(v, id, room_label(&in->rooms[i]), false);
+			bookable++;
+		}
+	}
 	add_button(v, "refresh", _("Refresh"), false);
 	add_button(v, "back", _("Back"), true);
+}
+
+/* A free room of the list, chosen: its durations (the configured ones that end while it is still
+ * free). The booking goes to that room's calendar. */
+static void
+room_book(const struct view_input *in, struct view *v)
+{
+	const struct config *c = in->config;
+	size_t i = (size_t)in->ui->room;
+	v->kind = VIEW_DIALOG;
+	if (i >= in->room_count || !nearby_bookable(in, i)) {
+		snprintf(v->heading, sizeof(v->heading), "%s", _("Find a room"));
+		snprintf(v->text, sizeof(v->text), "%s", _("That room is not free any more."));
+		add_button(v, "back", _("Back"), true);
+		return;
+	}
+	const struct room_availability *r = &in->rooms[i];
+	char t[8], id[32], label[64];
+	snprintf(v->heading, sizeof(v->heading), _("Book %s"), room_label(r));
+	int minutes[BOOKING_MAX_OPTIONS];
+	size_t n = booking_durations_until(
+		in->now, r->free_until, c->booking.durations, c->booking.duration_count, minutes, BOOKING_MAX_OPTIONS);
+	if (r->free_until) {
+		hm(r->free_until, t, sizeof(t));
+		snprintf(v->text, sizeof(v->text),
+			n ? _("Free until %s. For how long?") : _("Free until %s: too short to book."), t);
+	} else {
+		snprintf(v->text, sizeof(v->text), "%s", _("Free all day. For how long?"));
+	}
+	for (size_t k = 0; k < n; k++) {
+		snprintf(id, sizeof(id), "room-book-%d", minutes[k]);
+		snprintf(label, sizeof(label), _("%d min"), minutes[k]);
+		add_button(v, id, label, true);
+	}
+	add_button(v, "back", _("Back"), false);
 }
 
 /* The problems of [report] problems, one button each: "coffee-machine" reads "Coffee machine". */
@@ -456,6 +517,7 @@ view_build(const struct view_input *in, struct view *v)
 	case UI_WORKING: working_dialog(in, v); return;
 	case UI_MESSAGE: message_dialog(in, v); return;
 	case UI_FIND_ROOM: find_room_list(in, v); return;
+	case UI_ROOM_BOOK: room_book(in, v); return;
 	case UI_REPORT: report_list(in, v); return;
 	case UI_ADMIN: admin_list(in, v); return;
 	case UI_PIN: pin_pad(in, v); return;

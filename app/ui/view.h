@@ -10,10 +10,11 @@
 #include "theme.h"
 #include "ui_state.h"
 
-#define VIEW_MAX_NEXT    6
-#define VIEW_MAX_BUTTONS 16
-#define VIEW_MAX_BLOCKS  64
-#define VIEW_MAX_LINES   10
+#define VIEW_MAX_NEXT         6
+#define VIEW_MAX_BUTTONS      16
+#define VIEW_MAX_BLOCKS       64
+#define VIEW_MAX_LINES        10
+#define VIEW_MAX_ROOM_BUTTONS 3 /* free rooms bookable from the "Find a room" list ("room-<i>") */
 
 struct view_button {
 	char id[32];

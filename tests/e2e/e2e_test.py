@@ -470,7 +470,7 @@ def test_find_a_free_room(w):
     s = w.start(at("10:02:10"), source="nearby_rooms = %s, %s" % (OTHER_ROOM, ANNEX))
     s.wait_status(FREE, "the room shows free")      # the window is up and drawn before the tap
     s.tap("find-room")
-    s.wait_ids("the room list", lambda ids: ids == {"refresh", "back"})
+    s.wait_ids("the room list", lambda ids: ids == {"room-1", "refresh", "back"})  # the free one: bookable
     wait_for("free/busy asked on the server", lambda: ops(w.ews.log(), "GetUserAvailabilityRequest"))
     v = s.wait_view("the rooms listed", lambda v: v.get("kind") == "list" and len(v.get("lines", [])) == 2)
     rows = {r["time"]: r["text"] for r in v["lines"]}
@@ -478,6 +478,60 @@ def test_find_a_free_room(w):
            "one busy, one free, by address: %s" % v["lines"])
     s.tap("back")
     s.wait_ids("home", lambda ids: "find-room" in ids)
+
+
+@case
+def test_book_a_free_room_of_the_list(w):
+    """Find a room → Annex → 30 min: two taps from the list, and the booking is in Annex's
+    calendar on the server (made through the same account, impersonating Annex), not in ours."""
+    w.ews.start_fake()
+    w.ews.add_event(room=OTHER_ROOM, subject="Board", start=at("09:30"), end=at("11:15"))
+    w.ews.add_event(room=ANNEX, subject="Later", start=at("10:40"), end=at("14:00"))
+    s = w.start(at("10:02:10"), source="nearby_rooms = Board room (2.01) <%s>, Annex <%s>" % (OTHER_ROOM, ANNEX))
+    s.wait_status(FREE, "the room shows free")
+    s.tap("find-room")
+    v = s.wait_view("the rooms listed", lambda v: v.get("kind") == "list" and len(v.get("lines", [])) == 2)
+    rows = {r["time"]: r["text"] for r in v["lines"]}
+    expect(rows == {"Board room (2.01)": "busy until 11:15", "Annex": "free until 10:40"},
+           "the rooms by the names the config gives: %s" % v["lines"])
+    s.wait_ids("the free room's button", lambda ids: ids == {"room-1", "refresh", "back"})
+    s.tap("room-1")
+    # Free until 10:40 from 10:02: 15 and 30 minutes fit (ending 10:20, 10:35), and the 35
+    # minutes up to 10:40; 45 and 60 do not.
+    s.wait_ids("Annex's durations", lambda ids: ids == {"room-book-15", "room-book-30", "room-book-35", "back"})
+    s.tap("room-book-30")
+    s.wait_ids("the outcome", lambda ids: ids == {"ok"})
+    v = s.wait_view("the outcome's words", lambda v: v.get("heading") in ("Done", "That did not work"))
+    expect(v["heading"] == "Done" and v.get("text") == "Annex is yours until 10:35.", "the outcome: %s" % v)
+    annex = [e for e in w.ews.calendar(room=ANNEX) if e["subject"] != "Later"]
+    expect(len(annex) == 1 and annex[0]["start"] == iso(at("10:02")) and annex[0]["end"] == iso(at("10:35")),
+           "the booking is in Annex's calendar on the server: %s" % annex)
+    expect(w.calendar() == [], "nothing was booked in the sign's own room: %s" % w.calendar())
+    creates = [e for e in w.ews.log() if e.get("op") == "CreateItem"]
+    expect(creates and all(e.get("impersonated") == ANNEX for e in creates),
+           "CreateItem impersonated Annex: %s" % creates)
+
+
+@case
+def test_book_a_room_of_the_list_taken_meanwhile(w):
+    """Someone books Annex in Outlook between the list and the tap: the sign re-reads Annex's
+    calendar before booking, says so, and creates nothing."""
+    w.ews.start_fake()
+    s = w.start(at("10:02:10"), source="nearby_rooms = Annex <%s>" % ANNEX)
+    s.wait_status(FREE, "the room shows free")
+    s.tap("find-room")
+    s.wait_ids("the free room's button", lambda ids: ids == {"room-0", "refresh", "back"})
+    s.tap("room-0")
+    s.wait_ids("Annex's durations", lambda ids: "room-book-30" in ids)
+    w.ews.add_event(room=ANNEX, subject="Taken", start=at("10:00"), end=at("11:00"),
+                    organizer={"name": "Olga", "email": "olga@example.com"})
+    s.tap("room-book-30")
+    s.wait_ids("the outcome", lambda ids: ids == {"ok"})
+    v = s.wait_view("the outcome's words", lambda v: v.get("heading") in ("Done", "That did not work"))
+    expect(v["heading"] == "That did not work" and "Someone else has just booked that room" in v.get("text", ""),
+           "the booking is refused, in plain words: %s" % v)
+    annex = w.ews.calendar(room=ANNEX)
+    expect([e["subject"] for e in annex] == ["Taken"], "nothing created in Annex: %s" % annex)
 
 
 # --- the display itself ----------------------------------------------------------------------------

@@ -268,7 +268,17 @@ test_layout_dialogs_and_lists(void **state)
 	build(f, UI_MESSAGE, UI_ACT_NONE);
 	EXPECT(f, "message", "ok");
 	build(f, UI_FIND_ROOM, UI_ACT_NONE);
-	EXPECT(f, "find a room", "refresh", "back");
+	EXPECT(f, "find a room", "room-0", "refresh", "back"); /* harbour is free, annex busy */
+	f->ui.room = 0;
+	build(f, UI_ROOM_BOOK, UI_ACT_NONE);
+	EXPECT(f, "book a room of the list", "room-book-15", "room-book-30", "room-book-45", "room-book-60", "back");
+	f->rooms[0].free_until = t_utc(NOW) + 40 * 60; /* free for 40 minutes: 15 and 30, then 40 */
+	build(f, UI_ROOM_BOOK, UI_ACT_NONE);
+	EXPECT(f, "book a room free for 40 minutes", "room-book-15", "room-book-30", "room-book-40", "back");
+	f->ui.room = 1; /* busy */
+	build(f, UI_ROOM_BOOK, UI_ACT_NONE);
+	EXPECT(f, "book a busy room", "back");
+	f->rooms[0].free_until = 0;
 	build(f, UI_ADMIN, UI_ACT_NONE);
 	EXPECT(f, "admin", "refresh", "back");
 	build(f, UI_PIN, UI_ACT_NONE);

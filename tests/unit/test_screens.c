@@ -50,10 +50,11 @@ enum state {
 	ST_DONE,
 	ST_ERROR,
 	ST_REPORT,
+	ST_ROOM_BOOK,
 	ST_COUNT
 };
 static const char *const state_names[] = { "free", "busy", "soon", "check-in", "offline", "loading", "setup", "admin",
-	"pin", "find-room", "confirm-book", "confirm-end", "working", "done", "error", "report" };
+	"pin", "find-room", "confirm-book", "confirm-end", "working", "done", "error", "report", "room-book" };
 
 /* Roles whose text must never be cut (the list, plus the clock and agenda times). */
 static const char *const never_cut[] = { "status_word", "status_icon", "status_line", "button", "agenda_time", "clock",
@@ -163,6 +164,7 @@ fixture_init(struct fixture *f, enum state s, bool large, bool high_contrast, bo
 	f->config.source.nearby_rooms[0] = xstrdup("harbour@example.com");
 	f->config.source.nearby_rooms[1] = xstrdup("annex@example.com");
 	f->config.source.nearby_rooms[2] = xstrdup("the-big-conference-room@example.com");
+	f->config.source.nearby_names[0] = xstrdup("Harbour (2.04) – Havnesalen");
 	f->config.source.nearby_count = 3;
 	f->config.booking.checkin = s == ST_CHECKIN;
 	f->config.booking.end_early = END_EARLY_ALL;
@@ -180,6 +182,8 @@ fixture_init(struct fixture *f, enum state s, bool large, bool high_contrast, bo
 	}
 	for (size_t i = 0; i < 3; i++)
 		f->rooms[i] = (struct room_availability){ .room = f->config.source.nearby_rooms[i], .ok = i != 2 };
+	f->rooms[0].name = f->config.source.nearby_names[0];
+	f->rooms[0].free_until = f->now + 50 * 60; /* 15, 30 and 45 minutes fit */
 	f->rooms[1].busy_until = f->now + 1800;
 }
 
@@ -201,7 +205,8 @@ build(struct fixture *f, enum state s)
 		[ST_WORKING] = UI_WORKING,
 		[ST_DONE] = UI_MESSAGE,
 		[ST_ERROR] = UI_MESSAGE,
-		[ST_REPORT] = UI_REPORT };
+		[ST_REPORT] = UI_REPORT,
+		[ST_ROOM_BOOK] = UI_ROOM_BOOK };
 	f->ui.screen = screens[s];
 	f->ui.pending = s == ST_CONFIRM_END ? UI_ACT_END : UI_ACT_BOOK;
 	f->ui.pending_minutes = 30;

@@ -365,6 +365,40 @@ test_ui_find_room_asks_the_source(void **state)
 	assert_int_equal(ui.screen, UI_HOME);
 }
 
+/* Find a room → a free room → a duration: two taps from the list book it; Back on the room's
+ * durations returns to the list without a new look-up. */
+static void
+test_ui_book_a_room_of_the_list_in_two_taps(void **state)
+{
+	(void)state;
+	struct ui_state ui;
+	ui_state_init(&ui, T0);
+	tap(&ui, "find-room", T0);
+	assert_no_action(tap(&ui, "room-book-30", T0 + 1)); /* not on the list's screen */
+	assert_no_action(tap(&ui, "room-x", T0 + 1));
+	assert_no_action(tap(&ui, "room-2", T0 + 2));
+	assert_int_equal(ui.screen, UI_ROOM_BOOK);
+	assert_int_equal(ui.room, 2);
+	assert_no_action(tap(&ui, "back", T0 + 3));
+	assert_int_equal(ui.screen, UI_FIND_ROOM);
+	tap(&ui, "room-1", T0 + 4);
+	assert_no_action(tap(&ui, "room-3", T0 + 5)); /* a room id means nothing here */
+	assert_int_equal(ui.room, 1);
+	struct ui_action a = tap(&ui, "room-book-30", T0 + 6);
+	assert_int_equal(a.kind, UI_ACT_BOOK_ROOM);
+	assert_int_equal(a.minutes, 30);
+	assert_int_equal(a.room, 1);
+	assert_int_equal(ui.screen, UI_WORKING);
+	ui_action_done(&ui, true, "Annex is yours until 10:45.", T0 + 7);
+	assert_int_equal(ui.screen, UI_MESSAGE);
+	/* cancel on the durations goes home, as everywhere */
+	ui_state_init(&ui, T0);
+	tap(&ui, "find-room", T0);
+	tap(&ui, "room-0", T0 + 1);
+	assert_no_action(tap(&ui, "cancel", T0 + 2));
+	assert_int_equal(ui.screen, UI_HOME);
+}
+
 /* Report → a problem → working → the server's outcome; Cancel on the list sends nothing. */
 static void
 test_ui_report_lists_problems_then_sends(void **state)
@@ -434,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_ui_pin_guessing_waits_twice_as_long_each_time),
 		cmocka_unit_test(test_ui_no_admin_screen_without_pin),
 		cmocka_unit_test(test_ui_find_room_asks_the_source),
+		cmocka_unit_test(test_ui_book_a_room_of_the_list_in_two_taps),
 		cmocka_unit_test(test_ui_buttons_of_other_screens_do_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
