@@ -513,6 +513,8 @@ act(struct sign *s, struct ui_action a)
 	case UI_ACT_REFRESH: request(s, JOB_REFRESH, 0, NULL); break;
 	case UI_ACT_BOOK_ROOM: {
 		struct worker_request q = { .job = JOB_BOOK_ROOM, .minutes = a.minutes, .room = a.room };
+		if (a.room >= 0 && (size_t)a.room < s->room_count && s->rooms[a.room].name)
+			snprintf(q.room_name, sizeof(q.room_name), "%s", s->rooms[a.room].name);
 		if (!s->worker || !worker_request(s->worker, &q))
 			ui_action_done(&s->ui, false, _("The sign is busy. Please try again."), time_mono_ms());
 		break;

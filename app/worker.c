@@ -227,6 +227,8 @@ next_delay_s(struct worker *w)
 static const char *
 action_error(enum worker_job job, const struct source_error *err)
 {
+	if (job == JOB_BOOK_ROOM && (err->category == SOURCE_ERR_PERMISSION || err->category == SOURCE_ERR_NOT_FOUND))
+		return _("This sign may not book that room. Please tell IT.");
 	if (err->category != SOURCE_ERR_CONFLICT)
 		return worker_plain_error(err);
 	switch (job) {
@@ -288,21 +290,18 @@ window_free(struct worker *w, const struct event *mine, rs_time from, rs_time to
 }
 
 /* Books room `room` of [source] nearby_rooms through the same account, with every check of a
- * booking here (conflicts, rivals, the server's confirmation): a source of its own for that room,
- * its mailbox (ews, graph) or its calendar's URL (caldav) in place of this room's. */
+ * booking here (conflicts, rivals, the server's confirmation): a source of its own for that room
+ * (source_create_for_room). */
 static bool
-book_nearby(struct worker *w, int room, int minutes, rs_time now, char *msg, size_t size, struct source_error *err)
+book_nearby(
+	struct worker *w, const struct worker_request *q, rs_time now, char *msg, size_t size, struct source_error *err)
 {
 	const struct source_config *c = &w->config->source;
+	int room = q->room, minutes = q->minutes;
 	if (room < 0 || (size_t)room >= c->nearby_count)
 		return source_fail(err, SOURCE_ERR_CONFIG, "There is no nearby room %d.", room);
-	struct source_config other = *c; /* strings stay the config's */
-	if (c->type == SOURCE_CALDAV)
-		other.url = c->nearby_rooms[room];
-	else
-		other.mailbox = c->nearby_rooms[room];
-	other.nearby_count = 0;
-	struct source *s = source_create(&other, err);
+	struct source_config copy;
+	struct source *s = source_create_for_room(c, c->nearby_rooms[room], &copy, err);
 	if (!s)
 		return false;
 	struct event created = { 0 };
@@ -312,8 +311,7 @@ book_nearby(struct worker *w, int room, int minutes, rs_time now, char *msg, siz
 	source_destroy(s);
 	char t[8];
 	time_format_hm(end, t, sizeof(t));
-	const char *name = c->nearby_names[room] ? c->nearby_names[room] : c->nearby_rooms[room];
-	snprintf(msg, size, _("%s is yours until %s."), name, t);
+	snprintf(msg, size, _("%s is yours until %s."), q->room_name[0] ? q->room_name : c->nearby_rooms[room], t);
 	if (ok)
 		log_info("booked %s for %d minutes, until %s", c->nearby_rooms[room], minutes, t);
 	return ok;
@@ -338,7 +336,7 @@ run_action(struct worker *w, struct worker_request *q)
 		event_finish(&created);
 		break;
 	}
-	case JOB_BOOK_ROOM: ok = book_nearby(w, q->room, q->minutes, now, msg, sizeof(msg), &err); break;
+	case JOB_BOOK_ROOM: ok = book_nearby(w, q, now, msg, sizeof(msg), &err); break;
 	case JOB_EXTEND: {
 		rs_time new_end = q->event.end + q->minutes * TIME_MINUTE;
 		ok = window_free(w, &q->event, q->event.end, new_end, &err) &&
@@ -633,6 +631,7 @@ worker_request(struct worker *w, const struct worker_request *request)
 		q->job = request->job;
 		q->minutes = request->minutes;
 		q->room = request->room;
+		snprintf(q->room_name, sizeof(q->room_name), "%s", request->room_name);
 		snprintf(q->problem, sizeof(q->problem), "%s", request->problem);
 		event_copy(&q->event, &request->event);
 		pthread_cond_signal(&w->wake);

@@ -22,6 +22,7 @@ struct worker_request {
 	enum worker_job job;
 	int minutes;                          /* book, extend, book another room */
 	int room;                             /* book another room: its index in [source] nearby_rooms */
+	char room_name[128];                  /* … and its name as the list showed it ("": the address) */
 	struct event event;                   /* extend, end, release: a copy of the meeting (owned) */
 	char problem[CONFIG_PROBLEM_MAX + 1]; /* report: one of [report] problems */
 };

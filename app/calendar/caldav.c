@@ -753,6 +753,12 @@ caldav_destroy(struct source *s)
 	free(c);
 }
 
+static const char *
+caldav_calendar_name(struct source *s)
+{
+	return ((struct caldav *)s)->collection_name;
+}
+
 static const struct source_ops caldav_ops = {
 	.fetch = caldav_fetch,
 	.fetch_changes = caldav_fetch_changes,
@@ -762,6 +768,7 @@ static const struct source_ops caldav_ops = {
 	.check_in = caldav_check_in,
 	.check = caldav_check,
 	.destroy = caldav_destroy,
+	.calendar_name = caldav_calendar_name,
 };
 
 struct source *

@@ -115,13 +115,65 @@ source_release(struct source *s, const struct event *e, struct source_error *err
 	return s->ops->release(s, e, err);
 }
 
+struct source *
+source_create_for_room(
+	const struct source_config *config, const char *room, struct source_config *copy, struct source_error *err)
+{
+	*copy = *config; /* the strings stay the config's */
+	if (config->type == SOURCE_CALDAV)
+		copy->url = (char *)room;
+	else
+		copy->mailbox = (char *)room;
+	copy->nearby_count = 0;
+	return source_create(copy, err);
+}
+
+/* One room's availability from its own calendar, read through a source of its own: for backends
+ * without a free/busy call (CalDAV, where a room is a calendar the account can read). */
+static bool
+read_availability(const struct source_config *config, rs_time from, rs_time to, struct room_availability *out,
+	struct source_error *err)
+{
+	struct source_config copy;
+	struct schedule *s = NULL;
+	struct source *room = source_create_for_room(config, out->room, &copy, err);
+	if (!room)
+		return false;
+	bool ok = source_fetch(room, from, to, &s, err);
+	if (ok) {
+		rs_time busy = schedule_busy_until(s, from);
+		const struct event *next = schedule_next(s, from);
+		out->busy_until = busy > from ? busy : 0;
+		out->free_until = !out->busy_until && next && next->start < to ? next->start : 0;
+		const char *name = room->ops->calendar_name ? room->ops->calendar_name(room) : NULL;
+		if (!out->name && name && *name)
+			out->name = xstrdup(name);
+	}
+	schedule_destroy(s);
+	source_destroy(room);
+	return ok;
+}
+
 bool
 source_free_busy(
 	struct source *s, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *err)
 {
-	if (!s->ops->free_busy)
+	if (s->ops->free_busy)
+		return s->ops->free_busy(s, from, to, out, n, err);
+	if (s->config->type != SOURCE_CALDAV)
 		return source_fail(err, SOURCE_ERR_UNSUPPORTED, "This calendar source cannot look up other rooms.");
-	return s->ops->free_busy(s, from, to, out, n, err);
+	size_t answered = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct source_error room_err = { 0 };
+		out[i].ok = read_availability(s->config, from, to, &out[i], &room_err);
+		if (out[i].ok)
+			answered++;
+		else {
+			log_warn("free/busy of %s: %s", out[i].room, room_err.message);
+			*err = room_err;
+		}
+	}
+	return n == 0 || answered > 0;
 }
 
 bool

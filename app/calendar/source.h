@@ -50,6 +50,9 @@ struct source_ops {
 		struct source *, const char *to, const char *subject, const char *body, struct source_error *);
 	/* Optional. `roomsign check`: may send_mail send as the room? Asked without sending anything. */
 	bool (*check_mail)(struct source *, check_report_fn report, void *ctx);
+	/* Optional. The calendar's own name on the server (CalDAV's displayname) once a fetch has
+	 * found it, or NULL. */
+	const char *(*calendar_name)(struct source *);
 };
 
 struct source {
@@ -70,6 +73,11 @@ bool source_book(struct source *, rs_time start, rs_time end, const char *subjec
 bool source_update_end(struct source *, const struct event *, rs_time new_end, struct source_error *);
 bool source_release(struct source *, const struct event *, struct source_error *);
 bool source_check_in(struct source *, const struct event *, struct source_error *);
+/* A source for another room through the same account and settings: `room` (a nearby room's
+ * address, or for CalDAV its calendar URL) in place of this room's mailbox or URL. copy holds the
+ * changed config and must outlive the source. */
+struct source *source_create_for_room(
+	const struct source_config *config, const char *room, struct source_config *copy, struct source_error *err);
 /* Fills out[0..n) with the config's nearby rooms (address and given name), nothing asked yet. */
 void room_availability_init(struct room_availability *out, size_t n, const struct source_config *config);
 void room_availability_finish(struct room_availability *rooms, size_t n);

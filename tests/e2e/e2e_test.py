@@ -79,7 +79,7 @@ class E2E:
         self.xvfb = None
         self.sign = None
 
-    def start(self, now, booking="", display="", room="", source="", size=SIZE, demo=False, env=None):
+    def start(self, now, booking="", display="", room="", source="", size=SIZE, demo=False, env=None, username=None):
         if not demo and not self.ews.fakes:
             self.ews.start_fake()
         extra = source + "\n[booking]\n" + booking + "\n[display]\ndpi = 96\nnight =\n" + display + "\n"
@@ -90,7 +90,7 @@ class E2E:
                         "[paths]\nstate_dir = %s\n" % (room, extra, os.path.join(self.dir, "state")))
             config = path
         else:
-            config = self.ews.config(extra=extra)
+            config = self.ews.config(extra=extra, **({"username": username} if username else {}))
             if room:
                 with open(config, "a", encoding="utf-8") as f:
                     f.write("\n[room]\n" + room + "\n")
@@ -532,6 +532,27 @@ def test_book_a_room_of_the_list_taken_meanwhile(w):
            "the booking is refused, in plain words: %s" % v)
     annex = w.ews.calendar(room=ANNEX)
     expect([e["subject"] for e in annex] == ["Taken"], "nothing created in Annex: %s" % annex)
+
+
+@case
+def test_book_a_room_outside_the_impersonation_scope(w):
+    """The account's ApplicationImpersonation scope covers Fjord* only: Harbour's free/busy comes
+    through our room, but booking Harbour is refused by Exchange (ErrorImpersonateUserDenied); the
+    screen says so in plain words and nothing is made."""
+    w.ews.start_fake()
+    s = w.start(at("10:02:10"), source="nearby_rooms = Harbour <%s>" % OTHER_ROOM, username="EXAMPLE\\svc-scoped")
+    s.wait_status(FREE, "the room shows free")
+    s.tap("find-room")
+    s.wait_ids("the free room's button", lambda ids: ids == {"room-0", "refresh", "back"})
+    s.tap("room-0")
+    s.wait_ids("Harbour's durations", lambda ids: "room-book-30" in ids)
+    s.tap("room-book-30")
+    s.wait_ids("the outcome", lambda ids: ids == {"ok"})
+    v = s.wait_view("the outcome's words", lambda v: v.get("heading") in ("Done", "That did not work"))
+    expect(v["heading"] == "That did not work" and v["text"] == "This sign may not book that room. Please tell IT.",
+           "refused, in plain words: %s" % v)
+    expect(w.ews.calendar(room=OTHER_ROOM) == [], "nothing made in Harbour: %s" % w.ews.calendar(room=OTHER_ROOM))
+    expect(w.calendar() == [], "nothing made in our room either")
 
 
 # --- the display itself ----------------------------------------------------------------------------
