@@ -307,10 +307,10 @@ def check_fault(a, proxy, run, kind):
     proxy.set(None)
     t_clear = time.time()
     in_flight = TIMEOUT_S if kind in ("stall", "huge") else 0
-    # Graph resends a GET lost on the network or answered 5xx inside one fetch after 1, 2, then
-    # 4 s, in real time (app/calendar/graph.c, graph_call): a fault cleared during those sleeps
-    # is seen after them.
-    if a.source == "graph" and kind in ("refused", "truncated", "500", "503"):
+    # Graph resends a GET lost on the network (a refused connection, a failed TLS handshake, a
+    # cut answer) or answered 5xx inside one fetch after 1, 2, then 4 s, in real time
+    # (app/calendar/graph.c, graph_call): a fault cleared during those sleeps is seen after them.
+    if a.source == "graph" and kind in ("refused", "tls", "truncated", "500", "503"):
         in_flight += 4
     limit = REFRESH_S * 1.1 / SPEED + in_flight + 1.5
     ok_at = run.wait_view(good, limit + 10)
