@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 #include "log.h"
 #include "net/http.h"
+#include "core/atomic_file.h"
 
 #define CACHE_MAGIC      "roomsign-cache 1"
 #define CACHE_MAX_BYTES  (32L << 20)
@@ -43,16 +44,12 @@ put_string(FILE *fp, const char *s)
 bool
 cache_save(const char *path, const struct schedule *schedule)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!fp) {
-		log_warn("cannot write the cache %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(tmp);
+	struct atomic_file f;
+	if (!atomic_file_open(&f, path, 0600)) {
+		log_warn("cannot write the cache %s: %s", path, strerror(errno));
 		return false;
 	}
+	FILE *fp = f.fp;
 	fprintf(fp, "%s\n%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%zu\n", CACHE_MAGIC, schedule->from, schedule->to,
 		schedule->fetched_at, schedule->count);
 	for (size_t i = 0; i < schedule->count; i++) {
@@ -65,15 +62,9 @@ cache_save(const char *path, const struct schedule *schedule)
 		put_string(fp, e->version);
 		fputc('\n', fp);
 	}
-	bool ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-	ok = fclose(fp) == 0 && ok;
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok) {
+	bool ok = atomic_file_commit(&f, true);
+	if (!ok)
 		log_warn("cannot write the cache %s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
 	return ok;
 }
 

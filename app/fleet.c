@@ -15,6 +15,7 @@
 #include "core/xalloc.h"
 #include "log.h"
 #include "net/http.h"
+#include "core/atomic_file.h"
 
 #define FLEET_MAX_BODY (1L << 20) /* a configuration file, not a calendar */
 
@@ -175,16 +176,7 @@ fleet_load_cached(const struct config *local, struct config *out, char *err, siz
 static bool
 write_file(const char *path, const char *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	bool ok = fp && fwrite(data, 1, len, fp) == len;
-	if (fp)
-		ok = (fflush(fp) == 0 && fsync(fileno(fp)) == 0 && fclose(fp) == 0) && ok;
-	ok = ok && rename(tmp, path) == 0;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok;
+	return atomic_write(path, data, len, 0644, true);
 }
 
 static bool

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/xalloc.h"
+#include "core/atomic_file.h"
 
 bool
 id_list_has(const struct id_list *l, const char *id)
@@ -52,14 +53,10 @@ id_list_load(struct id_list *l, const char *path)
 bool
 id_list_save(const struct id_list *l, const char *path)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	bool ok = fp != NULL;
-	for (size_t i = 0; fp && i < l->count; i++)
-		fprintf(fp, "%s\n", l->ids[i]);
-	if (fp)
-		ok = fclose(fp) == 0 && ok;
-	ok = ok && rename(tmp, path) == 0;
-	free(tmp);
-	return ok;
+	struct atomic_file f;
+	if (!atomic_file_open(&f, path, 0644))
+		return false;
+	for (size_t i = 0; i < l->count; i++)
+		fprintf(f.fp, "%s\n", l->ids[i]);
+	return atomic_file_commit(&f, true);
 }

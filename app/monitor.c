@@ -12,6 +12,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "log.h"
+#include "core/atomic_file.h"
 
 struct monitor {
 	const struct config *config;
@@ -161,28 +162,7 @@ events_today(const struct schedule *schedule, rs_time now)
 bool
 monitor_write_file(const char *path, const char *text)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	bool ok = fd >= 0;
-	size_t len = strlen(text), done = 0;
-	while (ok && done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		ok = n > 0;
-		done += ok ? (size_t)n : 0;
-	}
-	ok = ok && fchmod(fd, 0644) == 0 && fsync(fd) == 0; /* readable by node_exporter whatever our umask */
-	if (fd >= 0 && close(fd) != 0)
-		ok = false;
-	ok = ok && rename(tmp, path) == 0;
-	if (!ok) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-	}
-	free(tmp);
-	return ok;
+	return atomic_write(path, text, strlen(text), 0644, true); /* readable by node_exporter whatever our umask */
 }
 
 static void

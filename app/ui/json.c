@@ -1,17 +1,15 @@
 #include "json.h"
+#include <string.h>
+#include "../core/atomic_file.h"
 
-void
-json_write_string(FILE *fp, const char *s)
+bool
+json_save(cJSON *root, const char *path)
 {
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return false;
+	bool ok = atomic_write(path, text, strlen(text), 0644, false);
+	cJSON_free(text);
+	return ok;
 }

@@ -1,6 +1,7 @@
-/* json.h — writing JSON strings for the diagnostic files (hit areas, view texts). */
+/* json.h — the diagnostic files (hit areas, view texts) written with cJSON. */
 #pragma once
-#include <stdio.h>
+#include <cjson/cJSON.h>
+#include <stdbool.h>
 
-/* Writes s as a quoted, escaped JSON string. */
-void json_write_string(FILE *fp, const char *s);
+/* Writes root's JSON text to path, whole or not at all (atomic_write), and frees root. */
+bool json_save(cJSON *root, const char *path);

@@ -483,25 +483,17 @@ layout_hit_test(const struct frame *frame, int x, int y)
 bool
 layout_write_hits(const struct frame *frame, const char *path)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	FILE *fp = fopen(tmp, "w");
-	if (!fp)
-		return false;
-	fputc('[', fp);
+	cJSON *root = cJSON_CreateArray();
 	for (size_t i = 0; i < frame->hit_count; i++) {
 		const struct hit *h = &frame->hits[i];
-		fputs(i ? ",\n {\"id\": " : "{\"id\": ", fp);
-		json_write_string(fp, h->id);
-		fputs(", \"label\": ", fp);
-		json_write_string(fp, h->label);
-		fprintf(fp, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}", h->box.x, h->box.y, h->box.w, h->box.h);
+		cJSON *hit = cJSON_CreateObject();
+		cJSON_AddStringToObject(hit, "id", h->id);
+		cJSON_AddStringToObject(hit, "label", h->label);
+		cJSON_AddNumberToObject(hit, "x", h->box.x);
+		cJSON_AddNumberToObject(hit, "y", h->box.y);
+		cJSON_AddNumberToObject(hit, "w", h->box.w);
+		cJSON_AddNumberToObject(hit, "h", h->box.h);
+		cJSON_AddItemToArray(root, hit);
 	}
-	fputs("]\n", fp);
-	bool ok = fclose(fp) == 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok)
-		unlink(tmp);
-	return ok;
+	return json_save(root, path);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "../core/xalloc.h"
+#include "../core/atomic_file.h"
 
 /* A PNG is a signature and chunks: length, type, data, CRC-32 of type and data (RFC 2083). The
  * image data is one zlib stream of rows, each a filter byte and the filtered RGB bytes; it goes
@@ -114,18 +115,12 @@ png_write_argb(const char *path, const void *pixels, int width, int height, int 
 {
 	if (width <= 0 || height <= 0 || pitch < width * 4)
 		return false;
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *fp = fopen(tmp, "wb");
-	if (!fp) {
-		free(tmp);
+	struct atomic_file f;
+	if (!atomic_file_open(&f, path, 0644))
+		return false;
+	if (!write_png(f.fp, pixels, width, height, pitch)) {
+		atomic_file_abort(&f);
 		return false;
 	}
-	bool ok = write_png(fp, pixels, width, height, pitch);
-	ok = fclose(fp) == 0 && ok;
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok;
+	return atomic_file_commit(&f, false);
 }

@@ -3,6 +3,8 @@
 #include <string.h>
 #include "../core/booking.h"
 #include "../core/timeutil.h"
+#include <cjson/cJSON.h>
+#include <stddef.h>
 #include "i18n.h"
 #include "json.h"
 #include "theme.h"
@@ -543,51 +545,40 @@ view_build(const struct view_input *in, struct view *v)
 	home_buttons(in, v);
 }
 
-static void
-json_field(FILE *fp, const char *name, const char *value, bool last)
-{
-	fprintf(fp, "  \"%s\": ", name);
-	json_write_string(fp, value);
-	fputs(last ? "\n" : ",\n", fp);
-}
-
 bool
 view_write_json(const struct view *v, const char *path)
 {
 	static const char *const kinds[] = { "home", "dialog", "list", "pin", "setup" };
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	if (!fp)
-		return false;
-	fputs("{\n", fp);
-	json_field(fp, "kind", kinds[v->kind], false);
-	json_field(fp, "room", v->room, false);
-	json_field(fp, "clock", v->clock, false);
-	json_field(fp, "status_word", v->status_word, false);
-	json_field(fp, "status_line", v->status_line, false);
-	json_field(fp, "title", v->title, false);
-	json_field(fp, "organizer", v->organizer, false);
-	json_field(fp, "time_range", v->time_range, false);
-	json_field(fp, "notice", v->notice, false);
-	json_field(fp, "heading", v->heading, false);
-	json_field(fp, "text", v->text, false);
-	json_field(fp, "qr", v->qr ? v->qr : "", false);
-	fputs("  \"next\": [", fp);
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		{ "room", offsetof(struct view, room) },
+		{ "clock", offsetof(struct view, clock) },
+		{ "status_word", offsetof(struct view, status_word) },
+		{ "status_line", offsetof(struct view, status_line) },
+		{ "title", offsetof(struct view, title) },
+		{ "organizer", offsetof(struct view, organizer) },
+		{ "time_range", offsetof(struct view, time_range) },
+		{ "notice", offsetof(struct view, notice) },
+		{ "heading", offsetof(struct view, heading) },
+		{ "text", offsetof(struct view, text) },
+	};
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "kind", kinds[v->kind]);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		cJSON_AddStringToObject(root, fields[i].name, (const char *)v + fields[i].offset);
+	cJSON_AddStringToObject(root, "qr", v->qr ? v->qr : "");
+	cJSON *next = cJSON_AddArrayToObject(root, "next");
 	for (size_t i = 0; i < v->next_count; i++)
-		fprintf(fp, "%s\"%s\"", i ? ", " : "", v->next[i].time);
-	fputs("],\n", fp);
-	fputs("  \"lines\": [", fp); /* list rows: found rooms, admin details */
+		cJSON_AddItemToArray(next, cJSON_CreateString(v->next[i].time));
+	cJSON *lines = cJSON_AddArrayToObject(root, "lines"); /* list rows: found rooms, admin details */
 	for (size_t i = 0; i < v->line_count; i++) {
-		fputs(i ? ", {\"time\": " : "{\"time\": ", fp);
-		json_write_string(fp, v->lines[i].time);
-		fputs(", \"text\": ", fp);
-		json_write_string(fp, v->lines[i].text);
-		fputs("}", fp);
+		cJSON *row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "time", v->lines[i].time);
+		cJSON_AddStringToObject(row, "text", v->lines[i].text);
+		cJSON_AddItemToArray(lines, row);
 	}
-	fputs("],\n", fp);
-	json_field(fp, "all_day", v->all_day, true);
-	fputs("}\n", fp);
-	bool ok = fclose(fp) == 0;
-	return ok && rename(tmp, path) == 0;
+	cJSON_AddStringToObject(root, "all_day", v->all_day);
+	return json_save(root, path);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 #include "test_support.h"
 #include "config.h"
 #include "core/room_state.h"
@@ -183,6 +184,41 @@ test_view_sync_failure_hides_detail_from_home(void **state)
 	assert_string_not_equal(view_sync_sentence(SOURCE_ERR_AUTH), view_sync_sentence(SOURCE_ERR_NOT_FOUND));
 }
 
+/* Every string in the view JSON is escaped, the agenda's times and list rows too: a parser
+ * reads back exactly what the view holds. */
+static void
+test_view_json_escapes_every_string(void **state)
+{
+	(void)state;
+	struct view v;
+	memset(&v, 0, sizeof(v));
+	v.kind = VIEW_LIST;
+	snprintf(v.title, sizeof(v.title), "%s", "Board \"Q4\" \\ review\n");
+	snprintf(v.next[0].time, sizeof(v.next[0].time), "%s", "10:00\"}");
+	v.next_count = 1;
+	snprintf(v.lines[0].time, sizeof(v.lines[0].time), "%s", "Annex \"3\"");
+	snprintf(v.lines[0].text, sizeof(v.lines[0].text), "%s", "free\tuntil");
+	v.line_count = 1;
+	char path[] = "/tmp/roomsign-test-view-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(view_write_json(&v, path));
+	size_t len;
+	char *json = file_read_capped(path, 1 << 20, &len);
+	unlink(path);
+	cJSON *root = cJSON_Parse(json);
+	free(json);
+	assert_non_null(root);
+	assert_string_equal(cJSON_GetObjectItem(root, "kind")->valuestring, "list");
+	assert_string_equal(cJSON_GetObjectItem(root, "title")->valuestring, v.title);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "next"), 0)->valuestring, v.next[0].time);
+	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "lines"), 0);
+	assert_string_equal(cJSON_GetObjectItem(row, "time")->valuestring, v.lines[0].time);
+	assert_string_equal(cJSON_GetObjectItem(row, "text")->valuestring, v.lines[0].text);
+	cJSON_Delete(root);
+}
+
 /* The PIN pad shows how long the next try must wait, in whole seconds. */
 static void
 test_view_pin_pad_shows_the_wait(void **state)
@@ -334,6 +370,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_view_real_subject_keeps_organizer_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_private_stripped_meeting_stays_private, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_booked_by_in_danish_and_german, setup, teardown),
+		cmocka_unit_test(test_view_json_escapes_every_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
