@@ -41,9 +41,24 @@ struct options {
 	int minutes;
 	bool book_test;
 	bool verbose;
-	const char *command;
-	const char *arg; /* screenshot's output file */
+	const struct command *command; /* NULL: run the display */
+	const char *arg;               /* screenshot's output file */
 };
+
+/* A command of the command line: what it needs and what runs it. */
+enum command_flag {
+	CMD_DISPLAY = 1,      /* renders with SDL (offscreen), the clock frozen at --now */
+	CMD_FILE_ARG = 2,     /* takes an output file after its name */
+	CMD_NEEDS_MINUTES = 4 /* needs --minutes N */
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct config *, const struct options *, struct sign_options *);
+	unsigned flags;
+};
+
+static const struct command *command_named(const char *name);
 
 static const char usage_text[] =
 	"Usage: roomsign [OPTIONS] [COMMAND]\n"
@@ -139,19 +154,20 @@ parse_options(int argc, char **argv, struct options *o)
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		o->command = argv[optind++];
-	if (o->command && strcmp(o->command, "screenshot") == 0 && optind < argc)
+	if (optind < argc) {
+		const char *name = argv[optind++];
+		if (!(o->command = command_named(name)))
+			return usage_error("unknown command '%s'", name);
+	}
+	unsigned flags = o->command ? o->command->flags : 0;
+	if ((flags & CMD_FILE_ARG) && optind < argc)
 		o->arg = argv[optind++];
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->command && strcmp(o->command, "check") && strcmp(o->command, "agenda") && strcmp(o->command, "book") &&
-		strcmp(o->command, "screenshot") && strcmp(o->command, "exporter-args"))
-		return usage_error("unknown command '%s'", o->command);
-	if (o->command && strcmp(o->command, "screenshot") == 0 && !o->arg)
-		return usage_error("%s needs an output file: roomsign screenshot FILE.png", "screenshot");
-	if (o->command && strcmp(o->command, "book") == 0 && !o->minutes)
-		return usage_error("%s needs --minutes N", "book");
+	if ((flags & CMD_FILE_ARG) && !o->arg)
+		return usage_error("%s needs an output file: roomsign %s FILE.png", o->command->name, o->command->name);
+	if ((flags & CMD_NEEDS_MINUTES) && !o->minutes)
+		return usage_error("%s needs --minutes N", o->command->name);
 	return -1; /* go on */
 }
 
@@ -420,26 +436,61 @@ run_display_fleet(const struct options *o, const struct config *local, struct co
 }
 
 static int
+run_agenda(struct config *config, const struct options *o, struct sign_options *so)
+{
+	return cmd_agenda(config, o);
+}
+
+static int
+run_book(struct config *config, const struct options *o, struct sign_options *so)
+{
+	return cmd_book(config, o);
+}
+
+static int
+run_check(struct config *config, const struct options *o, struct sign_options *so)
+{
+	return cmd_check(config, o);
+}
+
+static int
+run_exporter_args(struct config *config, const struct options *o, struct sign_options *so)
+{
+	return monitor_exporter_args(&config->monitoring, stdout) ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int
+run_screenshot(struct config *config, const struct options *o, struct sign_options *so)
+{
+	if (!o->size)
+		so->width = 800, so->height = 480;
+	return sign_screenshot(config, so, o->arg) ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static const struct command commands[] = {
+	{ "agenda", run_agenda, 0 },
+	{ "book", run_book, CMD_NEEDS_MINUTES },
+	{ "check", run_check, 0 },
+	{ "exporter-args", run_exporter_args, 0 },
+	{ "screenshot", run_screenshot, CMD_DISPLAY | CMD_FILE_ARG },
+};
+
+static const struct command *
+command_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int
 run_command(const struct options *o, struct config *config, char *setup)
 {
 	struct sign_options so = { .hit_areas = o->hit_areas, .setup_text = setup };
-	const char *cmd = o->command ? o->command : "";
 	if (o->size && !parse_size(o->size, &so.width, &so.height))
 		return usage_error("--size takes WIDTHxHEIGHT, e.g. 800x480, not '%s'", o->size);
-	if (strcmp(cmd, "agenda") == 0)
-		return cmd_agenda(config, o);
-	if (strcmp(cmd, "book") == 0)
-		return cmd_book(config, o);
-	if (strcmp(cmd, "check") == 0)
-		return cmd_check(config, o);
-	if (strcmp(cmd, "exporter-args") == 0)
-		return monitor_exporter_args(&config->monitoring, stdout) ? EXIT_SUCCESS : EXIT_FAILURE;
-	if (strcmp(cmd, "screenshot") == 0) {
-		if (!o->size)
-			so.width = 800, so.height = 480;
-		return sign_screenshot(config, &so, o->arg) ? EXIT_SUCCESS : EXIT_FAILURE;
-	}
-	return sign_run(config, &so);
+	return o->command ? o->command->run(config, o, &so) : sign_run(config, &so);
 }
 
 int
@@ -453,9 +504,9 @@ main(int argc, char **argv)
 		return status;
 	if (o.verbose)
 		log_set_level(LOG_LEVEL_DEBUG);
-	bool display = !o.command || strcmp(o.command, "screenshot") == 0;
+	bool display = !o.command || (o.command->flags & CMD_DISPLAY);
 	struct stat st;
-	if (o.command && strcmp(o.command, "exporter-args") == 0 && !o.config_path && stat(config_file(&o), &st) != 0 &&
+	if (o.command && o.command->run == run_exporter_args && !o.config_path && stat(config_file(&o), &st) != 0 &&
 		errno == ENOENT)
 		return EXIT_SUCCESS; /* not configured yet: node_exporter stays off */
 	journal_log_install();       /* under systemd: structured entries from the first line on */
@@ -481,7 +532,7 @@ main(int argc, char **argv)
 			return usage_error(
 				"--now takes 2026-12-01T10:15 (room's zone) or 2026-12-01T09:15Z, not '%s'", o.now);
 		}
-		bool frozen = o.command && strcmp(o.command, "screenshot") == 0;
+		bool frozen = o.command && (o.command->flags & CMD_DISPLAY);
 		time_set_now(now, frozen);
 	}
 	if (!http_global_init()) {
