@@ -51,6 +51,7 @@ struct ews_stream {
 	char sub_id[512];
 	bool need_fetch; /* (re)subscribed or back from a failure: the window may have changed unseen */
 	bool outage_logged;
+	bool polling_said; /* "not available, polling" logged, until streaming works again */
 	unsigned silent_connections, failures;
 	long backoff_ms; /* the server's BackOffMilliseconds */
 	char why[600];   /* the last failure, for the log */
@@ -189,6 +190,7 @@ stream_up(struct ews_stream *st)
 	if (st->outage_logged)
 		log_info("streaming notifications work again");
 	st->outage_logged = false;
+	st->polling_said = false;
 	atomic_store(st->watching, true);
 	if (st->need_fetch) {
 		st->need_fetch = false;
@@ -373,12 +375,24 @@ handle(struct ews_stream *st, enum outcome end)
 		snprintf(st->why + strlen(st->why), sizeof(st->why) - strlen(st->why),
 			"; streaming resumes when the sign restarts");
 		return handle(st, END_NO_STREAM);
-	case END_NO_STREAM:
-		log_warn("streaming notifications are not available (%s): polling every %d s instead", st->why,
-			st->cfg->refresh_s);
-		atomic_store(st->watching, false);
-		say_changed(st);
-		return false;
+	case END_NO_STREAM: {
+		/* Not for good: another sign may free one of the account's streaming connections, a
+		 * proxy be fixed, the server be upgraded. Try again every safety_refresh (one request). */
+		bool first = !st->polling_said;
+		if (first)
+			log_warn("streaming notifications are not available (%s): polling every %d s instead, "
+				 "and trying them again every %d s",
+				st->why, st->cfg->refresh_s, st->cfg->safety_refresh_s);
+		else
+			log_debug("streaming notifications still not available (%s)", st->why);
+		st->polling_said = st->outage_logged = true;
+		st->need_fetch = true;
+		st->silent_connections = 0;
+		if (atomic_exchange(st->watching, false) || first)
+			say_changed(st);
+		pause_ms(st, (long)((double)st->cfg->safety_refresh_s * 1000.0 / time_speed()));
+		return true;
+	}
 	case END_STOPPED: return false;
 	}
 	return false;

@@ -43,7 +43,7 @@ struct source_ops {
 	/* watch(source, NULL, NULL, NULL) stops watching (joins that thread; changed is never called
 	 * after it returns); destroy stops it too. While the push works the backend keeps
 	 * source->watching true; it clears it (and calls changed once more) when it falls back to
-	 * polling for good, having logged why once. */
+	 * polling, having logged why once, and sets it again when the push works again. */
 	/* Optional. Sends a plain-text message as the room (its mailbox) to one address; true only
 	 * when the server confirmed it took the message. */
 	bool (*send_mail)(

@@ -184,6 +184,34 @@ def test_exceeded_connection_count_polls_said_once(w):
            out.count("streaming notifications are not available") == 1, "said once in the log:\n" + out)
 
 
+@case
+def test_exceeded_connection_count_streams_again_later(w):
+    """Refused with ErrorExceededConnectionCount, the sign polls, asks again every safety_refresh,
+    and streams once another sign has freed a connection: the polls stop and changes are pushed.
+    The clock runs 10x (refresh 10 clock s = 1 s here, safety_refresh 60 clock s = 6 s)."""
+    w.ews.start_fake()
+    w.ews.admin("settings", {"max_streaming_connections": 0})
+    s = w.start(at("10:02"), source="refresh = 10\nsafety_refresh = 60", env={"ROOMSIGN_CLOCK_SPEED": "10"})
+    s.wait_status(FREE, "the room shows free")
+    wait_for("the refused stream", lambda: [e for e in ops(w.ews.log(), "GetStreamingEvents")
+                                            if e.get("code") == "ErrorExceededConnectionCount"])
+    n0 = fetches(w)
+    time.sleep(4)
+    polled = fetches(w) - n0
+    expect(polled >= 3, "polling every refresh (1 s here) while streaming is refused: %d reads in 4 s" % polled)
+    w.ews.admin("settings", {"max_streaming_connections": 3})          # another sign let one go
+    wait_for("streaming again, asked at the next safety_refresh", lambda: streams(w), timeout=20)
+    time.sleep(1.5)                                                    # the catch-up read after it
+    n0 = fetches(w)
+    time.sleep(4)
+    quiet = fetches(w) - n0
+    expect(quiet <= 1, "streaming: reads only every safety_refresh (6 s here): %d reads in 4 s" % quiet)
+    others_meeting(w, at("10:00"), at("23:00"), subject="Board meeting")
+    on_screen_within(s, "the new meeting, pushed", busy_with("Board meeting"))
+    refused = [e for e in ops(w.ews.log(), "GetStreamingEvents") if e.get("code") == "ErrorExceededConnectionCount"]
+    expect(len(refused) <= 2, "asked again only every safety_refresh, not hammering: %d refusals" % len(refused))
+
+
 # --- roomsign check -----------------------------------------------------------------------------
 
 @case
