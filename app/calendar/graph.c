@@ -1075,7 +1075,7 @@ check_nearby_booking(struct graph_source *g, const char *room, rs_time now, chec
 	char *advice = err.category == SOURCE_ERR_PERMISSION ? graph_access_advice(g->base.config->client_id, room)
 							     : NULL;
 	char *detail = ok ? xasprintf("app %s may open %s", g->base.config->client_id, room)
-		       : advice ? xasprintf("%s Find a room could not book it.\n%s", err.message, advice)
+		       : advice ? xasprintf("Find a room could not book it. %s\n%s", err.message, advice)
 				: xasprintf("%s", err.message);
 	report(ctx, ok, step, detail);
 	free(detail);
