@@ -601,9 +601,7 @@ resolve_name(struct ews_source *s, const char *room, char **name_out)
 	/* As the sign's room, like every other request: an on-premises service account often has no
 	 * mailbox (ResolveNames then answers ErrorNonExistentMailbox), and app-only OAuth requires
 	 * ExchangeImpersonation on every request. */
-	struct call c = {
-		.what = "looking up a room's name", .impersonate = true, .build = build_resolve, .to = room
-	};
+	struct call c = { .what = "looking up a room's name", .impersonate = true, .build = build_resolve, .to = room };
 	struct http_response resp;
 	struct ews_status st;
 	struct source_error err = { 0 };

@@ -821,9 +821,10 @@ read_places_page(struct graph_source *g, char **url)
 	struct graph_places_page page;
 	struct source_error err = { 0 };
 	long status = 0;
-	struct call call = {
-		.url = *url, .may_resend = true, .status_out = &status, .ctx = context(g, "Reading the room list", false)
-	};
+	struct call call = { .url = *url,
+		.may_resend = true,
+		.status_out = &status,
+		.ctx = context(g, "Reading the room list", false) };
 	bool ok = graph_call(g, &call, &resp, &err);
 	free(*url);
 	*url = NULL;
@@ -1026,8 +1027,8 @@ report_error(
 /* The name Find a room shows for a nearby room, and where it comes from. Not knowing it is no
  * failure: the list shows the address. */
 static void
-check_nearby_name(struct graph_source *g, const struct room_availability *r, const char *given,
-	check_report_fn report, void *ctx)
+check_nearby_name(
+	struct graph_source *g, const struct room_availability *r, const char *given, check_report_fn report, void *ctx)
 {
 	char step[320], detail[700];
 	snprintf(step, sizeof(step), "nearby room %s: name", r->room);
@@ -1059,8 +1060,8 @@ check_nearby_booking(struct graph_source *g, const char *room, rs_time now, chec
 	time_format_utc(now, start, sizeof(start));
 	time_format_utc(now + TIME_HOUR, end, sizeof(end));
 	char *box = escape_segment(room);
-	char *url = xasprintf("%s/users/%s/calendarView?startDateTime=%s&endDateTime=%s&$select=id&$top=1", g->api,
-		box, start, end);
+	char *url = xasprintf(
+		"%s/users/%s/calendarView?startDateTime=%s&endDateTime=%s&$select=id&$top=1", g->api, box, start, end);
 	struct graph_context gc = context(g, "Reading a nearby room's calendar", false);
 	gc.mailbox = room;
 	struct call call = { .url = url, .may_resend = true, .ctx = gc };
@@ -1072,9 +1073,9 @@ check_nearby_booking(struct graph_source *g, const char *room, rs_time now, chec
 	if (ok)
 		http_response_finish(&resp);
 	snprintf(step, sizeof(step), "nearby room %s: the sign may book it", room);
-	char *advice = err.category == SOURCE_ERR_PERMISSION ? graph_access_advice(g->base.config->client_id, room)
-							     : NULL;
-	char *detail = ok ? xasprintf("app %s may open %s", g->base.config->client_id, room)
+	char *advice =
+		err.category == SOURCE_ERR_PERMISSION ? graph_access_advice(g->base.config->client_id, room) : NULL;
+	char *detail = ok       ? xasprintf("app %s may open %s", g->base.config->client_id, room)
 		       : advice ? xasprintf("Find a room could not book it. %s\n%s", err.message, advice)
 				: xasprintf("%s", err.message);
 	report(ctx, ok, step, detail);

@@ -62,7 +62,7 @@ run(struct source *src, const struct config *config, int argc, char **argv)
 			if (rooms[i].free_until)
 				time_format_utc(rooms[i].free_until, free_at, sizeof(free_at));
 			printf("%s\t%s\t%s\t%s\t%s\n", rooms[i].room, rooms[i].ok ? "ok" : "unknown", busy, free_at,
-			rooms[i].name ? rooms[i].name : "-");
+				rooms[i].name ? rooms[i].name : "-");
 		}
 		room_availability_finish(rooms, n);
 		return 0;
