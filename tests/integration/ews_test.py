@@ -164,6 +164,8 @@ def test_fake_refuses_what_exchange_refuses(c):
               '</m:Items></m:CreateItem>')
     delete = ('<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="%s"><m:ItemIds>'
               '<t:ItemId Id="nope"/></m:ItemIds></m:DeleteItem>')
+    resolve = ('<m:ResolveNames ReturnFullContactData="false" SearchScope="%s"><m:UnresolvedEntry>%s'
+               '</m:UnresolvedEntry></m:ResolveNames>')
 
     def post(header, body, anchor=ROOM):
         import base64
@@ -194,6 +196,10 @@ def test_fake_refuses_what_exchange_refuses(c):
         ((version + imp, create % "SendToAll"), "ErrorSchemaValidation"),
         ((version + imp, delete % "SendToNone"), "ErrorItemNotFound"),
         ((version + imp, delete % "SendOnlyToChanged"), "ErrorSchemaValidation"),  # UpdateItem's, not DeleteItem's
+        ((version + imp, resolve % ("ActiveDirectory", "SMTP:" + ANNEX)), "NoError"),
+        ((version + imp, resolve % ("ActiveDirectory", "nobody@example.com")), "ErrorNameResolutionNoResults"),
+        ((version + imp, resolve % ("Everywhere", ANNEX)), "ErrorSchemaValidation"),
+        ((version, resolve % ("ActiveDirectory", ANNEX), None), "ErrorNonExistentMailbox"),  # the account has none
     ]
     for args, want in cases:
         got = post(*args)
