@@ -618,7 +618,11 @@ resolve_name(struct ews_source *s, const char *room, char **name_out)
 	if (!name[0]) {
 		log_info("Exchange's address book gives no name for %s (%s): Find a room shows the address; "
 			 "name it in nearby_rooms as 'Name <%s>'",
-			room, strcmp(st.code, "NoError") == 0 ? "no single match" : st.code, room);
+			room,
+			!st.code[0]                       ? err.message
+			: strcmp(st.code, "NoError") == 0 ? "no single match"
+							  : st.code,
+			room);
 		return true;
 	}
 	*name_out = xstrdup(name);
