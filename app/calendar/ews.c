@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include "ews_request.h"
@@ -29,17 +30,27 @@
 #define EVENTS_MAX 5000
 #define ROOMS_MAX  100 /* GetUserAvailability's limit per request */
 
+/* A nearby room's display name as Exchange's directory gave it, looked up once per source:
+ * names seldom change, and the list must not cost a round trip per room on every refresh. */
+struct room_name {
+	char *room;
+	char *name; /* NULL: Exchange gave none (the list shows the address) */
+};
+
 struct ews_source {
 	struct source base;
 	const char *version;       /* RequestServerVersion in use; steps down when refused */
 	unsigned int seed;         /* jitter */
 	struct ews_stream *stream; /* streaming notifications, while watching */
+	struct room_name names[CONFIG_MAX_ROOMS];
+	size_t name_count;
 };
 
 /* One request, rebuildable: the envelope carries the version, which may step down. */
 struct call {
 	const char *what; /* for messages: "reading the calendar" */
 	bool impersonate;
+	const char *as; /* impersonate this mailbox instead of the sign's room (roomsign check) */
 	char *(*build)(const struct ews_header *h, const struct call *c);
 	rs_time t1, t2;
 	const char *id, *change_key, *subject;
@@ -104,21 +115,22 @@ static bool
 perform(struct ews_source *s, const struct call *c, struct http_response *resp, struct source_error *err)
 {
 	const struct source_config *cfg = s->base.config;
-	struct ews_header h = { .version = s->version, .mailbox = c->impersonate ? cfg->mailbox : NULL };
+	const char *box = c->as ? c->as : cfg->mailbox;
+	struct ews_header h = { .version = s->version, .mailbox = c->impersonate ? box : NULL };
 	char *body = c->build(&h, c);
 	struct http_header headers[] = {
 		{ "Content-Type", "text/xml; charset=utf-8" },
 		{ "Accept", "text/xml" },
 		/* Routes the request to the room's mailbox server; Microsoft warns of 500/503s and
 		 * timeouts under impersonation without it. */
-		{ "X-AnchorMailbox", cfg->mailbox },
+		{ "X-AnchorMailbox", box },
 	};
 	struct http_request req = {
 		.method = "POST",
 		.url = cfg->url,
 		.body = body,
 		.headers = headers,
-		.header_count = c->impersonate && cfg->mailbox ? 3 : 2,
+		.header_count = c->impersonate && box ? 3 : 2,
 		.auth = cfg->auth,
 		.username = cfg->username,
 		.password = cfg->password,
@@ -574,6 +586,63 @@ summarise(const struct ews_availability *a, rs_time now, rs_time to, struct room
 	}
 }
 
+static char *
+build_resolve(const struct ews_header *h, const struct call *c)
+{
+	return ews_build_resolve_names(h, c->to);
+}
+
+/* Asks Exchange's address book for room's display name: true with *name_out (malloc'd) or NULL
+ * when Exchange gives none (logged once: the list shows the address); false when asking again
+ * later may work (network, throttling). */
+static bool
+resolve_name(struct ews_source *s, const char *room, char **name_out)
+{
+	/* As the sign's room, like every other request: an on-premises service account often has no
+	 * mailbox (ResolveNames then answers ErrorNonExistentMailbox), and app-only OAuth requires
+	 * ExchangeImpersonation on every request. */
+	struct call c = { .what = "looking up a room's name", .impersonate = true, .build = build_resolve, .to = room };
+	struct http_response resp;
+	struct ews_status st;
+	struct source_error err = { 0 };
+	char name[256] = "";
+	*name_out = NULL;
+	if (ews_call(s, &c, &resp, &st, &err)) {
+		if (!ews_parse_resolve_names(resp.body, resp.body_len, name, sizeof(name), &st))
+			snprintf(st.code, sizeof(st.code), "unreadable answer");
+		http_response_finish(&resp);
+	} else if (err.category == SOURCE_ERR_NETWORK || err.category == SOURCE_ERR_THROTTLED) {
+		log_debug("name of %s: %s (asked again next time)", room, err.message);
+		return false;
+	}
+	if (!name[0]) {
+		log_info("Exchange's address book gives no name for %s (%s): Find a room shows the address; "
+			 "name it in nearby_rooms as 'Name <%s>'",
+			room,
+			!st.code[0]                       ? err.message
+			: strcmp(st.code, "NoError") == 0 ? "no single match"
+							  : st.code,
+			room);
+		return true;
+	}
+	*name_out = xstrdup(name);
+	return true;
+}
+
+/* room's display name from Exchange, asked once per source; NULL when it gives none. */
+static const char *
+server_name(struct ews_source *s, const char *room)
+{
+	for (size_t i = 0; i < s->name_count; i++)
+		if (strcasecmp(s->names[i].room, room) == 0)
+			return s->names[i].name;
+	char *name = NULL;
+	if (!*room || s->name_count == CONFIG_MAX_ROOMS || !resolve_name(s, room, &name))
+		return NULL;
+	s->names[s->name_count++] = (struct room_name){ .room = xstrdup(room), .name = name };
+	return name;
+}
+
 static bool
 ews_free_busy(
 	struct source *src, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *err)
@@ -609,6 +678,12 @@ ews_free_busy(
 	}
 	ews_availability_finish(answers, n);
 	free(answers);
+	/* The config's name wins; the address book fills the others. */
+	for (size_t i = 0; ok && i < n; i++) {
+		const char *name = out[i].name ? NULL : server_name(ews_of(src), rooms[i]);
+		if (name)
+			out[i].name = xstrdup(name);
+	}
 	free(rooms);
 	return ok;
 }
@@ -751,7 +826,7 @@ check_book(struct ews_source *s, check_report_fn report, void *ctx)
 	bool ok = ews_call(s, &c, &resp, &st, &err);
 	if (ok)
 		http_response_finish(&resp);
-	char detail[600];
+	char detail[700]; /* room for the whole error message */
 	snprintf(detail, sizeof(detail),
 		ok ? "created and deleted a 1-minute booking"
 		   : "created a 1-minute test booking but could not delete it (%s); "
@@ -759,6 +834,84 @@ check_book(struct ews_source *s, check_report_fn report, void *ctx)
 		err.message);
 	report(ctx, ok, "test booking", detail);
 	event_finish(&created);
+	return ok;
+}
+
+/* The name Find a room shows for nearby room i, and where it comes from. Not knowing it is no
+ * failure: the list shows the address. */
+static void
+check_nearby_name(struct ews_source *s, size_t i, check_report_fn report, void *ctx)
+{
+	const struct source_config *cfg = s->base.config;
+	const char *room = cfg->nearby_rooms[i], *given = cfg->nearby_names[i];
+	const char *name = given ? given : server_name(s, room);
+	char step[320], detail[700];
+	snprintf(step, sizeof(step), "nearby room %s: name", room);
+	if (given)
+		snprintf(detail, sizeof(detail), "\"%s\" (from nearby_rooms)", given);
+	else if (name)
+		snprintf(detail, sizeof(detail), "\"%s\" (from Exchange's address book)", name);
+	else
+		snprintf(detail, sizeof(detail),
+			"not known: Exchange's address book gives no name for it (hidden from the address list, or "
+			"not a mailbox), so Find a room shows the address. Name it in nearby_rooms: 'Name <%s>'.",
+			room);
+	report(ctx, true, step, detail);
+}
+
+/* Find a room offers every nearby room for booking, which acts as that room: impersonating it
+ * must work as for the sign's own room. Asked with a read (FindItem on its calendar). */
+static bool
+check_nearby_booking(struct ews_source *s, size_t i, check_report_fn report, void *ctx)
+{
+	const struct source_config *cfg = s->base.config;
+	const char *room = cfg->nearby_rooms[i], *user = cfg->username ? cfg->username : "the service account";
+	rs_time now = time_now();
+	struct call c = { .what = "reading a nearby room's calendar",
+		.impersonate = true,
+		.as = room,
+		.build = build_find,
+		.t1 = now,
+		.t2 = now + TIME_HOUR };
+	struct http_response resp;
+	struct ews_status st;
+	struct source_error err = { 0 };
+	char step[320], detail[900];
+	bool ok = ews_call(s, &c, &resp, &st, &err);
+	if (ok)
+		http_response_finish(&resp);
+	snprintf(step, sizeof(step), "nearby room %s: the sign may book it", room);
+	if (ok)
+		snprintf(detail, sizeof(detail), "%s may act as %s", user, room);
+	else if (strcmp(st.code, "ErrorImpersonateUserDenied") == 0 || strcmp(st.code, "ErrorImpersonationDenied") == 0)
+		snprintf(detail, sizeof(detail),
+			"%s may not act as %s (%s), so Find a room could not book it. The ApplicationImpersonation "
+			"role's scope must include this room: e.g. New-ManagementScope RoomsOnly "
+			"-RecipientRestrictionFilter {RecipientTypeDetails -eq 'RoomMailbox'}; "
+			"New-ManagementRoleAssignment -Role ApplicationImpersonation -User '%s' "
+			"-CustomRecipientWriteScope RoomsOnly (or widen the scope's filter). Exchange can take up to "
+			"30 minutes to apply it.",
+			user, room, st.code, user);
+	else if (err.category == SOURCE_ERR_NOT_FOUND)
+		snprintf(detail, sizeof(detail),
+			"Exchange has no mailbox %s (%s): nearby_rooms must list rooms' primary SMTP addresses "
+			"(Get-Mailbox <room> | fl PrimarySmtpAddress).",
+			room, st.code);
+	else
+		snprintf(detail, sizeof(detail), "%s", err.message);
+	report(ctx, ok, step, detail);
+	return ok;
+}
+
+static bool
+check_nearby(struct ews_source *s, check_report_fn report, void *ctx)
+{
+	const struct source_config *cfg = s->base.config;
+	bool ok = true;
+	for (size_t i = 0; i < cfg->nearby_count && i < CONFIG_MAX_ROOMS; i++) {
+		check_nearby_name(s, i, report, ctx);
+		ok = check_nearby_booking(s, i, report, ctx) && ok;
+	}
 	return ok;
 }
 
@@ -794,7 +947,8 @@ ews_check(struct source *src, bool book_test, check_report_fn report, void *ctx)
 		bool streams = ews_stream_probe(cfg, s->version, 15, stream_detail, sizeof(stream_detail));
 		report(ctx, streams, "streaming notifications", stream_detail);
 	}
-	return !book_test || check_book(s, report, ctx);
+	bool ok = check_nearby(s, report, ctx);
+	return (!book_test || check_book(s, report, ctx)) && ok;
 }
 
 /* --- lifecycle ------------------------------------------------------------------------------- */
@@ -821,7 +975,12 @@ ews_watch(struct source *src, void (*changed)(void *ctx), void *ctx, struct sour
 static void
 ews_destroy(struct source *src)
 {
-	ews_stream_stop(ews_of(src)->stream);
+	struct ews_source *s = ews_of(src);
+	ews_stream_stop(s->stream);
+	for (size_t i = 0; i < s->name_count; i++) {
+		free(s->names[i].room);
+		free(s->names[i].name);
+	}
 	free(src);
 }
 

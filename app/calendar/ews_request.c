@@ -282,6 +282,20 @@ ews_build_get_folder(const struct ews_header *h)
 	return envelope_close(&b);
 }
 
+char *
+ews_build_resolve_names(const struct ews_header *h, const char *address)
+{
+	struct xbuf b = { 0 };
+	envelope_open(&b, h);
+	/* ActiveDirectory: the GAL only, never the mailbox's own contacts (a contact could carry any
+	 * name for the address). */
+	xbuf_printf(&b, "<m:ResolveNames ReturnFullContactData=\"false\" SearchScope=\"ActiveDirectory\">"
+			"<m:UnresolvedEntry>SMTP:");
+	xbuf_escaped(&b, address);
+	xbuf_printf(&b, "</m:UnresolvedEntry></m:ResolveNames>");
+	return envelope_close(&b);
+}
+
 /* A zone with zero bias and no daylight saving, so the answer's offset-less times are UTC. */
 #define UTC_ZONE_PART(name)                                                                 \
 	"<t:" name "><t:Bias>0</t:Bias><t:Time>00:00:00</t:Time><t:DayOrder>1</t:DayOrder>" \

@@ -33,6 +33,9 @@ char *ews_build_decline_item(const struct ews_header *h, const char *id, const c
  * the room's Sent Items). */
 char *ews_build_send_message(const struct ews_header *h, const char *to, const char *subject, const char *body);
 char *ews_build_get_folder(const struct ews_header *h);
+/* ResolveNames of one address in the directory only, without contact data: the answer's
+ * Resolution/Mailbox/Name is the display name. "SMTP:" in front makes it match addresses only. */
+char *ews_build_resolve_names(const struct ews_header *h, const char *address);
 /* Free/busy of rooms over whole UTC days covering [from, to). */
 char *ews_build_get_user_availability(
 	const struct ews_header *h, const char *const *rooms, size_t n, rs_time from, rs_time to);

@@ -398,6 +398,29 @@ ews_parse_item(const char *xml, size_t len, struct event *out, struct ews_status
 	return is_soap;
 }
 
+bool
+ews_parse_resolve_names(const char *xml, size_t len, char *name_out, size_t name_size, struct ews_status *status)
+{
+	name_out[0] = '\0';
+	xmlDoc *doc = load(xml, len);
+	bool is_soap;
+	xmlNode *op = response_of(doc, status, &is_soap);
+	xmlNode *msg = first_element(child(op, "ResponseMessages"));
+	char code[64];
+	text_into(child(msg, "ResponseCode"), code, sizeof(code));
+	if (op && strcmp(status->code, "NoError") == 0 && strcmp(code, "NoError") == 0) {
+		xmlNode *set = child(msg, "ResolutionSet"), *only = NULL;
+		size_t count = 0;
+		for (xmlNode *c = set ? set->children : NULL; c; c = c->next)
+			if (named(c, "Resolution") && count++ == 0)
+				only = c;
+		if (count == 1)
+			text_into(child(child(only, "Mailbox"), "Name"), name_out, name_size);
+	}
+	xmlFreeDoc(doc);
+	return is_soap;
+}
+
 static void
 availability_of(const xmlNode *resp, struct ews_availability *a)
 {

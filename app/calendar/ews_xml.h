@@ -51,6 +51,10 @@ bool ews_parse_availability(
 	const char *xml, size_t len, struct ews_availability *out, size_t n, struct ews_status *status);
 void ews_availability_finish(struct ews_availability *out, size_t n);
 
+/* ResolveNames: the one resolution's display name into name_out ("" when the answer has no
+ * single unambiguous mailbox with a name: several matches come back as a Warning). */
+bool ews_parse_resolve_names(const char *xml, size_t len, char *name_out, size_t name_size, struct ews_status *status);
+
 /* Names used in the admin sentences. */
 struct ews_names {
 	const char *username, *mailbox, *url;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <openssl/rand.h>
 #include "graph_json.h"
@@ -24,9 +25,16 @@
 #define SCHEDULE_INTERVAL_MIN 15
 #define DELTA_PAGE_SIZE       100 /* Prefer: odata.maxpagesize on calendarView/delta */
 #define DELTA_REREAD_MAX      20  /* more changed events in one poll: one full read instead */
+#define PLACES_PAGES_MAX      50  /* of the tenant's room list, 100 rooms a page */
 #define SELECT                                                                                  \
 	"subject,start,end,isAllDay,showAs,sensitivity,isCancelled,organizer,isOrganizer,type," \
 	"transactionId,createdDateTime,changeKey"
+
+/* A nearby room's display name from the tenant's room list. */
+struct room_name {
+	char *room;
+	char *name; /* NULL: not on the list (the address is shown) */
+};
 
 struct graph_source {
 	struct source base; /* first: the vtable casts */
@@ -43,6 +51,11 @@ struct graph_source {
 	char *delta_link;       /* NULL: no round yet, or it must start again */
 	bool delta_unsupported; /* the server refused calendarView/delta: full reads every `refresh` */
 	uint64_t full_at_ms;    /* monotonic time of the last full read of the window */
+	/* Nearby rooms' names, read once per source: names seldom change. */
+	struct room_name names[CONFIG_MAX_ROOMS];
+	size_t name_count;
+	bool names_read;    /* the room list was read, or refused for good */
+	bool places_denied; /* refused with 403: the app lacks Place.Read.All */
 	/* Traffic, logged once an hour of the sign's clock. */
 	unsigned long requests;
 	unsigned long long bytes;
@@ -773,6 +786,121 @@ graph_release(struct source *s, const struct event *e, struct source_error *err)
 	return ok;
 }
 
+static struct room_name *
+name_entry(struct graph_source *g, const char *room)
+{
+	for (size_t i = 0; i < g->name_count; i++)
+		if (strcasecmp(g->names[i].room, room) == 0)
+			return &g->names[i];
+	return NULL;
+}
+
+/* Takes the names of the rooms asked for from one page of the room list; true when every
+ * room asked for has one. */
+static bool
+remember_names(struct graph_source *g, const struct graph_places_page *page)
+{
+	for (size_t i = 0; i < page->count; i++) {
+		struct room_name *r = name_entry(g, page->places[i].address);
+		if (r && !r->name)
+			r->name = xstrdup(page->places[i].name);
+	}
+	for (size_t i = 0; i < g->name_count; i++)
+		if (!g->names[i].name)
+			return false;
+	return true;
+}
+
+/* One page of GET /places/microsoft.graph.room into the cache: 1 when the next page is worth
+ * reading (*url), 0 when done (or refused for good: 403, no Place.Read.All), -1 when reading
+ * again later may work. */
+static int
+read_places_page(struct graph_source *g, char **url)
+{
+	struct http_response resp;
+	struct graph_places_page page;
+	struct source_error err = { 0 };
+	long status = 0;
+	struct call call = { .url = *url,
+		.may_resend = true,
+		.status_out = &status,
+		.ctx = context(g, "Reading the room list", false) };
+	bool ok = graph_call(g, &call, &resp, &err);
+	free(*url);
+	*url = NULL;
+	if (!ok && status == 403) {
+		g->places_denied = true;
+		log_info("Microsoft Graph refused the room list (403): the app lacks the Place.Read.All "
+			 "application permission, so Find a room shows addresses where nearby_rooms gives "
+			 "no name ('Name <address>')");
+		return 0;
+	}
+	if (!ok) {
+		log_debug("room list: %s (read again next time)", err.message);
+		return -1;
+	}
+	ok = graph_parse_places(resp.body, resp.body_len, &page, &err);
+	http_response_finish(&resp);
+	if (!ok) {
+		log_info("room list: %s; Find a room shows addresses", err.message);
+		return 0;
+	}
+	bool all = remember_names(g, &page);
+	*url = page.next_link; /* followed exactly as given */
+	page.next_link = NULL;
+	graph_places_page_finish(&page);
+	if (*url && !same_origin(g, *url)) {
+		log_warn("Microsoft Graph sent a next-page link of the room list to another host; not followed");
+		free(*url);
+		*url = NULL;
+	}
+	return !all && *url ? 1 : 0;
+}
+
+/* Reads the display names of rooms[0..n) from the tenant's room list, once per source: the
+ * pages up to the one that names the last of them. Rooms not on it keep their addresses. */
+static void
+read_room_names(struct graph_source *g, const struct room_availability *rooms, size_t n)
+{
+	if (g->names_read)
+		return;
+	for (size_t i = 0; i < n && g->name_count < CONFIG_MAX_ROOMS; i++)
+		if (rooms[i].room && *rooms[i].room && !name_entry(g, rooms[i].room))
+			g->names[g->name_count++] = (struct room_name){ .room = xstrdup(rooms[i].room) };
+	char *url = xasprintf("%s/places/microsoft.graph.room?$top=100", g->api);
+	int more = 1;
+	for (int pages = 0; more == 1 && pages < PLACES_PAGES_MAX; pages++)
+		more = read_places_page(g, &url);
+	free(url);
+	if (more < 0)
+		return;
+	if (more > 0)
+		log_warn("the room list has more than %d pages; the rest is not read", PLACES_PAGES_MAX);
+	g->names_read = true;
+	for (size_t i = 0; i < g->name_count && !g->places_denied; i++)
+		if (!g->names[i].name)
+			log_info("%s is not on the tenant's room list (not a room, or hidden from the address list): "
+				 "Find a room shows the address; name it in nearby_rooms ('Name <%s>')",
+				g->names[i].room, g->names[i].room);
+}
+
+/* The config's names win; the room list names the others. */
+static void
+fill_names(struct graph_source *g, struct room_availability *out, size_t n)
+{
+	bool missing = false;
+	for (size_t i = 0; i < n; i++)
+		missing = missing || !out[i].name;
+	if (!missing)
+		return;
+	read_room_names(g, out, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct room_name *r = out[i].name || !out[i].room ? NULL : name_entry(g, out[i].room);
+		if (r && r->name)
+			out[i].name = xstrdup(r->name);
+	}
+}
+
 static bool
 graph_free_busy(
 	struct source *s, rs_time from, rs_time to, struct room_availability *out, size_t n, struct source_error *err)
@@ -799,6 +927,8 @@ graph_free_busy(
 		return false;
 	ok = graph_parse_get_schedule(resp.body, resp.body_len, from, out, n, err);
 	http_response_finish(&resp);
+	if (ok)
+		fill_names(g, out, n);
 	return ok;
 }
 
@@ -894,6 +1024,66 @@ report_error(
 	}
 }
 
+/* The name Find a room shows for a nearby room, and where it comes from. Not knowing it is no
+ * failure: the list shows the address. */
+static void
+check_nearby_name(
+	struct graph_source *g, const struct room_availability *r, const char *given, check_report_fn report, void *ctx)
+{
+	char step[320], detail[700];
+	snprintf(step, sizeof(step), "nearby room %s: name", r->room);
+	if (given)
+		snprintf(detail, sizeof(detail), "\"%s\" (from nearby_rooms)", given);
+	else if (r->name)
+		snprintf(detail, sizeof(detail), "\"%s\" (from the tenant's room list)", r->name);
+	else if (g->places_denied)
+		snprintf(detail, sizeof(detail),
+			"not known: the app may not read the tenant's room list (grant it the Place.Read.All "
+			"application permission), so Find a room shows the address. Or name it in nearby_rooms: "
+			"'Name <%s>'.",
+			r->room);
+	else
+		snprintf(detail, sizeof(detail),
+			"not known: it is not on the tenant's room list (not a room mailbox, or hidden from the "
+			"address list), so Find a room shows the address. Name it in nearby_rooms: 'Name <%s>'.",
+			r->room);
+	report(ctx, true, step, detail);
+}
+
+/* Find a room offers every nearby room for booking, which writes into that room's calendar: the
+ * app must be let into it (RBAC for Applications / application access policy), as into the
+ * sign's own room. Asked with a read of the next hour. */
+static bool
+check_nearby_booking(struct graph_source *g, const char *room, rs_time now, check_report_fn report, void *ctx)
+{
+	char start[32], end[32], step[320];
+	time_format_utc(now, start, sizeof(start));
+	time_format_utc(now + TIME_HOUR, end, sizeof(end));
+	char *box = escape_segment(room);
+	char *url = xasprintf(
+		"%s/users/%s/calendarView?startDateTime=%s&endDateTime=%s&$select=id&$top=1", g->api, box, start, end);
+	struct graph_context gc = context(g, "Reading a nearby room's calendar", false);
+	gc.mailbox = room;
+	struct call call = { .url = url, .may_resend = true, .ctx = gc };
+	struct http_response resp;
+	struct source_error err = { 0 };
+	bool ok = graph_call(g, &call, &resp, &err);
+	free(url);
+	free(box);
+	if (ok)
+		http_response_finish(&resp);
+	snprintf(step, sizeof(step), "nearby room %s: the sign may book it", room);
+	char *advice =
+		err.category == SOURCE_ERR_PERMISSION ? graph_access_advice(g->base.config->client_id, room) : NULL;
+	char *detail = ok       ? xasprintf("app %s may open %s", g->base.config->client_id, room)
+		       : advice ? xasprintf("Find a room could not book it. %s\n%s", err.message, advice)
+				: xasprintf("%s", err.message);
+	report(ctx, ok, step, detail);
+	free(detail);
+	free(advice);
+	return ok;
+}
+
 static bool
 check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *ctx)
 {
@@ -901,10 +1091,10 @@ check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *
 	struct room_availability rooms[CONFIG_MAX_ROOMS] = { { 0 } };
 	struct source_error err = { 0 };
 	size_t n = c->nearby_count < CONFIG_MAX_ROOMS ? c->nearby_count : CONFIG_MAX_ROOMS;
-	for (size_t i = 0; i < n; i++)
-		rooms[i].room = c->nearby_rooms[i];
+	room_availability_init(rooms, n, c);
 	if (!graph_free_busy(&g->base, now, time_day_end(now), rooms, n, &err)) {
 		report_error(g, "look up the nearby rooms (getSchedule)", &err, report, ctx);
+		room_availability_finish(rooms, n);
 		return false;
 	}
 	bool ok = true;
@@ -920,8 +1110,10 @@ check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *
 		else
 			snprintf(detail, sizeof(detail), rooms[i].free_until ? "free until %s" : "free today", hm);
 		report(ctx, rooms[i].ok, step, detail);
-		ok = ok && rooms[i].ok;
+		check_nearby_name(g, &rooms[i], c->nearby_names[i], report, ctx);
+		ok = check_nearby_booking(g, rooms[i].room, now, report, ctx) && rooms[i].ok && ok;
 	}
+	room_availability_finish(rooms, n);
 	return ok;
 }
 
@@ -1016,6 +1208,10 @@ graph_destroy(struct source *s)
 	struct graph_source *g = to_graph(s);
 	oauth_destroy(g->oauth);
 	cache_clear(g);
+	for (size_t i = 0; i < g->name_count; i++) {
+		free(g->names[i].room);
+		free(g->names[i].name);
+	}
 	free(g->delta_link);
 	free(g->api);
 	free(g->origin);

@@ -225,6 +225,53 @@ fail:
 	return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent %s; the calendar was not updated.", why);
 }
 
+#define MAX_PLACE_NAME 256 /* a longer display name is not one a sign shows */
+
+bool
+graph_parse_places(const char *body, size_t len, struct graph_places_page *page, struct source_error *err)
+{
+	memset(page, 0, sizeof(*page));
+	cJSON *root = parse_body(body, len);
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, "value");
+	const char *why = "an answer that is not a list of rooms", *next = json_string(root, "@odata.nextLink");
+	if (!cJSON_IsArray(value) || cJSON_GetArraySize(value) > GRAPH_MAX_PAGE_EVENTS)
+		goto fail;
+	if (next && (strlen(next) >= GRAPH_MAX_URL || strncmp(next, "https://", 8) != 0)) {
+		why = "a next-page link that is not an https:// URL";
+		goto fail;
+	}
+	page->places = xcalloc((size_t)cJSON_GetArraySize(value) + 1, sizeof(*page->places));
+	const cJSON *item;
+	cJSON_ArrayForEach(item, value)
+	{
+		const char *address = json_string(item, "emailAddress"), *name = json_string(item, "displayName");
+		if (!address || !*address || !name || !*name || strlen(name) >= MAX_PLACE_NAME)
+			continue;
+		page->places[page->count++] = (struct graph_place){ xstrdup(address), xstrdup(name) };
+	}
+	page->next_link = next ? xstrdup(next) : NULL;
+	cJSON_Delete(root);
+	return true;
+fail:
+	cJSON_Delete(root);
+	graph_places_page_finish(page);
+	return source_fail(err, SOURCE_ERR_BAD_RESPONSE, "Microsoft Graph sent %s.", why);
+}
+
+void
+graph_places_page_finish(struct graph_places_page *page)
+{
+	if (!page)
+		return;
+	for (size_t i = 0; i < page->count; i++) {
+		free(page->places[i].address);
+		free(page->places[i].name);
+	}
+	free(page->places);
+	free(page->next_link);
+	memset(page, 0, sizeof(*page));
+}
+
 /* An https:// link of sane length, copied; NULL (why set) otherwise or when absent. */
 static bool
 link_copy(const cJSON *root, const char *key, char **out, const char **why)

@@ -80,6 +80,20 @@ void graph_transaction_id(rs_time now, const unsigned char random[8], char *buf,
 bool graph_parse_get_schedule(
 	const char *body, size_t len, rs_time now, struct room_availability *out, size_t n, struct source_error *err);
 
+/* One page of GET /places/microsoft.graph.room: the tenant's rooms, address and display name
+ * (rooms without either are left out). */
+struct graph_place {
+	char *address, *name;
+};
+struct graph_places_page {
+	struct graph_place *places; /* malloc'd */
+	size_t count;
+	char *next_link; /* @odata.nextLink (https://), NULL on the last page */
+};
+/* false with err (bad-response) when the JSON is not such a page. */
+bool graph_parse_places(const char *body, size_t len, struct graph_places_page *page_out, struct source_error *err);
+void graph_places_page_finish(struct graph_places_page *page); /* accepts a zeroed page */
+
 /* What the caller was doing and for whom, for error sentences. */
 struct graph_context {
 	const char *what; /* "Reading the room's calendar", … */

@@ -474,8 +474,8 @@ def test_find_a_free_room(w):
     wait_for("free/busy asked on the server", lambda: ops(w.ews.log(), "GetUserAvailabilityRequest"))
     v = s.wait_view("the rooms listed", lambda v: v.get("kind") == "list" and len(v.get("lines", [])) == 2)
     rows = {r["time"]: r["text"] for r in v["lines"]}
-    expect(rows == {OTHER_ROOM: "busy until 11:15", ANNEX: "free until 13:00"},
-           "one busy, one free, by address: %s" % v["lines"])
+    expect(rows == {"Harbour (2.01)": "busy until 11:15", "Fjord Annex (3.07)": "free until 13:00"},
+           "one busy, one free, by the names in Exchange's address book: %s" % v["lines"])
     s.tap("back")
     s.wait_ids("home", lambda ids: "find-room" in ids)
 

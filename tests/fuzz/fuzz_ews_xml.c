@@ -38,6 +38,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ews_availability a[3];
 	ews_parse_availability(xml, size, a, 3, &st);
 	ews_availability_finish(a, 3);
+
+	char name[256];
+	ews_parse_resolve_names(xml, size, name, sizeof(name), &st);
+	if (strlen(name) >= sizeof(name))
+		abort();
 	free(xml);
 	return 0;
 }

@@ -37,6 +37,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct event e = { 0 };
 	if (graph_parse_event(body, size, &e, &err))
 		event_finish(&e);
+	struct graph_places_page places;
+	if (graph_parse_places(body, size, &places, &err))
+		for (size_t i = 0; i < places.count; i++)
+			if (!places.places[i].address || !places.places[i].name)
+				__builtin_trap(); /* the parser promised both */
+	graph_places_page_finish(&places);
 	struct room_availability rooms[2] = { { .room = "a@x.com" }, { .room = "b@x.com" } };
 	graph_parse_get_schedule(body, size, 1793000000, rooms, 2, &err);
 	struct graph_context ctx = { .what = "fuzz", .mailbox = "a@x.com", .client_id = "id" };

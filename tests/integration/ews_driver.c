@@ -7,7 +7,8 @@
  *                                                   we last read this one)
  *   ews_driver CONFIG end ID [CHANGEKEY]            end it now
  *   ews_driver CONFIG release ID [CHANGEKEY]        delete ours / decline theirs
- *   ews_driver CONFIG free-busy                     nearby_rooms: room, ok, busy_until, free_until
+ *   ews_driver CONFIG free-busy [N]                 nearby_rooms: room, ok, busy_until, free_until, name
+ *                                                   (N: asked N times through one source)
  *
  * Exit 0 on success; 1 with "category: message" on stderr otherwise. */
 #include <stdio.h>
@@ -45,18 +46,25 @@ run(struct source *src, const struct config *config, int argc, char **argv)
 	if (strcmp(cmd, "free-busy") == 0) {
 		struct room_availability rooms[CONFIG_MAX_ROOMS] = { 0 };
 		size_t n = config->source.nearby_count;
-		for (size_t i = 0; i < n; i++)
-			rooms[i].room = config->source.nearby_rooms[i];
-		if (!source_free_busy(src, now, time_day_end(now) + TIME_DAY, rooms, n, &err))
-			return fail(&err);
+		/* free-busy N: asks N times through one source, as a sign does on every visit to the list */
+		for (long k = argc >= 4 ? strtol(argv[3], NULL, 10) : 1; k > 0; k--) {
+			room_availability_finish(rooms, n);
+			room_availability_init(rooms, n, &config->source);
+			if (!source_free_busy(src, now, time_day_end(now) + TIME_DAY, rooms, n, &err)) {
+				room_availability_finish(rooms, n);
+				return fail(&err);
+			}
+		}
 		for (size_t i = 0; i < n; i++) {
 			char busy[32] = "-", free_at[32] = "-";
 			if (rooms[i].busy_until)
 				time_format_utc(rooms[i].busy_until, busy, sizeof(busy));
 			if (rooms[i].free_until)
 				time_format_utc(rooms[i].free_until, free_at, sizeof(free_at));
-			printf("%s\t%s\t%s\t%s\n", rooms[i].room, rooms[i].ok ? "ok" : "unknown", busy, free_at);
+			printf("%s\t%s\t%s\t%s\t%s\n", rooms[i].room, rooms[i].ok ? "ok" : "unknown", busy, free_at,
+				rooms[i].name ? rooms[i].name : "-");
 		}
+		room_availability_finish(rooms, n);
 		return 0;
 	}
 	if (!source_fetch(src, now - TIME_DAY, now + 2 * TIME_DAY, &s, &err))

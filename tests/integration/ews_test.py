@@ -12,8 +12,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, display, expect, iso, minute, ops,  # noqa: E402
-                         refused_sign_ins_in_an_hour, run_cases)
+from ews_fixture import (ALIAS, ANNEX, OTHER_ROOM, ROOM, default_seed, display, expect, iso, minute,  # noqa: E402
+                         ops, refused_sign_ins_in_an_hour, run_cases)
 
 CASES = {}
 
@@ -106,7 +106,8 @@ def test_agenda_ntlm_impersonates_room(c):
         expect(e["content_type"].startswith("text/xml"), "SOAP content type")
 
 
-ROOM_OPS = ("FindItem", "CreateItem", "UpdateItem", "DeleteItem", "GetItem", "GetUserAvailabilityRequest")
+ROOM_OPS = ("FindItem", "CreateItem", "UpdateItem", "DeleteItem", "GetItem", "GetUserAvailabilityRequest",
+            "ResolveNames")
 
 
 @case
@@ -131,8 +132,10 @@ def test_every_operation_impersonates_the_room(c):
     expect(set(ROOM_OPS) - {"GetItem"} <= seen, "every kind of operation was made: %s" % seen)
     for e in log:
         expect(e["version"], "RequestServerVersion on %s" % e)
+        # check's nearby-room step reads that room's calendar as that room
+        nearby = e["op"] == "FindItem" and e["impersonated"] == OTHER_ROOM
         if e["op"] in ROOM_OPS:
-            expect(e["impersonated"] == ROOM and e["anchor"] == ROOM,
+            expect((e["impersonated"] == ROOM or nearby) and e["anchor"] == e["impersonated"],
                    "%s impersonates the room with its anchor: %s" % (e["op"], e))
         expect(e["status"] == 200, "accepted: %s" % e)
     expect([s["kind"] for s in c.sent()] == ["create", "update", "delete", "decline", "create", "delete"],
@@ -161,6 +164,8 @@ def test_fake_refuses_what_exchange_refuses(c):
               '</m:Items></m:CreateItem>')
     delete = ('<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="%s"><m:ItemIds>'
               '<t:ItemId Id="nope"/></m:ItemIds></m:DeleteItem>')
+    resolve = ('<m:ResolveNames ReturnFullContactData="false" SearchScope="%s"><m:UnresolvedEntry>%s'
+               '</m:UnresolvedEntry></m:ResolveNames>')
 
     def post(header, body, anchor=ROOM):
         import base64
@@ -191,6 +196,10 @@ def test_fake_refuses_what_exchange_refuses(c):
         ((version + imp, create % "SendToAll"), "ErrorSchemaValidation"),
         ((version + imp, delete % "SendToNone"), "ErrorItemNotFound"),
         ((version + imp, delete % "SendOnlyToChanged"), "ErrorSchemaValidation"),  # UpdateItem's, not DeleteItem's
+        ((version + imp, resolve % ("ActiveDirectory", "SMTP:" + ANNEX)), "NoError"),
+        ((version + imp, resolve % ("ActiveDirectory", "nobody@example.com")), "ErrorNameResolutionNoResults"),
+        ((version + imp, resolve % ("Everywhere", ANNEX)), "ErrorSchemaValidation"),
+        ((version, resolve % ("ActiveDirectory", ANNEX), None), "ErrorNonExistentMailbox"),  # the account has none
     ]
     for args, want in cases:
         got = post(*args)
@@ -714,11 +723,86 @@ def test_free_busy_of_nearby_rooms(c):
     c.config(extra="nearby_rooms = %s, %s, nobody@example.com" % (OTHER_ROOM, ANNEX))
     p = c.driver("free-busy")
     expect(p.returncode == 0, "free/busy works", p)
-    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in p.stdout.strip().splitlines()}
+    rows = {line.split("\t")[0]: line.split("\t")[1:4] for line in p.stdout.strip().splitlines()}
     expect(rows[OTHER_ROOM] == ["ok", iso(m + 1800), "-"], "busy until the back-to-back end: %s" % rows)
     expect(rows[ANNEX] == ["ok", "-", iso(m + 3600)], "free until its next meeting: %s" % rows)
     expect(rows["nobody@example.com"][0] == "unknown", "an unknown room is not ok: %s" % rows)
     expect(ops(c.log(), "GetUserAvailabilityRequest"), "asked with GetUserAvailability")
+
+
+def free_busy_names(p):
+    """The driver's free-busy rows: address -> the name the list shows ("-": the address)."""
+    expect(p.returncode == 0, "free/busy works", p)
+    return {line.split("\t")[0]: line.split("\t")[4] for line in p.stdout.strip().splitlines()}
+
+
+@case
+def test_nearby_names_from_address_book(c):
+    """Find a room's names: the config's wins, Exchange's address book (ResolveNames, as the
+    sign's room) names the others, each asked once per source however often the list is shown;
+    an unknown address keeps showing the address and fails nothing."""
+    c.start_fake()
+    c.config(extra="nearby_rooms = Big Harbour <%s>, %s, nobody@example.com" % (OTHER_ROOM, ANNEX))
+    names = free_busy_names(c.driver("free-busy", "3"))
+    expect(names == {OTHER_ROOM: "Big Harbour", ANNEX: "Fjord Annex (3.07)", "nobody@example.com": "-"},
+           "config name, address-book name, address: %s" % names)
+    asked = ops(c.log(), "ResolveNames")
+    expect(len(ops(c.log(), "GetUserAvailabilityRequest")) == 3, "the list was asked for three times")
+    expect(len(asked) == 2, "each unnamed room looked up once, the named one never: %s" % asked)
+    for e in asked:
+        expect(e["impersonated"] == ROOM and e["anchor"] == ROOM and e["status"] == 200,
+               "ResolveNames acts as the sign's room: %s" % e)
+    expect(sorted(e["code"] for e in asked) == ["ErrorNameResolutionNoResults", "NoError"],
+           "Exchange found the annex, not nobody: %s" % asked)
+
+
+@case
+def test_nearby_name_hidden_from_address_book_shows_address(c):
+    """A room hidden from the address lists: ResolveNames finds nothing, the list shows its
+    address and still its free/busy; roomsign check says how to name it and passes."""
+    seed = default_seed()
+    seed["rooms"][2]["hidden"] = True     # the annex
+    c.start_fake(seed)
+    m = minute()
+    c.add_event(room=ANNEX, subject="z", start=m + 3600, end=m + 4200, organizer={"name": "a", "email": "a@x"})
+    c.config(extra="nearby_rooms = %s" % ANNEX)
+    p = c.driver("free-busy")
+    expect(free_busy_names(p) == {ANNEX: "-"}, "no name: the address is shown", p)
+    expect(p.stdout.split("\t")[1:4] == ["ok", "-", iso(m + 3600)], "free/busy still there", p)
+    p = c.sign("check")
+    expect(p.returncode == 0, "an unknown name fails nothing", p)
+    line = [x for x in check_lines(p) if "nearby room %s: name" % ANNEX in x]
+    expect(line and line[0].startswith("✓") and "not known" in line[0] and "'Name <%s>'" % ANNEX in line[0],
+           "check says the name is unknown and how to set it: %s" % line, p)
+
+
+@case
+def test_check_nearby_room_outside_impersonation_scope(c):
+    """roomsign check walks the nearby rooms: the name each will show, and whether the service
+    account may act as it (Find a room books it that way). A room outside the
+    ApplicationImpersonation scope is a ✗ with the fix; one inside is a ✓."""
+    c.start_fake()
+    c.config(username="EXAMPLE\\svc-scoped", extra="nearby_rooms = %s, Big Harbour <%s>" % (ANNEX, OTHER_ROOM))
+    p = c.sign("check")
+    expect(p.returncode != 0, "a nearby room the sign cannot book fails the check", p)
+    lines = check_lines(p)
+    expect("✓ nearby room %s: name — \"Fjord Annex (3.07)\" (from Exchange's address book)" % ANNEX in lines,
+           "the annex's name from Exchange", p)
+    expect("✓ nearby room %s: name — \"Big Harbour\" (from nearby_rooms)" % OTHER_ROOM in lines,
+           "the configured name", p)
+    expect(any(x.startswith("✓ nearby room %s: the sign may book it" % ANNEX) for x in lines),
+           "the annex is inside the scope (Fjord*)", p)
+    fix = failed_step(p, "nearby room %s: the sign may book it" % OTHER_ROOM)
+    expect("ErrorImpersonateUserDenied" in fix and "ApplicationImpersonation" in fix and
+           "New-ManagementRoleAssignment" in fix, "the fix names the role and its scope: %s" % fix, p)
+    tried = [e for e in ops(c.log(), "FindItem") if e["impersonated"] == OTHER_ROOM]
+    expect(tried and tried[0]["anchor"] == OTHER_ROOM and tried[0]["code"] == "ErrorImpersonateUserDenied",
+           "asked Exchange as the nearby room, which refused: %s" % tried)
+    c.config(extra="nearby_rooms = %s, Big Harbour <%s>" % (ANNEX, OTHER_ROOM))   # unscoped role
+    p = c.sign("check")
+    expect(p.returncode == 0, "both rooms bookable: the check passes", p)
+    expect(any(x.startswith("✓ nearby room %s: the sign may book it" % OTHER_ROOM) for x in check_lines(p)),
+           "the harbour is bookable with the unscoped role", p)
 
 
 # --- errors that speak -----------------------------------------------------------------------------

@@ -9,7 +9,8 @@
  *   graph_driver CONFIG end ID               end it now (PATCH end)
  *   graph_driver CONFIG release ID           delete ours / decline theirs
  *   graph_driver CONFIG check-in ID          record a check-in on the event (as a sign does)
- *   graph_driver CONFIG free-busy            nearby_rooms: room, ok, busy_until, free_until
+ *   graph_driver CONFIG free-busy [N]        nearby_rooms: room, ok, busy_until, free_until, name
+ *                                            (N: asked N times through one source)
  *   graph_driver CONFIG fetch-loop N SECONDS read N times, SECONDS apart, in one process
  *   graph_driver CONFIG book START END       source_book (no checks): id on stdout
  *
@@ -52,25 +53,32 @@ print_event(const struct event *e)
 		e->all_day, e->is_private, c, e->organizer ? e->organizer : "", e->subject ? e->subject : "");
 }
 
+/* asks times through one source, as a sign does on every visit to Find a room */
 static int
-free_busy(struct source *src, const struct config *config)
+free_busy(struct source *src, const struct config *config, long times)
 {
 	struct source_error err = { 0 };
 	struct room_availability rooms[CONFIG_MAX_ROOMS] = { { 0 } };
 	size_t n = config->source.nearby_count;
 	rs_time now = time_now();
-	for (size_t i = 0; i < n; i++)
-		rooms[i].room = config->source.nearby_rooms[i];
-	if (!source_free_busy(src, now, time_day_end(now) + TIME_DAY, rooms, n, &err))
-		return fail(&err);
+	for (; times > 0; times--) {
+		room_availability_finish(rooms, n);
+		room_availability_init(rooms, n, &config->source);
+		if (!source_free_busy(src, now, time_day_end(now) + TIME_DAY, rooms, n, &err)) {
+			room_availability_finish(rooms, n);
+			return fail(&err);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		char busy[32] = "-", free_at[32] = "-";
 		if (rooms[i].busy_until)
 			time_format_utc(rooms[i].busy_until, busy, sizeof(busy));
 		if (rooms[i].free_until)
 			time_format_utc(rooms[i].free_until, free_at, sizeof(free_at));
-		printf("%s\t%s\t%s\t%s\n", rooms[i].room, rooms[i].ok ? "ok" : "unknown", busy, free_at);
+		printf("%s\t%s\t%s\t%s\t%s\n", rooms[i].room, rooms[i].ok ? "ok" : "unknown", busy, free_at,
+			rooms[i].name ? rooms[i].name : "-");
 	}
+	room_availability_finish(rooms, n);
 	return 0;
 }
 
@@ -166,7 +174,7 @@ main(int argc, char **argv)
 	if (!src) {
 		rc = fail(&err);
 	} else if (strcmp(argv[2], "free-busy") == 0) {
-		rc = free_busy(src, &config);
+		rc = free_busy(src, &config, argc >= 4 ? strtol(argv[3], NULL, 10) : 1);
 	} else if (strcmp(argv[2], "fetch-loop") == 0 && argc >= 5) {
 		rc = fetch_loop(src, strtol(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
 	} else if (strcmp(argv[2], "book") == 0 && argc >= 5) {

@@ -518,6 +518,83 @@ def get_schedule(env):
     check(f"nearby room {ROOM2}" in p.stdout and "busy until" in p.stdout, "check skips nearby rooms", p.stdout)
 
 
+def free_busy_names(p):
+    """The driver's free-busy rows: address -> the name the list shows ("-": the address)."""
+    check(p.returncode == 0, "free/busy failed", p.stderr)
+    return {r[0]: r[4] for r in (l.split("\t") for l in p.stdout.splitlines())}
+
+
+@test
+def nearby_names_from_room_list(env):
+    """Find a room's names: the config's wins, the tenant's room list (GET /places/
+    microsoft.graph.room, Place.Read.All) names the others, read once per source however often
+    the list is shown, page by page (@odata.nextLink) only as far as needed."""
+    env.fake.setup(permissions=["Place.Read.All"], settings={"places_page_size": 1})
+    env.write_config(nearby=[f"Big Sund <{ROOM2}>", ROOM3, "nowhere@contoso.test"])
+    names = free_busy_names(env.drive("free-busy", "3"))
+    check(names == {ROOM2: "Big Sund", ROOM3: "Vig 5.01", "nowhere@contoso.test": "-"},
+          "config name, room-list name, address", names)
+    check(len(env.fake.requests("getSchedule", "POST")) == 3, "the list was asked for three times")
+    pages = env.fake.requests("/places/microsoft.graph.room", "GET")
+    check(len(pages) == 3 and all(r["status"] == 200 for r in pages),
+          "the three one-room pages read once (nowhere is on none of them)", pages)
+    env.write_config(nearby=[ROOM2])
+    before = len(env.fake.requests("/places/"))
+    check(free_busy_names(env.drive("free-busy")) == {ROOM2: "Sund 4.14"}, "named from the list")
+    check(len(env.fake.requests("/places/")) - before == 2, "stopped at the page that named it",
+          env.fake.requests("/places/"))
+
+
+@test
+def nearby_names_without_place_permission(env):
+    """Without Place.Read.All the room list answers 403: the list shows addresses (and the
+    config's names), fails nothing and does not ask again; roomsign check says what to grant."""
+    env.fake.setup()
+    env.write_config(nearby=[f"Big Sund <{ROOM2}>", ROOM3])
+    p = env.drive("free-busy", "2")
+    names = free_busy_names(p)
+    check(names == {ROOM2: "Big Sund", ROOM3: "-"}, "the config's name, else the address", names)
+    rows = {r[0]: r for r in (l.split("\t") for l in p.stdout.splitlines())}
+    check(rows[ROOM3][1] == "ok", "free/busy still there", rows)
+    pages = env.fake.requests("/places/")
+    check([r["status"] for r in pages] == [403], "asked once, refused", pages)
+    p = env.roomsign_cmd("check")
+    check(p.returncode == 0, "an unknown name fails no check", p.stdout)
+    line = [x for x in p.stdout.splitlines() if f"nearby room {ROOM3}: name" in x]
+    check(line and line[0].startswith("✓") and "Place.Read.All" in line[0] and f"'Name <{ROOM3}>'" in line[0],
+          "check says the name is unknown and how to get it", line, p.stdout)
+    check(f"✓ nearby room {ROOM2}: name — \"Big Sund\" (from nearby_rooms)" in p.stdout.splitlines(),
+          "the configured name", p.stdout)
+
+
+@test
+def check_nearby_room_outside_app_scope(env):
+    """roomsign check walks the nearby rooms: the name each will show, and whether the app may
+    open its calendar (Find a room books it). A room outside the app's RBAC scope / access
+    policy is a ✗ with the fix; one inside is a ✓."""
+    env.fake.setup(scope=[ROOM, ROOM2], permissions=["Place.Read.All"])
+    env.write_config(nearby=[ROOM2, ROOM3])
+    p = env.roomsign_cmd("check")
+    lines = p.stdout.splitlines()
+    check(p.returncode != 0, "a nearby room the sign cannot book fails the check", p.stdout)
+    check(f"✓ nearby room {ROOM2}: name — \"Sund 4.14\" (from the tenant's room list)" in lines,
+          "the name from the room list", p.stdout)
+    check(any(x.startswith(f"✓ nearby room {ROOM2}: the sign may book it") for x in lines), "inside the scope",
+          p.stdout)
+    i = lines.index(f"✗ nearby room {ROOM3}: the sign may book it") if \
+        f"✗ nearby room {ROOM3}: the sign may book it" in lines else -1
+    check(i >= 0, "outside the scope is a ✗", p.stdout)
+    fix = "\n".join(lines[i + 1:i + 8])
+    for s in ("403 ErrorAccessDenied", "New-ManagementRoleAssignment", f"-Resource {ROOM3}", "Find a room"):
+        check(s in fix, f"the fix says '{s}'", fix)
+    reads = [r for r in env.fake.requests(f"/users/{ROOM3}/calendarView", "GET")]
+    check(reads and reads[0]["status"] == 403, "asked Graph for that room's calendar, which refused", reads)
+    env.fake.setup(permissions=["Place.Read.All"])
+    p = env.roomsign_cmd("check")
+    check(p.returncode == 0 and f"✓ nearby room {ROOM3}: the sign may book it" in p.stdout,
+          "with the room in scope the check passes", p.stdout)
+
+
 # ---- errors that speak --------------------------------------------------------------------
 
 @test

@@ -534,6 +534,52 @@ test_ews_streaming_requests(void **state)
 	free(x);
 }
 
+static void
+test_ews_resolve_names_request_asks_the_address_book_for_an_address(void **state)
+{
+	struct ews_header h = { .version = "Exchange2013_SP1", .mailbox = "room-4-12@example.com" };
+	char *x = ews_build_resolve_names(&h, "a&b@example.com");
+	assert_non_null(strstr(x, "<m:ResolveNames ReturnFullContactData=\"false\" SearchScope=\"ActiveDirectory\">"
+				  "<m:UnresolvedEntry>SMTP:a&amp;b@example.com</m:UnresolvedEntry></m:ResolveNames>"));
+	assert_non_null(strstr(x, "<t:PrimarySmtpAddress>room-4-12@example.com</t:PrimarySmtpAddress>"));
+	free(x);
+}
+
+static void
+test_ews_resolve_names_gives_the_one_display_name(void **state)
+{
+	size_t len;
+	char name[64], *xml = fixture("resolvenames_ok.xml", &len);
+	struct ews_status st;
+	assert_true(ews_parse_resolve_names(xml, len, name, sizeof(name), &st));
+	assert_string_equal(st.code, "NoError");
+	assert_string_equal(name, "Fjord Annex (3.07) & café");
+	assert_true(ews_parse_resolve_names(xml, len, name, 12, &st)); /* cut at a character boundary */
+	assert_string_equal(name, "Fjord Annex");
+	free(xml);
+}
+
+static void
+test_ews_resolve_names_without_a_single_match_gives_no_name(void **state)
+{
+	size_t len;
+	char name[64], *xml = fixture("resolvenames_no_results.xml", &len);
+	struct ews_status st;
+	assert_true(ews_parse_resolve_names(xml, len, name, sizeof(name), &st));
+	assert_string_equal(st.code, "ErrorNameResolutionNoResults");
+	assert_string_equal(name, "");
+	free(xml);
+	/* Several matches come as a Warning: no name rather than perhaps someone else's. */
+	xml = fixture("resolvenames_ambiguous.xml", &len);
+	assert_true(ews_parse_resolve_names(xml, len, name, sizeof(name), &st));
+	assert_string_equal(name, "");
+	free(xml);
+	xml = fixture("html_login_page.xml", &len);
+	assert_false(ews_parse_resolve_names(xml, len, name, sizeof(name), &st));
+	assert_string_equal(name, "");
+	free(xml);
+}
+
 int
 main(void)
 {
@@ -561,6 +607,9 @@ main(void)
 		cmocka_unit_test(test_ews_stream_envelopes_are_read_as_they_arrive),
 		cmocka_unit_test(test_ews_stream_lost_subscription_and_subscribe_answer),
 		cmocka_unit_test(test_ews_streaming_requests),
+		cmocka_unit_test(test_ews_resolve_names_request_asks_the_address_book_for_an_address),
+		cmocka_unit_test(test_ews_resolve_names_gives_the_one_display_name),
+		cmocka_unit_test(test_ews_resolve_names_without_a_single_match_gives_no_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

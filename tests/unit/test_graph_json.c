@@ -475,6 +475,30 @@ test_graph_delta_page_rejects_bad_pages(void **state)
 	}
 }
 
+static void
+test_graph_places_give_address_and_name(void **state)
+{
+	size_t len;
+	char *body = fixture("places_rooms.json", &len);
+	struct graph_places_page page;
+	struct source_error err = { 0 };
+	assert_true(graph_parse_places(body, len, &page, &err));
+	assert_int_equal(page.count, 1); /* the rooms without an address or a name are left out */
+	assert_string_equal(page.places[0].address, "room-4-14@contoso.test");
+	assert_string_equal(page.places[0].name, "Sund 4.14 \xc3\xa6");
+	assert_string_equal(
+		page.next_link, "https://graph.microsoft.com/v1.0/places/microsoft.graph.room?$top=100&$skip=100");
+	graph_places_page_finish(&page);
+	free(body);
+	const char *bad[] = { "{\"error\": {\"code\": \"ErrorAccessDenied\"}}", "<html>", "{\"value\": {}}",
+		"{\"value\": [], \"@odata.nextLink\": \"http://evil.example/next\"}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(graph_parse_places(bad[i], strlen(bad[i]), &page, &err));
+		assert_int_equal(err.category, SOURCE_ERR_BAD_RESPONSE);
+		assert_null(page.places);
+	}
+}
+
 int
 main(void)
 {
@@ -501,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_graph_access_denied_names_the_commands),
 		cmocka_unit_test(test_graph_mailbox_errors),
 		cmocka_unit_test(test_graph_throttled_reply_gives_retry_after),
+		cmocka_unit_test(test_graph_places_give_address_and_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

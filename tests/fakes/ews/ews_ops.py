@@ -403,6 +403,32 @@ def get_user_availability(store, room, op):
             '</FreeBusyResponseArray></GetUserAvailabilityResponse>' % (MNS, TNS, "".join(responses)))
 
 
+def resolve_names(store, room, op):
+    """ResolveNames in the address book: an address ("SMTP:" in front or not) matches a room's
+    primary address or an alias and answers its display name (the seed's "name"); a room the
+    seed hides from the address lists ("hidden": true), or an unknown address, answers
+    ErrorNameResolutionNoResults. Exchange resolves in the context of a mailbox: without
+    ExchangeImpersonation the caller's own, and a service account has none."""
+    if room.kind == "user":
+        raise EwsError("ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.")
+    _enum(op, "SearchScope", ("ActiveDirectory", "ActiveDirectoryContacts", "Contacts", "ContactsActiveDirectory"))
+    _enum(op, "ReturnFullContactData", ("true", "false"))
+    entry = (text_of(op, "UnresolvedEntry", "") or "").strip()
+    if not entry:
+        raise _schema_error("The element 'ResolveNames' has incomplete content: 'UnresolvedEntry' expected.")
+    if entry.lower().startswith("smtp:"):
+        entry = entry[5:]
+    with store.lock:
+        target = store.resolve(entry, primary_only=False)
+    if target is None or target.kind != "room" or target.hidden:
+        raise EwsError("ErrorNameResolutionNoResults", "No results were found.")
+    inner = ('<m:ResolutionSet TotalItemsInView="1" IncludesLastItemInRange="true"><t:Resolution><t:Mailbox>'
+             '<t:Name>%s</t:Name><t:EmailAddress>%s</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType>'
+             '<t:MailboxType>Mailbox</t:MailboxType></t:Mailbox></t:Resolution></m:ResolutionSet>'
+             % (escape(target.name), escape(target.primary)))
+    return response("ResolveNames", [message("ResolveNames", inner)])
+
+
 OPERATIONS = {
     "FindItem": find_item,
     "CreateItem": create_item,
@@ -411,6 +437,7 @@ OPERATIONS = {
     "GetItem": get_item,
     "GetFolder": get_folder,
     "GetUserAvailabilityRequest": get_user_availability,
+    "ResolveNames": resolve_names,
 }
 
 

@@ -9,7 +9,9 @@ What is modelled because a client depends on it (PROTOCOLS.md section A):
   * CreateItem checks the CalendarItem element order like the schema (ErrorSchemaValidation);
   * ChangeKey concurrency on UpdateItem (ErrorIrresolvableConflict);
   * DeclineItem vs DeleteItem, recorded so tests can tell a decline from a silent delete;
-  * GetUserAvailability in the zone the request gives (Bias), times without an offset.
+  * GetUserAvailability in the zone the request gives (Bias), times without an offset;
+  * ResolveNames of a room's address: its display name (seed rooms[].name; "hidden": true hides
+    it from the address lists, as Set-Mailbox -HiddenFromAddressListsEnabled does).
 """
 
 import calendar
@@ -94,6 +96,7 @@ def text_of(el, name, default=None):
 class Room:
     def __init__(self, primary, name, aliases=(), kind="room"):
         self.primary, self.name, self.aliases, self.kind = primary.lower(), name, [a.lower() for a in aliases], kind
+        self.hidden = False     # hidden from the address lists: ResolveNames finds nothing
         self.items = {}
 
 
@@ -171,6 +174,7 @@ class Store:
             self.rooms = {}
             for r in seed.get("rooms", []):
                 room = Room(r["primary"], r.get("name", r["primary"]), r.get("aliases", ()))
+                room.hidden = bool(r.get("hidden"))
                 self.rooms[room.primary] = room
             self.settings = {"max_version": "Exchange2016", "max_concurrency": 27, "backoff_ms": 1000,
                              "auth": ["NTLM", "Basic", "Bearer"], "domain": "EXAMPLE"}

@@ -7,7 +7,9 @@ Binds 127.0.0.1 on a free port (written to FILE once listening). EWS at POST /EW
 behind Basic, NTLM (NTLMv2 verified, connection-based like IIS), Negotiate (Kerberos through
 python3-gssapi with the keytab in KRB5_KTNAME, the client principal mapped to the account whose
 "principal" it is: see negotiate.py) and Bearer; the control interface (no auth) at /_admin/:
-  POST /_admin/seed      {accounts, rooms, events, settings}   replace everything
+  POST /_admin/seed      {accounts, rooms, events, settings}   replace everything; rooms[]: primary,
+                         name (the display name ResolveNames answers, and what a management
+                         scope's filter matches), aliases, hidden (from the address lists)
   POST /_admin/settings  {...}   merge: max_version, max_concurrency, backoff_ms, find_count_limit,
                                  delay_ms, delay_ms_ops {op: ms}, barrier_ops {op: n},
                                  auth [NTLM, Basic, Bearer, Negotiate]

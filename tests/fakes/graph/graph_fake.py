@@ -6,10 +6,13 @@
 Token endpoint: POST /{tenant}/oauth2/v2.0/token (client secret or JWT client assertion, checked:
 signature against the app's uploaded certificate, aud, iss, sub, nbf, exp, jti replay).
 Graph: /v1.0/users/{room}/calendarView, /calendarView/delta, /events, /events/{id}[/decline|/cancel],
-/calendar/getSchedule, /sendMail. See graph_store.py for what is modelled.
+/calendar/getSchedule, /sendMail; /v1.0/places/microsoft.graph.room (the tenant's room list, with
+Place.Read.All). See graph_store.py for what is modelled.
 
 Control, no auth, on the same port (JSON):
-  POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything
+  POST /_admin/setup      {tenants, apps, rooms, events, settings}   replaces everything; rooms[]:
+                          address, tenant, name (its display name on the room list), hidden (from
+                          the address list: not on it), rest; settings.places_page_size (100)
   POST /_admin/events     {room, events: [...]} (or a list of them)   adds events
   POST /_admin/settings   {token_lifetime, expires_in, page_size, max_page_size,
                            barrier: {match, method, parties}}  the first `parties` matching
@@ -223,6 +226,10 @@ def token_endpoint(tenant_path, form, token_url):
 def graph_route(method, parts, query, body, auth, base, if_match=None, prefer=()):
     """parts: the path after /v1.0/, split and unquoted."""
     app = STORE.check_token(auth)
+    if parts[:1] == ["places"]:
+        if method != "GET" or parts[1:] != ["microsoft.graph.room"]:
+            raise GraphError(400, "BadRequest", f"Unsupported request {method} {'/'.join(parts)}.")
+        return STORE.places(app, query, base)
     if len(parts) < 3 or parts[0] != "users":
         raise GraphError(400, "BadRequest", "Resource not found for the segment.")
     if parts[1] == "me":

@@ -21,6 +21,10 @@ What is modelled because the client depends on it (PROTOCOLS.md section B):
     Mail.Send application permission (apps[].permissions) and its RBAC scope covers the mailbox;
     403 ErrorAccessDenied without Mail.Send, 400 ErrorInvalidRecipients without a recipient;
   * getSchedule with its limits (100 schedules, 62 days, 5–1440 min interval);
+  * GET /places/microsoft.graph.room: the tenant's rooms (emailAddress, displayName = the seed's
+    name) but those hidden from the address list, 100 a page ($top fewer; settings
+    places_page_size for tests) with @odata.nextLink ($skip); 403 ErrorAccessDenied unless the app
+    holds the Place.Read.All application permission (apps[].permissions);
   * If-Match on PATCH and DELETE: a stale ETag answers 412 ErrorIrresolvableConflict;
   * Prefer: outlook.timezone="ZONE" (IANA or a few Windows names) sets the zone of start and
     end in answers, UTC without it; all-day events stay midnight to midnight (PROTOCOLS.md).
@@ -495,6 +499,27 @@ class Store:
             self.actions.append({"action": action, "room": room, "id": event_id, "subject": ev["subject"],
                                  "booked_by_sign": bool(ev["transactionId"]), "body": body})
             return (204, None) if action == "delete" else (202, None)
+
+    def places(self, app, query, base):
+        if "place.read.all" not in [p.lower() for p in app["permissions"]]:
+            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        try:
+            top = int(query.get("$top", 100))
+            skip = int(query.get("$skip", 0))
+        except ValueError:
+            raise GraphError(400, "BadRequest", "Invalid $top or $skip.")
+        size = max(1, min(top, int(self.settings.get("places_page_size", 100))))
+        with self.lock:
+            rooms = [r for r in self.rooms.values()
+                     if r["tenant"].lower() == app["tenant"].lower() and not r.get("hidden")]
+        page = rooms[skip:skip + size]
+        out = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#places/microsoft.graph.room",
+               "value": [{"@odata.type": "#microsoft.graph.room", "id": "place-" + r["address"].split("@")[0],
+                          "emailAddress": r["address"], "displayName": r.get("name", r["address"]),
+                          "capacity": r.get("capacity", 8), "bookingType": "standard"} for r in page]}
+        if skip + size < len(rooms):
+            out["@odata.nextLink"] = (f"{base}/v1.0/places/microsoft.graph.room?$top={top}&$skip={skip + size}")
+        return 200, out
 
     def get_schedule(self, app, body):
         try:
