@@ -694,6 +694,40 @@ check_sign_in(struct caldav *c, check_report_fn rep, void *ctx)
 	return ok;
 }
 
+/* The cheap change poll: one sync-collection round from the token the full read just got. A
+ * server that offers no token has nothing to fix (the sign reads the day every `refresh`); one
+ * that offers it and then refuses it does (a proxy in the way, a broken server). */
+static bool
+check_sync(struct caldav *c, check_report_fn rep, void *ctx)
+{
+	const struct source_config *cfg = c->base.config;
+	const char *step = "cheap change polls (sync-collection, RFC 6578)";
+	char detail[1024];
+	if (!c->sync_token) {
+		snprintf(detail, sizeof(detail),
+			"not offered by this server: changes show after a full read of the day every %d s",
+			cfg->refresh_s);
+		rep(ctx, true, step, detail);
+		return true;
+	}
+	struct source_error err = { 0 };
+	bool more = false;
+	enum sync_result r = sync_round(c, &more, &err);
+	if (r == SYNC_OK)
+		snprintf(detail, sizeof(detail),
+			"work: changes show within %d s, fetched alone; the whole day is read every %d s", cfg->poll_s,
+			cfg->safety_refresh_s);
+	else
+		snprintf(detail, sizeof(detail),
+			"offered but %s: the sign works, but reads the whole day every %d s instead%s%s",
+			r == SYNC_RESTART ? "refused" : "failing", cfg->refresh_s, err.message[0] ? " (" : "",
+			err.message[0] ? err.message : "");
+	if (r != SYNC_OK && err.message[0])
+		strncat(detail, ")", sizeof(detail) - strlen(detail) - 1);
+	rep(ctx, r == SYNC_OK, step, detail);
+	return r == SYNC_OK;
+}
+
 static bool
 caldav_check(struct source *s, bool book_test, check_report_fn rep, void *ctx)
 {
@@ -718,16 +752,16 @@ caldav_check(struct source *s, bool book_test, check_report_fn rep, void *ctx)
 		rep(ctx, false, "read today's calendar", err.message);
 		return false;
 	}
-	snprintf(detail, sizeof(detail), "%zu events today%s", today->count,
-		c->sync_token ? "; changes are fetched with sync-collection" : "");
+	snprintf(detail, sizeof(detail), "%zu events today", today->count);
 	schedule_destroy(today);
 	rep(ctx, true, "read today's calendar", detail);
+	bool ok = check_sync(c, rep, ctx);
 	if (!book_test)
-		return true;
+		return ok;
 	/* A one-minute booking far from any real meeting, removed at once. */
 	rs_time start = time_day_start(now + 400 * TIME_DAY) + 3 * TIME_HOUR;
 	struct event test = { 0 };
-	bool ok = caldav_book(s, start, start + TIME_MINUTE, "roomsign check (deleted at once)", &test, &err);
+	ok = caldav_book(s, start, start + TIME_MINUTE, "roomsign check (deleted at once)", &test, &err) && ok;
 	if (ok && !(ok = caldav_release(s, &test, &err)))
 		rep(ctx, false, "delete the test booking", err.message);
 	else

@@ -1177,6 +1177,29 @@ check_booking(struct graph_source *g, rs_time now, check_report_fn report, void 
 	return ok;
 }
 
+/* The cheap change poll: one calendarView/delta round over today. Graph always offers it, so a
+ * refusal is something in the way (a proxy, a national cloud without it) and a ✗ step. */
+static bool
+check_delta(struct graph_source *g, rs_time now, check_report_fn report, void *ctx)
+{
+	const struct source_config *cfg = g->base.config;
+	const char *step = "cheap change polls (calendarView/delta)";
+	struct source_error err = { 0 };
+	bool refused = false;
+	char detail[1024];
+	if (start_delta(g, time_day_start(now), time_day_end(now), &refused, &err)) {
+		snprintf(detail, sizeof(detail),
+			"work: changes show within %d s, fetched alone; the whole day is read every %d s", cfg->poll_s,
+			cfg->safety_refresh_s);
+		report(ctx, true, step, detail);
+		return true;
+	}
+	snprintf(detail, sizeof(detail), "%s: the sign works, but reads the whole day every %d s instead (%.700s)",
+		refused ? "refused" : "failing", cfg->refresh_s, err.message);
+	report(ctx, false, step, detail);
+	return false;
+}
+
 static bool
 graph_check(struct source *s, bool book_test, check_report_fn report, void *ctx)
 {
@@ -1194,7 +1217,7 @@ graph_check(struct source *s, bool book_test, check_report_fn report, void *ctx)
 	snprintf(detail, sizeof(detail), "%s: %zu events today", s->config->mailbox, sch->count);
 	schedule_destroy(sch);
 	report(ctx, true, "read the room's calendar", detail);
-	bool ok = true;
+	bool ok = check_delta(g, now, report, ctx);
 	if (s->config->nearby_count > 0)
 		ok = check_nearby(g, now, report, ctx) && ok;
 	if (book_test)

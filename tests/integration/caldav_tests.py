@@ -577,6 +577,25 @@ def test_check_with_booking_test(w):
     check(a.resources(cal) == {}, "the test booking must be deleted", a.resources(cal))
 
 
+def test_check_reports_cheap_change_polls(w):
+    """roomsign check runs one sync-collection round: Radicale answers it (✓, changes within
+    `poll`); behind a proxy that refuses it the step is ✗ and says the sign reads the whole day
+    every `refresh` instead."""
+    a = Account("checksync")
+    cal = a.mkcalendar("fjord", "Fjord")
+    url, log, faults, _ = w.proxy(a)
+    rc, out, err = w.roomsign(w.config(a, url + cal), "check")
+    check(rc == 0 and "✓ cheap change polls (sync-collection, RFC 6578) — work: changes show within 15 s" in out,
+          "sync-collection works on Radicale", out, err)
+    syncs = [l for l in read_log(log) if l[0] == "REPORT"]
+    check(len(syncs) >= 2, "the check really sent a sync-collection REPORT after the read", syncs)
+    set_faults(faults, [{"method": "REPORT", "contains": "sync-collection", "action": "status",
+                         "status": 501, "body": "", "content_type": "text/plain"}])
+    rc, out, err = w.roomsign(w.config(a, url + cal), "check")
+    check(rc == 1 and "✗ cheap change polls (sync-collection, RFC 6578)\n    offered but refused" in out and
+          "every 60 s instead" in out, "a refused sync-collection is a ✗ step", out, err)
+
+
 def main():
     name = sys.argv[1]
     if name == "list":

@@ -71,6 +71,23 @@ def certificate_auth(env):
 
 
 @test
+def check_reports_cheap_change_polls(env):
+    """roomsign check runs one calendarView/delta round: ✓ on the fake Graph; ✗ with the sign's
+    fallback spelled out when the server refuses delta."""
+    env.fake.setup()
+    env.write_config()
+    p = env.roomsign_cmd("check")
+    check(p.returncode == 0 and "✓ cheap change polls (calendarView/delta) — work: changes show within 15 s"
+          in p.stdout, "delta works", p.stdout)
+    check(any(r["path"].endswith("/calendarView/delta") for r in env.fake.requests("/calendarView", "GET")),
+          "the check asked calendarView/delta on the server", env.fake.requests("/calendarView", "GET"))
+    env.fake.admin("settings", {"delta": False})
+    p = env.roomsign_cmd("check")
+    check(p.returncode != 0 and "✗ cheap change polls (calendarView/delta)\n    refused: the sign works, but "
+          "reads the whole day every 60 s instead" in p.stdout, "a refused delta is a ✗ step", p.stdout)
+
+
+@test
 def certificate_not_uploaded(env):
     cert, other = env.cert("app"), env.cert("other")
     env.fake.setup(certificates=[other[2]])
