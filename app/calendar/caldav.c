@@ -22,6 +22,8 @@
 
 enum sync_result { SYNC_OK, SYNC_RESTART, SYNC_FAILED };
 
+static const char *caldav_calendar_name(struct source *s);
+
 /* ---- the cache ---- */
 
 static struct cached *
@@ -694,6 +696,63 @@ check_sign_in(struct caldav *c, check_report_fn rep, void *ctx)
 	return ok;
 }
 
+/* A one-minute booking far from any real meeting, removed at once. */
+static bool
+check_test_booking(struct source *s, rs_time now, const char *step, const char *fine, check_report_fn rep, void *ctx)
+{
+	struct source_error err = { 0 };
+	rs_time start = time_day_start(now + 400 * TIME_DAY) + 3 * TIME_HOUR;
+	struct event test = { 0 };
+	bool ok = caldav_book(s, start, start + TIME_MINUTE, "roomsign check (deleted at once)", &test, &err);
+	if (ok && !(ok = caldav_release(s, &test, &err)))
+		rep(ctx, false, "delete the test booking", err.message);
+	else
+		rep(ctx, ok, step, ok ? fine : err.message);
+	event_finish(&test);
+	return ok;
+}
+
+/* Every nearby room's calendar ("Find a room" reads each and books there through this account):
+ * readable, and its name; with --book-test also a test booking in it. */
+static bool
+check_nearby(struct caldav *c, bool book_test, rs_time now, check_report_fn rep, void *ctx)
+{
+	const struct source_config *cfg = c->base.config;
+	bool ok = true;
+	for (size_t i = 0; i < cfg->nearby_count; i++) {
+		struct source_config copy;
+		struct source_error err = { 0 };
+		struct schedule *today = NULL;
+		char step[600], detail[900];
+		snprintf(step, sizeof(step), "nearby room %s", cfg->nearby_rooms[i]);
+		struct source *room = source_create_for_room(cfg, cfg->nearby_rooms[i], &copy, &err);
+		if (!room || !source_fetch(room, time_day_start(now), time_day_end(now), &today, &err)) {
+			snprintf(detail, sizeof(detail),
+				"cannot read its calendar, so Find a room shows it as unknown and cannot book it: %s",
+				err.message);
+			rep(ctx, false, step, detail);
+			source_destroy(room);
+			ok = false;
+			continue;
+		}
+		const char *name = cfg->nearby_names[i] ? cfg->nearby_names[i] : caldav_calendar_name(room);
+		snprintf(detail, sizeof(detail), "%s%s%s: readable, %zu events today%s", name ? "\"" : "",
+			name ? name : "", name ? "\"" : "its calendar has no name, so the list shows its URL",
+			today->count,
+			book_test ? "" : " (roomsign check --book-test also books and deletes a test booking there)");
+		schedule_destroy(today);
+		rep(ctx, true, step, detail);
+		if (book_test) {
+			snprintf(step, sizeof(step), "book nearby room %s", name ? name : cfg->nearby_rooms[i]);
+			ok = check_test_booking(
+				     room, now, step, "the account may book it from Find a room", rep, ctx) &&
+			     ok;
+		}
+		source_destroy(room);
+	}
+	return ok;
+}
+
 /* The cheap change poll: one sync-collection round from the token the full read just got. A
  * server that offers no token has nothing to fix (the sign reads the day every `refresh`); one
  * that offers it and then refuses it does (a proxy in the way, a broken server). */
@@ -756,18 +815,11 @@ caldav_check(struct source *s, bool book_test, check_report_fn rep, void *ctx)
 	schedule_destroy(today);
 	rep(ctx, true, "read today's calendar", detail);
 	bool ok = check_sync(c, rep, ctx);
-	if (!book_test)
-		return ok;
-	/* A one-minute booking far from any real meeting, removed at once. */
-	rs_time start = time_day_start(now + 400 * TIME_DAY) + 3 * TIME_HOUR;
-	struct event test = { 0 };
-	ok = caldav_book(s, start, start + TIME_MINUTE, "roomsign check (deleted at once)", &test, &err) && ok;
-	if (ok && !(ok = caldav_release(s, &test, &err)))
-		rep(ctx, false, "delete the test booking", err.message);
-	else
-		rep(ctx, ok, "create and delete a test booking", ok ? "the account may book the room" : err.message);
-	event_finish(&test);
-	return ok;
+	if (book_test)
+		ok = check_test_booking(
+			     s, now, "create and delete a test booking", "the account may book the room", rep, ctx) &&
+		     ok;
+	return check_nearby(c, book_test, now, rep, ctx) && ok;
 }
 
 /* ---- lifecycle ---- */

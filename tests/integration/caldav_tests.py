@@ -596,6 +596,29 @@ def test_check_reports_cheap_change_polls(w):
           "every 60 s instead" in out, "a refused sync-collection is a ✗ step", out, err)
 
 
+def test_check_nearby_rooms(w):
+    """roomsign check reads every nearby room's calendar (its displayname is the list's name);
+    with --book-test it books and deletes a test booking there; a calendar the account cannot
+    read is a ✗ step saying what Find a room loses."""
+    a = Account("checknearby")
+    cal = a.mkcalendar("fjord", "Fjord")
+    annex = a.mkcalendar("annex", "Annex 3.07")
+    conf = w.config(a, a.base + cal)
+    with open(conf, "a") as f:
+        f.write("\n[source]\nnearby_rooms = %s%s\n" % (a.base, annex))
+    rc, out, err = w.roomsign(conf, "check", "--book-test")
+    check(rc == 0 and ('✓ nearby room %s%s — "Annex 3.07": readable' % (a.base, annex)) in out and
+          '✓ book nearby room Annex 3.07 — the account may book it' in out, "the nearby room's steps", out, err)
+    check(a.resources(annex) == {}, "the test booking in the nearby room is deleted", a.resources(annex))
+    missing = "%s/%s/no-such-room/" % (a.base, a.user)
+    conf = w.config(a, a.base + cal, name="missing.conf")
+    with open(conf, "a") as f:
+        f.write("\n[source]\nnearby_rooms = Gone <%s>\n" % missing)
+    rc, out, err = w.roomsign(conf, "check")
+    check(rc == 1 and ("✗ nearby room %s" % missing) in out and "cannot read its calendar" in out,
+          "an unreadable nearby room is a ✗ step", out, err)
+
+
 def main():
     name = sys.argv[1]
     if name == "list":
