@@ -1084,8 +1084,44 @@ check_nearby_booking(struct graph_source *g, const char *room, rs_time now, chec
 	return ok;
 }
 
+static bool check_booking(struct graph_source *g, rs_time now, check_report_fn report, void *ctx);
+
+/* Steps of another room's checks, named for that room. */
+struct room_steps {
+	check_report_fn report;
+	void *ctx;
+	const char *room;
+};
+
+static void
+room_step(void *ctx, bool ok, const char *step, const char *detail)
+{
+	struct room_steps *r = ctx;
+	char named[400];
+	snprintf(named, sizeof(named), "nearby room %s: %s", r->room, step);
+	r->report(r->ctx, ok, named, detail);
+}
+
+/* --book-test: the same test booking as in the sign's room, in a nearby room, through a source
+ * of its own (as Find a room books it): an app that may read but not write is caught here. */
 static bool
-check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *ctx)
+check_nearby_test_booking(struct graph_source *g, const char *room, rs_time now, check_report_fn report, void *ctx)
+{
+	struct source_config copy;
+	struct source_error err = { 0 };
+	struct room_steps steps = { report, ctx, room };
+	struct source *other = source_create_for_room(g->base.config, room, &copy, &err);
+	if (!other) {
+		room_step(&steps, false, "test booking", err.message);
+		return false;
+	}
+	bool ok = check_booking(to_graph(other), now, room_step, &steps);
+	source_destroy(other);
+	return ok;
+}
+
+static bool
+check_nearby(struct graph_source *g, rs_time now, bool book_test, check_report_fn report, void *ctx)
 {
 	const struct source_config *c = g->base.config;
 	struct room_availability rooms[CONFIG_MAX_ROOMS] = { { 0 } };
@@ -1111,7 +1147,10 @@ check_nearby(struct graph_source *g, rs_time now, check_report_fn report, void *
 			snprintf(detail, sizeof(detail), rooms[i].free_until ? "free until %s" : "free today", hm);
 		report(ctx, rooms[i].ok, step, detail);
 		check_nearby_name(g, &rooms[i], c->nearby_names[i], report, ctx);
-		ok = check_nearby_booking(g, rooms[i].room, now, report, ctx) && rooms[i].ok && ok;
+		bool may = check_nearby_booking(g, rooms[i].room, now, report, ctx);
+		if (may && book_test)
+			may = check_nearby_test_booking(g, rooms[i].room, now, report, ctx);
+		ok = may && rooms[i].ok && ok;
 	}
 	room_availability_finish(rooms, n);
 	return ok;
@@ -1219,7 +1258,7 @@ graph_check(struct source *s, bool book_test, check_report_fn report, void *ctx)
 	report(ctx, true, "read the room's calendar", detail);
 	bool ok = check_delta(g, now, report, ctx);
 	if (s->config->nearby_count > 0)
-		ok = check_nearby(g, now, report, ctx) && ok;
+		ok = check_nearby(g, now, book_test, report, ctx) && ok;
 	if (book_test)
 		ok = check_booking(g, now, report, ctx) && ok;
 	return ok;

@@ -718,9 +718,27 @@ def check_book_test(env):
         check(s in p.stdout, f"check output lacks '{s}'", p.stdout)
     check([e["subject"] for e in env.fake.calendar()] == ["Now"], "the test booking was left behind",
           env.fake.calendar())
-    check([a["action"] for a in env.fake.actions()] == ["create", "update", "delete"], "unexpected actions",
-          env.fake.actions())
+    # The same test booking in the nearby room, as Find a room would book it.
+    for s in ("nearby room %s: test booking: create" % ROOM2, "nearby room %s: test booking: delete" % ROOM2):
+        check(s in p.stdout, f"check output lacks '{s}'", p.stdout)
+    check(env.fake.calendar(ROOM2) == [], "the nearby room's test booking was left behind", env.fake.calendar(ROOM2))
+    for room in (ROOM, ROOM2):
+        acts = [a["action"] for a in env.fake.actions() if a.get("room", room).lower() == room.lower()]
+        check(acts == ["create", "update", "delete"], "unexpected actions in %s" % room, env.fake.actions())
     no_secrets(p)
+
+
+@test
+def check_book_test_app_may_only_read(env):
+    """An app whose role only reads passes the read of every calendar but not the test booking:
+    --book-test says so for the sign's room and for the nearby room, which Find a room offers."""
+    env.fake.setup(role="read")
+    env.write_config(nearby=[ROOM2])
+    p = env.roomsign_cmd("check", "--book-test")
+    check(p.returncode != 0 and "✓ nearby room %s: the sign may book it" % ROOM2 in p.stdout and
+          "✗ nearby room %s: test booking: create" % ROOM2 in p.stdout, "the nearby room's booking is refused",
+          p.stdout)
+    check(env.fake.calendar(ROOM2) == [], "nothing made in the nearby room", env.fake.calendar(ROOM2))
 
 
 FIX = f"Set-CalendarProcessing -Identity {ROOM} -DeleteSubject $false -AddOrganizerToSubject $false"
