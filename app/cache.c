@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/xalloc.h"
-#include "log.h"
+#include "core/log.h"
 #include "net/http.h"
 #include "core/atomic_file.h"
 

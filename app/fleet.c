@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "log.h"
+#include "core/log.h"
 #include "net/http.h"
 #include "core/atomic_file.h"
 

@@ -20,7 +20,7 @@
 #include "core/xalloc.h"
 #include "fleet.h"
 #include "journal.h"
-#include "log.h"
+#include "core/log.h"
 #include "monitor.h"
 #include "net/http.h"
 #include "sign.h"

@@ -11,7 +11,7 @@
 #include "calendar/source.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "log.h"
+#include "core/log.h"
 #include "core/atomic_file.h"
 
 struct monitor {

@@ -6,7 +6,7 @@
 #include <time.h>
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "log.h"
+#include "core/log.h"
 #include "net/smtp.h"
 
 void

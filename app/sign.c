@@ -20,7 +20,7 @@
 #include "core/xalloc.h"
 #include "id_list.h"
 #include "led.h"
-#include "log.h"
+#include "core/log.h"
 #include "monitor.h"
 #include "ui/i18n.h"
 #include "ui/layout.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-#include "log.h"
+#include "core/log.h"
 
 #define MAX_INPUTS 16
 

@@ -9,7 +9,7 @@
 #include "core/booking.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "log.h"
+#include "core/log.h"
 #include "net/http.h"
 #include "report.h"
 #include "ui/i18n.h"

@@ -2,7 +2,7 @@
 #include "journal.h"
 #include <stdlib.h>
 #include <systemd/sd-journal.h>
-#include "log.h"
+#include "core/log.h"
 
 /* Called under log.c's lock: one entry per line, never interleaved. */
 static bool

@@ -2,7 +2,7 @@
 #define LOG_MODULE "led"
 #include "led.h"
 #include "core/xalloc.h"
-#include "log.h"
+#include "core/log.h"
 #include <dirent.h>
 #include <errno.h>
 #include <gpiod.h>

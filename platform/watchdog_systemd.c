@@ -1,7 +1,7 @@
 /* watchdog_systemd.c — sd_notify: READY=1 once the first frame is up, WATCHDOG=1 from the main loop. */
 #define LOG_MODULE "watchdog"
 #include "watchdog.h"
-#include "log.h"
+#include "core/log.h"
 #include <string.h>
 #include <systemd/sd-daemon.h>
 

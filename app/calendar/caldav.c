@@ -14,7 +14,7 @@
 #include "ical.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define MAX_ITEMS       5000 /* resources cached from one calendar */
 #define MULTIGET_BATCH  100

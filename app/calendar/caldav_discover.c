@@ -9,7 +9,7 @@
 #include "caldav_client.h"
 #include "caldav_xml.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define MAX_REDIRECTS 5
 

@@ -7,7 +7,7 @@
 #include <libical/ical.h>
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define MAX_TEXT_LEN (4L << 20) /* one resource; the body cap applies before this */
 

@@ -8,7 +8,7 @@
 #include <libxml/tree.h>
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define NS_DAV    "DAV:"
 #define NS_CALDAV "urn:ietf:params:xml:ns:caldav"

@@ -6,7 +6,7 @@
 #include "source.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 /* The built-in demo: a believable day around the moment the sign starts (a meeting in
  * progress, back-to-back meetings, a private one, a free gap, an all-day event), kept in

@@ -17,7 +17,7 @@
 #include "../core/room_state.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 #include "../net/http.h"
 
 #define RETRIES             3     /* after the first attempt, for transient failures */

@@ -15,7 +15,7 @@
 #include "ews_xml.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 #include "../net/http.h"
 
 #define PART_MAX          (1L << 20) /* one envelope; a notification is a few KiB */

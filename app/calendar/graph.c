@@ -13,7 +13,7 @@
 #include "../core/room_state.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 #include "../net/http.h"
 #include "../net/oauth.h"
 

@@ -8,7 +8,7 @@
 #include <libical/ical.h>
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define MAX_RECURRENCE_STEPS 200000 /* bounds a hostile RRULE (FREQ=SECONDLY…) */
 #define MAX_TEXT_LEN         (64L << 20)

@@ -5,7 +5,7 @@
 #include "ical.h"
 #include "source.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 #include "../net/http.h"
 
 /* A read-only iCalendar source: a local file or an http(s) URL. */

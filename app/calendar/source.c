@@ -7,7 +7,7 @@
 #include <time.h>
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 /* Fallbacks for backends not compiled in: each backend file's strong definition replaces its
  * weak one at link time (roomsign_lib is an OBJECT library, so every backend object is linked). */

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define DEFAULT_TIMEOUT_S 20
 #define DEFAULT_MAX_BODY  (16L << 20)

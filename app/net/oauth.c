@@ -13,7 +13,7 @@
 #include "http.h"
 #include "../core/timeutil.h"
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 
 #define DEFAULT_RENEW_EARLY_S 300
 #define ASSERTION_LIFETIME_S  600 /* the docs suggest 5–10 minutes */

@@ -2,7 +2,7 @@
 #include "smtp.h"
 #include <string.h>
 #include <curl/curl.h>
-#include "../log.h"
+#include "../core/log.h"
 
 #define DEFAULT_TIMEOUT_S 20
 

@@ -5,7 +5,7 @@
 #include <SDL_image.h>
 #include <SDL_ttf.h>
 #include "../core/xalloc.h"
-#include "../log.h"
+#include "../core/log.h"
 #include "qr.h"
 
 #define FONT_SLOTS     48

@@ -14,7 +14,7 @@
 #include "calendar/ical.h"
 #include "core/schedule.h"
 #include "core/timeutil.h"
-#include "log.h"
+#include "core/log.h"
 #include "net/http.h"
 
 #define BUDGET_MS 20.0

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "core/room_state.h"
 #include "core/timeutil.h"
-#include "log.h"
+#include "core/log.h"
 #include <png.h>
 #include "png_libpng.h"
 #include "ui/layout.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
-#include "log.h"
+#include "core/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "calendar/ical.h"
 #include "core/timeutil.h"
-#include "log.h"
+#include "core/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@ if(GPIOD_FOUND AND ROOMSIGN_GPIOD_STATIC)
 	add_executable(test_led_vm
 		${ROOMSIGN_VM_DIR}/test_led_vm.c
 		${CMAKE_SOURCE_DIR}/platform/led_gpiod.c
-		${CMAKE_SOURCE_DIR}/app/log.c
+		${CMAKE_SOURCE_DIR}/app/core/log.c
 		${CMAKE_SOURCE_DIR}/app/core/xalloc.c)
 	target_include_directories(test_led_vm PRIVATE
 		${CMAKE_SOURCE_DIR}/app ${CMAKE_SOURCE_DIR}/platform ${GPIOD_INCLUDE_DIRS})
