@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include "config.h"
 #include "core/metrics.h"
+#include "core/panel.h"
 #include "core/room_state.h"
-#include "led.h"
 #include "ui/ui_state.h"
 #include "worker.h"
 

@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "core/cooldown.h"
 #include "calendar/source.h"
+#include "core/panel.h"
 #include "core/room_state.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -545,32 +546,20 @@ release_no_show(struct sign *s)
 	request(s, JOB_RELEASE, 0, e);
 }
 
-static enum led_colour
-led_colour_for(enum room_status status)
-{
-	switch (status) {
-	case ROOM_FREE: return LED_GREEN;
-	case ROOM_BUSY: return LED_RED;
-	default: return LED_AMBER;
-	}
-}
-
 /* Drives the LED on changes only: led_show/led_show_offline restart a blink and log a line. */
 static void
 update_led(struct sign *s)
 {
 	if (!s->led)
 		return;
-	bool offline = s->sync.last_error[0] && s->sync.has_schedule;
-	enum led_colour colour = s->sync.has_schedule ? led_colour_for(s->state.status) : LED_OFF;
-	bool blink = s->state.status == ROOM_CHECKIN;
-	int key = (int)colour | (blink ? 0x10 : 0) | (offline ? 0x20 : 0) | 0x100;
+	struct led_choice c = led_choice_for(s->sync.has_schedule, s->sync.last_error[0] != '\0', s->state.status);
+	int key = (int)c.colour | (c.blink ? 0x10 : 0) | (c.offline ? 0x20 : 0) | 0x100;
 	if (key == s->led_key)
 		return;
 	s->led_key = key;
-	monitor_led(s->monitor, colour, offline);
-	led_show(s->led, colour, blink && !offline);
-	if (offline) /* the [led] offline rule over the last known colour */
+	monitor_led(s->monitor, c.colour, c.offline);
+	led_show(s->led, c.colour, c.blink && !c.offline);
+	if (c.offline) /* the [led] offline rule over the last known colour */
 		led_show_offline(s->led);
 }
 
@@ -598,21 +587,16 @@ watch_motion(struct sign *s, rs_time now)
 	request(s, JOB_RELEASE, 0, e);
 }
 
-static bool
-in_night(const struct display_config *d, rs_time now)
+static struct night_window
+night_of(const struct display_config *d)
 {
-	if (!d->has_night)
-		return false;
-	int m = time_minute_of_day(now);
-	if (d->night_from_min <= d->night_to_min)
-		return m >= d->night_from_min && m < d->night_to_min;
-	return m >= d->night_from_min || m < d->night_to_min;
+	return (struct night_window){ d->has_night, d->night_from_min, d->night_to_min };
 }
 
 static void
 update_backlight(struct sign *s, rs_time now, uint64_t now_ms)
 {
-	bool on = !in_night(&s->config->display, now) || now_ms < s->wake_until_ms;
+	bool on = panel_on_at(night_of(&s->config->display), now, now_ms, s->wake_until_ms);
 	if (on == s->panel_on)
 		return;
 	s->panel_on = on;

@@ -3,8 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
-
-enum led_colour { LED_OFF, LED_GREEN, LED_RED, LED_AMBER };
+#include "core/panel.h" /* enum led_colour */
 
 struct led;
 
