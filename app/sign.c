@@ -28,6 +28,7 @@
 #include "ui/png.h"
 #include "ui/render.h"
 #include "ui/view.h"
+#include "display.h"
 #include "wake.h"
 #include "watchdog.h"
 #include "worker.h"
@@ -51,11 +52,9 @@ struct sign {
 	struct view *view;
 	struct frame *frame;
 	struct room_state state;
-	SDL_Window *window;
-	SDL_Renderer *renderer;
-	SDL_Texture *target; /* rotated panels: the frame is drawn here first */
+	struct display display; /* the window, its renderer and rotation */
 	struct render *render;
-	int width, height; /* logical (after rotation) */
+	int width, height; /* the frame's size: the display's logical size, or a screenshot's */
 	Uint32 event_type;
 	struct led *led;
 	struct backlight *backlight;
@@ -624,31 +623,6 @@ tap_logged(struct sign *s, const char *id, uint64_t now_ms)
 }
 
 static void
-to_logical(const struct sign *s, int px, int py, int *lx, int *ly)
-{
-	int W, H;
-	SDL_GetRendererOutputSize(s->renderer, &W, &H);
-	switch (s->config->display.rotate) {
-	case 90:
-		*lx = py;
-		*ly = W - 1 - px;
-		break;
-	case 180:
-		*lx = W - 1 - px;
-		*ly = H - 1 - py;
-		break;
-	case 270:
-		*lx = H - 1 - py;
-		*ly = px;
-		break;
-	default:
-		*lx = px;
-		*ly = py;
-		break;
-	}
-}
-
-static void
 press(struct sign *s, int px, int py, bool down)
 {
 	int x, y;
@@ -662,7 +636,7 @@ press(struct sign *s, int px, int py, bool down)
 	}
 	if (s->wake_until_ms > now_ms)
 		s->wake_until_ms = now_ms + WAKE_MS;
-	to_logical(s, px, py, &x, &y);
+	display_to_logical(&s->display, px, py, &x, &y);
 	const struct hit *hit = layout_hit_test(s->frame, x, y);
 	if (down) {
 		snprintf(s->ui.pressed, sizeof(s->ui.pressed), "%s", hit ? hit->id : "");
@@ -677,125 +651,25 @@ press(struct sign *s, int px, int py, bool down)
 		act(s, tap_logged(s, id, now_ms));
 }
 
-/* Chooses the renderer (and the hints it needs) and returns the SDL flags to try first. The sign
- * redraws about once a minute: where the video driver has a framebuffer of its own (X11,
- * Wayland, offscreen), SDL's software renderer draws a 1920x1080 frame in a few ms and spares
- * the GL stack (~70 MiB with Mesa's llvmpipe). SDL's KMSDRM backend has none, so "auto" draws
- * with OpenGL ES there (the Pi's GPU). SDL's first GL choice, its desktop OpenGL renderer (also
- * the default for presenting a software frame), shows a black screen on KMSDRM's EGL under
- * virtio-gpu: both paths name opengles2 there. An SDL_RENDER_DRIVER or
- * SDL_FRAMEBUFFER_ACCELERATION environment variable still wins over these hints. */
-static Uint32
-choose_renderer(enum renderer_choice choice, const char *video_driver)
-{
-	bool kmsdrm = video_driver && strcmp(video_driver, "KMSDRM") == 0;
-	if (choice == RENDERER_AUTO)
-		choice = kmsdrm ? RENDERER_ACCELERATED : RENDERER_SOFTWARE;
-	if (kmsdrm)
-		SDL_SetHint(choice == RENDERER_ACCELERATED ? SDL_HINT_RENDER_DRIVER : SDL_HINT_FRAMEBUFFER_ACCELERATION,
-			"opengles2");
-	else if (choice == RENDERER_SOFTWARE) /* present through the driver's framebuffer, not GL */
-		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-	return choice == RENDERER_ACCELERATED ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
-}
-
 static bool
 open_window(struct sign *s)
 {
-	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-	SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
-	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-	SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-		log_error("cannot start the display: %s", SDL_GetError());
+	const struct display_config *c = &s->config->display;
+	if (!display_open(&s->display, s->opt->width, s->opt->height, c->renderer, c->rotate, c->dpi))
 		return false;
-	}
-	Uint32 flags = SDL_WINDOW_SHOWN;
-	int w = s->opt->width, h = s->opt->height, x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
-	if (!w || !h) {
-		/* Full screen at the display's own size: under a bare X server (xinit, startx, Xvfb)
-		 * no window manager resizes a 0×0 fullscreen window, and it stays 1×1 on a black screen. */
-		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-		SDL_Rect bounds;
-		if (SDL_GetDisplayBounds(0, &bounds) == 0 && bounds.w > 0 && bounds.h > 0) {
-			x = bounds.x;
-			y = bounds.y;
-			w = bounds.w;
-			h = bounds.h;
-		} else {
-			log_warn("cannot read the display's size (%s): leaving it to the video driver", SDL_GetError());
-			w = h = 0;
-		}
-	}
-	s->window = SDL_CreateWindow("roomsign", x, y, w, h, flags);
-	if (!s->window) {
-		log_error("cannot open a window (video driver %s): %s", SDL_GetCurrentVideoDriver(), SDL_GetError());
-		return false;
-	}
-	Uint32 first = choose_renderer(s->config->display.renderer, SDL_GetCurrentVideoDriver());
-	Uint32 second = first == SDL_RENDERER_SOFTWARE ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
-	s->renderer = SDL_CreateRenderer(s->window, -1, first);
-	if (!s->renderer) {
-		log_warn("cannot create the %s renderer (%s): trying the other",
-			first == SDL_RENDERER_SOFTWARE ? "software" : "accelerated", SDL_GetError());
-		SDL_ResetHint(SDL_HINT_RENDER_DRIVER);
-		s->renderer = SDL_CreateRenderer(s->window, -1, second);
-	}
-	if (!s->renderer) {
-		log_error("cannot create a renderer: %s", SDL_GetError());
-		return false;
-	}
-	SDL_ShowCursor(SDL_DISABLE);
-	int W, H;
-	SDL_GetRendererOutputSize(s->renderer, &W, &H);
-	bool sideways = s->config->display.rotate == 90 || s->config->display.rotate == 270;
-	s->width = sideways ? H : W;
-	s->height = sideways ? W : H;
-	if (s->config->display.rotate) {
-		s->target = SDL_CreateTexture(
-			s->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, s->width, s->height);
-		if (!s->target)
-			log_warn("cannot rotate the screen: %s", SDL_GetError());
-	}
-	s->render = render_create(s->renderer, font_path(s->config, false), font_path(s->config, true));
-	SDL_RendererInfo info = { 0 };
-	SDL_GetRendererInfo(s->renderer, &info);
-	log_info("display %dx%d on %s, renderer %s, rotated %d", W, H, SDL_GetCurrentVideoDriver(),
-		info.name ? info.name : "?", s->config->display.rotate);
+	s->render = render_create(s->display.renderer, font_path(s->config, false), font_path(s->config, true));
 	return s->render != NULL;
-}
-
-static float
-panel_dpi(const struct sign *s)
-{
-	float ddpi = 0;
-	if (s->config->display.dpi > 0)
-		return (float)s->config->display.dpi;
-	if (SDL_GetDisplayDPI(SDL_GetWindowDisplayIndex(s->window), &ddpi, NULL, NULL) == 0 && ddpi > 50 && ddpi < 600)
-		return ddpi;
-	return 96.0f;
 }
 
 static void
 draw(struct sign *s, rs_time now)
 {
-	float dpi = panel_dpi(s);
+	float dpi = display_dpi(&s->display);
 	compose(s, now, dpi);
 	check_qr_shown(s, dpi);
-	if (s->target) {
-		SDL_SetRenderTarget(s->renderer, s->target);
-		render_frame(s->render, s->frame);
-		SDL_SetRenderTarget(s->renderer, NULL);
-		SDL_SetRenderDrawColor(s->renderer, 0, 0, 0, 255);
-		SDL_RenderClear(s->renderer);
-		int W, H;
-		SDL_GetRendererOutputSize(s->renderer, &W, &H);
-		SDL_Rect dst = { (W - s->width) / 2, (H - s->height) / 2, s->width, s->height };
-		SDL_RenderCopyEx(s->renderer, s->target, NULL, &dst, s->config->display.rotate, NULL, SDL_FLIP_NONE);
-	} else {
-		render_frame(s->render, s->frame);
-	}
-	SDL_RenderPresent(s->renderer);
+	display_begin(&s->display);
+	render_frame(s->render, s->frame);
+	display_present(&s->display);
 	if (s->opt->hit_areas && !layout_write_hits(s->frame, s->opt->hit_areas))
 		log_warn("cannot write %s", s->opt->hit_areas);
 	const char *view_json = getenv("ROOMSIGN_VIEW_JSON");
@@ -846,19 +720,15 @@ handle(struct sign *s, const SDL_Event *ev)
 	case SDL_FINGERDOWN:
 	case SDL_FINGERUP: {
 		int W, H;
-		SDL_GetRendererOutputSize(s->renderer, &W, &H);
+		SDL_GetRendererOutputSize(s->display.renderer, &W, &H);
 		press(s, (int)(ev->tfinger.x * (float)W), (int)(ev->tfinger.y * (float)H), ev->type == SDL_FINGERDOWN);
 		break;
 	}
 	case SDL_WINDOWEVENT:
 		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED || ev->window.event == SDL_WINDOWEVENT_EXPOSED) {
-			int W, H;
-			SDL_GetRendererOutputSize(s->renderer, &W, &H);
-			bool sideways = s->config->display.rotate == 90 || s->config->display.rotate == 270;
-			if (!s->target) {
-				s->width = sideways ? H : W;
-				s->height = sideways ? W : H;
-			}
+			display_resized(&s->display);
+			s->width = s->display.width;
+			s->height = s->display.height;
 			s->dirty = true;
 		}
 		break;
@@ -884,6 +754,8 @@ sign_run(const struct config *config, const struct sign_options *opt)
 	bool has_signal_thread = pthread_create(&signal_thread, NULL, signal_main, &stop_signals) == 0;
 	if (!open_window(&s))
 		goto out;
+	s.width = s.display.width;
+	s.height = s.display.height;
 	wake_init();
 	s.touch_only = getenv("ROOMSIGN_INPUT") && strcmp(getenv("ROOMSIGN_INPUT"), "touch") == 0;
 	s.event_type = SDL_RegisterEvents(1);
@@ -966,12 +838,7 @@ out:
 	backlight_destroy(s.backlight);
 	monitor_destroy(s.monitor);
 	render_destroy(s.render);
-	if (s.target)
-		SDL_DestroyTexture(s.target);
-	if (s.renderer)
-		SDL_DestroyRenderer(s.renderer);
-	if (s.window)
-		SDL_DestroyWindow(s.window);
+	display_close(&s.display);
 	sign_finish_state(&s);
 	if (has_signal_thread) {
 		bool by_signal = signalled;
