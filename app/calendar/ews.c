@@ -19,6 +19,7 @@
 #include "../core/xalloc.h"
 #include "../core/log.h"
 #include "../net/http.h"
+#include "../net/retry.h"
 
 #define RETRIES             3     /* after the first attempt, for transient failures */
 #define BACKOFF_BASE_MS     400   /* exponential back-off: 400, 800, 1600 ms, ±50 % jitter */
@@ -73,20 +74,11 @@ names_of(const struct ews_source *s)
 	return (struct ews_names){ .username = c->username, .mailbox = c->mailbox, .url = c->url };
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static long
-backoff_ms(struct ews_source *s, int attempt)
-{
-	long base = (long)BACKOFF_BASE_MS << attempt;
-	return base / 2 + (long)(rand_r(&s->seed) % (unsigned)(base + 1));
-}
+/* Exchange is shared by every sign on the account: back-off with jitter, so that they do not
+ * come back in step after an outage. */
+static const struct retry_policy ews_retry = {
+	.retries = RETRIES, .first_ms = BACKOFF_BASE_MS, .jitter = true, .max_wait_ms = BACKOFF_WAIT_MAX_MS
+};
 
 static bool
 auth_failed(const struct ews_source *s, struct source_error *err)
@@ -145,19 +137,21 @@ perform(struct ews_source *s, const struct call *c, struct http_response *resp, 
 	return ok;
 }
 
-/* Waits before retry `attempt`, or returns false (err says THROTTLED) when the server's advice
- * is longer than the sign should block. */
+/* Waits before the next try, or returns false: no retries left, or (err says THROTTLED) the
+ * server's advice is longer than the sign should block. advice_ms <= 0: none. */
 static bool
-wait_before_retry(struct ews_source *s, int attempt, long advice_ms, struct source_error *err)
+wait_before_retry(struct retry *r, long advice_ms, struct source_error *err)
 {
-	long ms = advice_ms > 0 ? advice_ms : backoff_ms(s, attempt);
-	if (ms > BACKOFF_WAIT_MAX_MS) {
-		err->category = SOURCE_ERR_THROTTLED;
-		err->retry_after_ms = ms;
+	long wanted, ms = retry_next_ms(r, advice_ms > 0 ? advice_ms : -1, &wanted);
+	if (ms < 0) {
+		if (wanted > 0) {
+			err->category = SOURCE_ERR_THROTTLED;
+			err->retry_after_ms = wanted;
+		}
 		return false;
 	}
 	log_debug("%s (retrying in %ld ms)", err->message, ms);
-	sleep_ms(ms);
+	retry_sleep_ms(ms);
 	return true;
 }
 
@@ -171,12 +165,14 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 	struct ews_names names = names_of(s);
 	int timeout_s = s->base.config->timeout_s > 0 ? s->base.config->timeout_s : 20;
 	uint64_t fast_ms = (uint64_t)timeout_s * 500 < FAST_FAILURE_MS ? (uint64_t)timeout_s * 500 : FAST_FAILURE_MS;
-	for (int attempt = 0;; http_response_finish(resp)) {
+	struct retry r;
+	retry_start(&r, &ews_retry, &s->seed);
+	for (;; http_response_finish(resp)) {
 		memset(st, 0, sizeof(*st));
 		uint64_t t0 = time_mono_ms();
 		if (!perform(s, c, resp, err)) {
-			if (time_mono_ms() - t0 < fast_ms && err->category == SOURCE_ERR_NETWORK && attempt < RETRIES &&
-				wait_before_retry(s, attempt++, 0, err))
+			if (time_mono_ms() - t0 < fast_ms && err->category == SOURCE_ERR_NETWORK &&
+				wait_before_retry(&r, 0, err))
 				continue;
 			return false;
 		}
@@ -198,7 +194,7 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 		}
 		if (soap && ews_status_is_transient(st)) {
 			ews_status_error(st, &names, err);
-			if (attempt < RETRIES && wait_before_retry(s, attempt++, st->backoff_ms, err))
+			if (wait_before_retry(&r, st->backoff_ms, err))
 				continue;
 			http_response_finish(resp);
 			return false;
@@ -221,9 +217,8 @@ ews_call(struct ews_source *s, const struct call *c, struct http_response *resp,
 				resp->location ? resp->location : "another page");
 		} else {
 			http_status_error(resp, c->what, err);
-			if ((resp->status == 503 || resp->status >= 500) && attempt < RETRIES &&
-				wait_before_retry(
-					s, attempt++, resp->retry_after_s > 0 ? resp->retry_after_s * 1000 : 0, err))
+			if ((resp->status == 503 || resp->status >= 500) &&
+				wait_before_retry(&r, resp->retry_after_s > 0 ? resp->retry_after_s * 1000 : 0, err))
 				continue;
 		}
 		log_debug("%s: HTTP %ld", c->what, resp->status);

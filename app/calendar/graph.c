@@ -15,6 +15,7 @@
 #include "../core/xalloc.h"
 #include "../core/log.h"
 #include "../net/http.h"
+#include "../net/retry.h"
 #include "../net/oauth.h"
 
 #define MAX_ATTEMPTS          4
@@ -104,13 +105,12 @@ strip_slash(const char *url)
 	return xstrndup(url, n);
 }
 
-static void
-sleep_s(long s)
-{
-	struct timespec ts = { .tv_sec = s, .tv_nsec = 0 };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
+/* 1, 2, then 4 s, or Retry-After up to MAX_INLINE_WAIT_S and twice that in all; a longer wait
+ * goes back to the worker's schedule as THROTTLED. */
+static const struct retry_policy graph_retry = { .retries = MAX_ATTEMPTS - 1,
+	.first_ms = 1000,
+	.max_wait_ms = MAX_INLINE_WAIT_S * 1000L,
+	.budget_ms = 2 * MAX_INLINE_WAIT_S * 1000L };
 
 static struct graph_context
 context(struct graph_source *g, const char *what, bool is_write)
@@ -119,17 +119,6 @@ context(struct graph_source *g, const char *what, bool is_write)
 		.mailbox = g->base.config->mailbox,
 		.client_id = g->base.config->client_id,
 		.is_write = is_write };
-}
-
-/* How long to wait before trying a throttled or failed request again; -1: give up now. */
-static long
-backoff_s(const struct http_response *resp, int attempt, long *waited_s)
-{
-	long wait = resp->retry_after_s >= 0 ? resp->retry_after_s : (1L << attempt);
-	if (attempt + 1 >= MAX_ATTEMPTS || wait > MAX_INLINE_WAIT_S || *waited_s + wait > 2 * MAX_INLINE_WAIT_S)
-		return -1;
-	*waited_s += wait;
-	return wait;
 }
 
 /* One Graph request with the token, renewed once on 401, and Retry-After honoured for 429,
@@ -154,8 +143,10 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 	if (call->body)
 		headers[header_count++] = (struct http_header){ "Content-Type", "application/json" };
 	bool renewed = false;
-	long waited_s = 0;
-	for (int attempt = 0;; attempt++) {
+	struct retry r;
+	long wanted, wait;
+	retry_start(&r, &graph_retry, NULL);
+	for (;;) {
 		const char *token = oauth_token(g->oauth, err);
 		if (!token)
 			return false;
@@ -176,10 +167,11 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			*call->status_out = 0;
 		if (!http_perform(&req, resp, err)) {
 			http_response_finish(resp); /* headers of a dropped answer may be left */
-			if (!call->may_resend || attempt + 1 >= MAX_ATTEMPTS || err->category != SOURCE_ERR_NETWORK)
+			if (!call->may_resend || err->category != SOURCE_ERR_NETWORK ||
+				(wait = retry_next_ms(&r, -1, &wanted)) < 0)
 				return false;
-			log_debug("%s: %s; sending again", call->ctx.what, err->message);
-			sleep_s(1L << attempt);
+			log_debug("%s: %s; sending again in %ld ms", call->ctx.what, err->message, wait);
+			retry_sleep_ms(wait);
 			continue;
 		}
 		g->bytes += resp->body_len;
@@ -194,14 +186,14 @@ graph_call(struct graph_source *g, const struct call *call, struct http_response
 			http_response_finish(resp);
 			continue;
 		}
-		long wait = -1;
+		wait = -1;
 		if (resp->status == 429 || resp->status == 503 || resp->status == 504 ||
 			(resp->status >= 500 && call->may_resend))
-			wait = backoff_s(resp, attempt, &waited_s);
+			wait = retry_next_ms(&r, resp->retry_after_s >= 0 ? resp->retry_after_s * 1000L : -1, &wanted);
 		if (wait >= 0) {
-			log_debug("%s: HTTP %ld, trying again in %ld s", call->ctx.what, resp->status, wait);
+			log_debug("%s: HTTP %ld, trying again in %ld ms", call->ctx.what, resp->status, wait);
 			http_response_finish(resp);
-			sleep_s(wait);
+			retry_sleep_ms(wait);
 			continue;
 		}
 		graph_parse_error(resp->status, resp->body, resp->body_len, resp->retry_after_s, &call->ctx, err);
